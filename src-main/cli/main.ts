@@ -1,0 +1,50 @@
+import { ConfigError } from '../engine/methods';
+import { StoreError } from '../engine/store/store';
+import { DatasetError } from '../engine/data/dataset';
+import { UsageError } from './errors';
+import { methodsCommand } from './commands/methods';
+import { trainCommand } from './commands/train';
+import { runsCommand } from './commands/runs';
+import { exportCommand } from './commands/export';
+import { checkLossCommand } from './commands/check-loss';
+
+const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
+  methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
+  train: { run: trainCommand, summary: 'train a run (see `train --help`)' },
+  runs: { run: runsCommand, summary: 'list the runs in a database as JSON' },
+  export: { run: exportCommand, summary: 'export runs or metric points as CSV' },
+  'check-loss': { run: checkLossCommand, summary: "compute a loss fixture with the project's loss functions" },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
+  return `usage: contrastlab <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}`);
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const known =
+      e instanceof UsageError ||
+      e instanceof ConfigError ||
+      e instanceof StoreError ||
+      e instanceof DatasetError ||
+      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`contrastlab: ${(e as Error).message}\n`);
+    if (!known) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    process.exitCode = 2;
+  },
+);

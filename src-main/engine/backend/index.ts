@@ -1,0 +1,91 @@
+import './gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import os from 'node:os';
+
+import { loadNative, type NativePackage } from './native';
+import { startWasm } from './wasm';
+
+export { registerWasmKernels, wasmKernels } from './kernels';
+
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface BackendInfo {
+  /** The tfjs backend actually in use: 'tensorflow' | 'wasm' | 'cpu'. */
+  name: string;
+  /** Human-readable, for logs and the UI, e.g. 'CUDA GPU (tfjs-node-gpu)'. */
+  device: string;
+}
+
+const GPU_PKG: NativePackage = '@tensorflow/tfjs-node-gpu';
+const CPU_PKG: NativePackage = '@tensorflow/tfjs-node';
+
+const chosen = new Map<BackendPreference, Promise<BackendInfo>>();
+
+/**
+ * Picks and initialises the tfjs backend. 'auto' takes the fastest that works here:
+ * tfjs-node-gpu with a CUDA GPU, then tfjs-node, then wasm (with the project's kernels), then pure JS.
+ * 'tensorflow' accepts only the native packages and rejects with a one-line Error when neither loads.
+ * Idempotent: repeated calls reuse the first result and only make that backend current again.
+ */
+export async function initBackend(preference: BackendPreference): Promise<BackendInfo> {
+  let pending = chosen.get(preference);
+  if (!pending) {
+    pending = choose(preference);
+    chosen.set(preference, pending);
+    pending.catch(() => chosen.delete(preference)); // a failure may be fixed by the next attempt
+  }
+  const info = await pending;
+  if (tf.getBackend() !== info.name && !(await tf.setBackend(info.name))) {
+    throw new Error(`The ${info.name} backend could not be made current again`);
+  }
+  return info;
+}
+
+async function choose(preference: BackendPreference): Promise<BackendInfo> {
+  switch (preference) {
+    case 'tensorflow':
+      return native();
+    case 'wasm':
+      return wasm();
+    case 'cpu':
+      return cpu();
+    case 'auto':
+      return (await native().catch(() => null)) ?? (await wasm().catch(() => null)) ?? cpu();
+    default:
+      throw new Error(`Unknown backend preference '${String(preference)}' (auto, tensorflow, wasm, cpu)`);
+  }
+}
+
+async function native(): Promise<BackendInfo> {
+  const gpu = await loadNative(GPU_PKG);
+  if (gpu.ok) {
+    // Both packages register a backend called 'tensorflow', so with the GPU build loaded we keep it
+    // even without a GPU: it is then the same libtensorflow CPU runtime that tfjs-node provides.
+    return gpu.gpu
+      ? { name: 'tensorflow', device: 'CUDA GPU (tfjs-node-gpu)' }
+      : { name: 'tensorflow', device: 'CPU via libtensorflow (tfjs-node-gpu, no CUDA GPU found)' };
+  }
+  const cpuPkg = await loadNative(CPU_PKG);
+  if (cpuPkg.ok) return { name: 'tensorflow', device: 'CPU via libtensorflow (tfjs-node)' };
+  throw new Error(
+    `Backend 'tensorflow' needs the optional package ${CPU_PKG} or ${GPU_PKG}, and neither loaded ` +
+      `(${cpuPkg.reason}; ${gpu.reason}); install one, or use 'auto', 'wasm' or 'cpu'.`,
+  );
+}
+
+async function wasm(): Promise<BackendInfo> {
+  const { simd, threads } = await startWasm();
+  const features = `wasm${simd ? ' SIMD' : ' (no SIMD)'}, ${threads} thread${threads === 1 ? '' : 's'}`;
+  return { name: 'wasm', device: `CPU: ${features} (${cpuModel()})` };
+}
+
+async function cpu(): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('The pure-JS cpu backend failed to initialise');
+  return { name: 'cpu', device: 'CPU: pure JS' };
+}
+
+function cpuModel(): string {
+  const model = os.cpus()[0]?.model?.trim().replace(/\s+/g, ' ');
+  return model || 'unknown CPU';
+}

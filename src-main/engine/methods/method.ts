@@ -1,0 +1,89 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { z } from 'zod';
+import type { Backbone } from '../nn/backbones';
+import type { NamedParameter } from '../nn/optimizers';
+import type { AugmentConfig } from '../data/augment';
+import type { Rng } from '../util/rng';
+import type { SharedConfig, SharedDefaults } from './config';
+
+export interface Paper {
+  title: string;
+  authors: string;
+  year: number;
+  url: string;
+}
+
+/** How the method families are grouped on the method cards. */
+export type MethodFamily =
+  | 'memory-bank'
+  | 'end-to-end'
+  | 'momentum-encoder'
+  | 'clustering'
+  | 'no-negatives'
+  | 'distillation'
+  | 'supervised';
+
+/** Which augmented views of each image a step receives: global crops first, then small local crops. */
+export interface ViewPlan {
+  global: AugmentConfig[];
+  local: AugmentConfig[];
+}
+
+export interface TrainBatch {
+  /** Normalised augmented views, NHWC, in ViewPlan order. */
+  views: tf.Tensor4D[];
+  /** Indices of the images in the training split (memory banks need them). */
+  indices: Int32Array;
+  /** Labels where the dataset has them (supervised methods only). */
+  labels: Int32Array | null;
+}
+
+export interface StepContext {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  stepsPerEpoch: number;
+}
+
+export interface StepResult {
+  loss: tf.Scalar;
+  /** Extra scalars to log as metrics under their key. */
+  logs?: Record<string, tf.Scalar>;
+}
+
+/** A method instantiated for one run: its modules and its training step. */
+export interface MethodInstance {
+  /** The network whose features are evaluated (kNN, linear probe). */
+  readonly encoder: Backbone;
+  /** Everything the optimiser updates, with names (for weight-decay exclusion). */
+  trainableParameters(): NamedParameter[];
+  /** The loss of one batch; runs inside the gradient scope, so everything here is differentiated. */
+  step(batch: TrainBatch, ctx: StepContext): StepResult;
+  /** State updates after the optimiser step: momentum encoders, queues, memory banks, centres. */
+  afterStep?(batch: TrainBatch, ctx: StepContext): void;
+  dispose(): void;
+}
+
+export interface MethodEnvironment {
+  rng: Rng;
+  imageSize: number;
+  channels: number;
+  trainSize: number;
+}
+
+export interface MethodDefinition<S extends z.ZodRawShape = z.ZodRawShape> {
+  id: string;
+  title: string;
+  family: MethodFamily;
+  /** The idea in one line, for the method card. */
+  idea: string;
+  paper: Paper;
+  /** Fields of this method alone; the shared fields come from config.ts. */
+  fields: S;
+  /** Paper defaults of shared fields that differ from the generic ones. */
+  sharedDefaults?: Partial<SharedDefaults>;
+  /** True when the method trains on labels (SupCon); the form and CLI require a labelled dataset. */
+  needsLabels?: boolean;
+  viewPlan(config: SharedConfig & z.infer<z.ZodObject<S>>, imageSize: number): ViewPlan;
+  create(config: SharedConfig & z.infer<z.ZodObject<S>>, env: MethodEnvironment): MethodInstance;
+}

@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+
+export const OptimizerId = z.enum(['sgd', 'lars', 'adamw']);
+export type OptimizerId = z.infer<typeof OptimizerId>;
+
+export interface OptimizerSettings {
+  id: OptimizerId;
+  momentum: number;
+  weightDecay: number;
+}
+
+/** A named trainable parameter; names decide weight-decay exclusion. */
+export type NamedParameter = [string, tf.Variable];
+
+/** Biases and normalisation parameters get no weight decay or LARS adaptation (SimCLR, appendix B.1). */
+export function isDecayExempt(name: string): boolean {
+  return /(^|\.)(bias|gamma|beta)$/.test(name);
+}
+
+export interface Optimizer {
+  /** Applies one update with the given gradients (same order as the parameters) and learning rate. */
+  step(grads: tf.Tensor[], lr: number): void;
+  dispose(): void;
+}
+
+/** SGD with momentum and coupled L2 weight decay, as torch.optim.SGD: v ← μv + (g + λw); w ← w − η v. */
+class Sgd implements Optimizer {
+  private readonly velocity: tf.Variable[];
+
+  constructor(
+    private readonly params: NamedParameter[],
+    private readonly s: OptimizerSettings,
+  ) {
+    this.velocity = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
+  }
+
+  step(grads: tf.Tensor[], lr: number): void {
+    tf.tidy(() => {
+      this.params.forEach(([, p], i) => {
+        const g = this.s.weightDecay > 0 ? tf.add(grads[i]!, tf.mul(p, this.s.weightDecay)) : grads[i]!;
+        const v = tf.add(tf.mul(this.velocity[i]!, this.s.momentum), g);
+        this.velocity[i]!.assign(v);
+        p.assign(tf.sub(p, tf.mul(v, lr)));
+      });
+    });
+  }
+
+  dispose(): void {
+    this.velocity.forEach((v) => v.dispose());
+  }
+}
+
+/**
+ * LARS (You et al. 2017) as used by SimCLR: the update of each weight tensor is scaled by the trust
+ * ratio η‖w‖/‖g + λw‖; biases and BN parameters are excluded from both decay and adaptation.
+ */
+class Lars implements Optimizer {
+  private readonly velocity: tf.Variable[];
+  private readonly trustCoefficient = 0.001;
+
+  constructor(
+    private readonly params: NamedParameter[],
+    private readonly s: OptimizerSettings,
+  ) {
+    this.velocity = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
+  }
+
+  step(grads: tf.Tensor[], lr: number): void {
+    tf.tidy(() => {
+      this.params.forEach(([name, p], i) => {
+        let g = grads[i]!;
+        if (!isDecayExempt(name)) {
+          g = tf.add(g, tf.mul(p, this.s.weightDecay));
+          const wNorm = tf.norm(p);
+          const gNorm = tf.norm(g);
+          const trust = tf.where(
+            tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0)),
+            tf.div(tf.mul(wNorm, this.trustCoefficient), gNorm),
+            tf.scalar(1),
+          );
+          g = tf.mul(g, trust);
+        }
+        const v = tf.add(tf.mul(this.velocity[i]!, this.s.momentum), g);
+        this.velocity[i]!.assign(v);
+        p.assign(tf.sub(p, tf.mul(v, lr)));
+      });
+    });
+  }
+
+  dispose(): void {
+    this.velocity.forEach((v) => v.dispose());
+  }
+}
+
+/** AdamW (Loshchilov & Hutter 2019), decoupled weight decay; β = (0.9, 0.999) as MoCo v3 and DINO use. */
+class AdamW implements Optimizer {
+  private readonly m: tf.Variable[];
+  private readonly v: tf.Variable[];
+  private t = 0;
+  private readonly beta1 = 0.9;
+  private readonly beta2 = 0.999;
+  private readonly eps = 1e-8;
+
+  constructor(
+    private readonly params: NamedParameter[],
+    private readonly s: OptimizerSettings,
+  ) {
+    this.m = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
+    this.v = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
+  }
+
+  step(grads: tf.Tensor[], lr: number): void {
+    this.t += 1;
+    const c1 = 1 - this.beta1 ** this.t;
+    const c2 = 1 - this.beta2 ** this.t;
+    tf.tidy(() => {
+      this.params.forEach(([name, p], i) => {
+        const g = grads[i]!;
+        const m = tf.add(tf.mul(this.m[i]!, this.beta1), tf.mul(g, 1 - this.beta1));
+        const v = tf.add(tf.mul(this.v[i]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        this.m[i]!.assign(m);
+        this.v[i]!.assign(v);
+        const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.eps));
+        const decay = isDecayExempt(name) ? 0 : this.s.weightDecay;
+        p.assign(tf.sub(tf.mul(p, 1 - lr * decay), tf.mul(update, lr)));
+      });
+    });
+  }
+
+  dispose(): void {
+    [...this.m, ...this.v].forEach((v) => v.dispose());
+  }
+}
+
+export function createOptimizer(params: NamedParameter[], settings: OptimizerSettings): Optimizer {
+  switch (settings.id) {
+    case 'sgd':
+      return new Sgd(params, settings);
+    case 'lars':
+      return new Lars(params, settings);
+    case 'adamw':
+      return new AdamW(params, settings);
+  }
+}

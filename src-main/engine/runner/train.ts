@@ -1,0 +1,191 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../backend';
+import { loadDataset } from '../data';
+import { augmentBatch, normalize, toFloatBatch } from '../data/augment';
+import type { Dataset } from '../data/dataset';
+import { extractFeatures } from '../eval/features';
+import { weightedKnn } from '../eval/knn';
+import { getMethod, resolveConfig, type RunConfig } from '../methods';
+import type { MethodInstance, StepContext, TrainBatch, ViewPlan } from '../methods/method';
+import { createOptimizer } from '../nn/optimizers';
+import { warmupCosine } from '../nn/schedule';
+import { Rng } from '../util/rng';
+import type { BackendPreference, DatasetSpec, RunProgress } from '../api/types';
+
+export interface TrainSpec {
+  runId: number;
+  method: string;
+  dataset: DatasetSpec;
+  backend: BackendPreference;
+  config: Record<string, unknown>;
+}
+
+/** Where the training loop reports to: the worker forwards these to the engine host. */
+export interface TrainReporter {
+  started(backend: string, device: string): void;
+  metric(step: number, epoch: number, key: string, value: number): void;
+  progress(progress: RunProgress): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+export type TrainOutcome = 'completed' | 'stopped';
+
+/** Yields to the event loop so a stop request arriving over IPC is seen between steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The training loop shared by every method: data order, augmentation, the method's step under the
+ * optimiser with a warm-up + cosine schedule, the method's post-step updates, and the kNN monitor at
+ * step 0 and after every epoch. A method never needs to change this file.
+ */
+export async function train(
+  spec: TrainSpec,
+  reporter: TrainReporter,
+  shouldStop: () => boolean,
+): Promise<TrainOutcome> {
+  const method = getMethod(spec.method);
+  const config = resolveConfig(method, spec.config);
+  const info = await initBackend(spec.backend);
+  reporter.started(info.name, info.device);
+
+  const dataset = await loadDataset({ id: spec.dataset.id, dataDir: spec.dataset.dataDir, seed: config.seed });
+  if (method.needsLabels && !dataset.train.labels) {
+    throw new Error(`method ${method.id} needs a labelled dataset; ${dataset.name} has no training labels`);
+  }
+  const rng = new Rng(config.seed);
+  const instance = method.create(config, {
+    rng: rng.fork(),
+    imageSize: dataset.height,
+    channels: dataset.channels,
+    trainSize: dataset.train.count,
+  });
+  const plan = method.viewPlan(config, dataset.height);
+  const params = instance.trainableParameters();
+  const optimizer = createOptimizer(params, {
+    id: config.optimizer,
+    momentum: config.momentum,
+    weightDecay: config.weightDecay,
+  });
+  const variables = params.map(([, v]) => v);
+
+  const batchSize = Math.min(config.batchSize, dataset.train.count);
+  const stepsPerEpoch = Math.floor(dataset.train.count / batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  const warmupSteps = Math.round(config.warmupEpochs * stepsPerEpoch);
+  // Linear scaling rule (Goyal et al. 2017), as SimCLR, MoCo and BYOL state their learning rates.
+  const peakLr = (config.lr * batchSize) / 256;
+  const viewsPerImage = plan.global.length + plan.local.length;
+  reporter.log(
+    'info',
+    `${method.title} on ${dataset.name} (${dataset.train.count} train / ${dataset.test.count} test images), ` +
+      `${config.backbone} width ${config.width}, ${instance.encoder.parameterCount()} encoder parameters, ` +
+      `${stepsPerEpoch} steps per epoch, backend ${info.name} (${info.device})`,
+  );
+
+  const evaluate = (step: number, epoch: number) => {
+    const knn = knnMonitor(instance, dataset, config);
+    if (knn) {
+      reporter.metric(step, epoch, 'knn_top1', knn.top1);
+      reporter.metric(step, epoch, 'knn_top5', knn.top5);
+      reporter.log('info', `epoch ${epoch}: kNN top-1 ${(100 * knn.top1).toFixed(2)}%`);
+    }
+  };
+
+  let outcome: TrainOutcome = 'completed';
+  try {
+    evaluate(0, 0);
+    const started = Date.now();
+    let step = 0;
+    let recent = { images: 0, since: performance.now() };
+    for (let epoch = 0; epoch < config.epochs && outcome === 'completed'; epoch++) {
+      const order = rng.permutation(dataset.train.count);
+      for (let b = 0; b < stepsPerEpoch; b++) {
+        await yieldToEventLoop();
+        if (shouldStop()) {
+          outcome = 'stopped';
+          break;
+        }
+        const indices = order.subarray(b * batchSize, (b + 1) * batchSize);
+        const ctx: StepContext = { step, totalSteps, epoch, stepsPerEpoch };
+        const lr = warmupCosine(step, totalSteps, warmupSteps, peakLr);
+        const batch = makeBatch(dataset, indices, plan, rng);
+        const logged: Record<string, tf.Scalar> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const result = instance.step(batch, ctx);
+          for (const [k, t] of Object.entries(result.logs ?? {})) logged[k] = tf.keep(t);
+          return result.loss;
+        }, variables);
+        optimizer.step(
+          variables.map((v) => grads[v.name]!),
+          lr,
+        );
+        instance.afterStep?.(batch, ctx);
+        const loss = (await value.data())[0]!;
+        tf.dispose([value, ...Object.values(grads), ...batch.views]);
+
+        const epochPosition = epoch + (b + 1) / stepsPerEpoch;
+        if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${step + 1}; try a lower learning rate`);
+        reporter.metric(step + 1, epochPosition, 'loss', loss);
+        reporter.metric(step + 1, epochPosition, 'lr', lr);
+        for (const [k, t] of Object.entries(logged)) {
+          reporter.metric(step + 1, epochPosition, k, (await t.data())[0]!);
+          t.dispose();
+        }
+        recent.images += indices.length * viewsPerImage;
+        const elapsed = (performance.now() - recent.since) / 1000;
+        step++;
+        let imagesPerSecond: number | null = null;
+        if (elapsed >= 2 || b === stepsPerEpoch - 1) {
+          imagesPerSecond = recent.images / elapsed;
+          reporter.metric(step, epochPosition, 'images_per_s', imagesPerSecond);
+          recent = { images: 0, since: performance.now() };
+        }
+        const secondsPerStep = (Date.now() - started) / 1000 / step;
+        reporter.progress({
+          runId: spec.runId,
+          step,
+          totalSteps,
+          epoch: epochPosition,
+          epochs: config.epochs,
+          loss,
+          imagesPerSecond,
+          etaSeconds: secondsPerStep * (totalSteps - step),
+        });
+      }
+      if (outcome === 'completed') evaluate(step, epoch + 1);
+    }
+  } finally {
+    optimizer.dispose();
+    instance.dispose();
+  }
+  return outcome;
+}
+
+/** Draws the views of one batch as the method's plan asks (global crops, then local crops). */
+function makeBatch(dataset: Dataset, indices: Int32Array, plan: ViewPlan, rng: Rng): TrainBatch {
+  const views = tf.tidy(() => {
+    const images = toFloatBatch(dataset.train, indices);
+    return [...plan.global, ...plan.local].map((aug) =>
+      normalize(augmentBatch(images, aug, rng), dataset.mean, dataset.std),
+    );
+  });
+  const labels = dataset.train.labels ? Int32Array.from(indices, (i) => dataset.train.labels![i]!) : null;
+  return { views, indices: Int32Array.from(indices), labels };
+}
+
+/** Weighted kNN of the test split against the training split (InstDisc protocol), if labelled. */
+function knnMonitor(instance: MethodInstance, dataset: Dataset, config: RunConfig) {
+  if (!dataset.train.labels || !dataset.test.labels || dataset.test.count === 0) return null;
+  const train = extractFeatures(instance.encoder, dataset.train, dataset.mean, dataset.std);
+  const test = extractFeatures(instance.encoder, dataset.test, dataset.mean, dataset.std);
+  try {
+    return weightedKnn(train, dataset.train.labels, test, dataset.test.labels, {
+      k: config.knnK,
+      temperature: config.knnTemperature,
+      numClasses: dataset.classNames.length,
+    });
+  } finally {
+    train.dispose();
+    test.dispose();
+  }
+}

@@ -1,0 +1,78 @@
+import { stringify } from 'csv-stringify/sync';
+import type { MetricPoint, Run } from '../api/types';
+
+const runColumns = [
+  'run_id',
+  'name',
+  'method',
+  'status',
+  'dataset',
+  'data_dir',
+  'backend',
+  'device',
+  'tags',
+  'notes',
+  'created_at',
+  'started_at',
+  'ended_at',
+  'duration_s',
+  'error',
+] as const;
+
+function durationSeconds(run: Run): number | '' {
+  if (!run.startedAt) return '';
+  const end = run.endedAt ? Date.parse(run.endedAt) : Date.now();
+  return Math.round((end - Date.parse(run.startedAt)) / 100) / 10;
+}
+
+/** Flattens nested config objects into dotted keys ({a: {b: 1}} → a.b). */
+function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+    else out[prefix + k] = Array.isArray(v) ? JSON.stringify(v) : v;
+  }
+  return out;
+}
+
+/**
+ * One row per run (RFC 4180): run fields, then every config key as `config.<key>` and the last value
+ * of every metric as `final.<key>`, over the union of keys of the runs exported.
+ */
+export function runsToCsv(runs: Run[]): string {
+  const configs = runs.map((r) => flatten(r.config));
+  const configKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))].sort();
+  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.summary)))].sort();
+  const header = [...runColumns, ...configKeys.map((k) => `config.${k}`), ...metricKeys.map((k) => `final.${k}`)];
+  const rows = runs.map((r, i) => [
+    r.id,
+    r.name,
+    r.method,
+    r.status,
+    r.dataset.id,
+    r.dataset.dataDir ?? '',
+    r.backend ?? '',
+    r.device ?? '',
+    r.tags.join(';'),
+    r.notes,
+    r.createdAt,
+    r.startedAt ?? '',
+    r.endedAt ?? '',
+    durationSeconds(r),
+    r.error ?? '',
+    ...configKeys.map((k) => configs[i]![k] ?? ''),
+    ...metricKeys.map((k) => r.summary[k] ?? ''),
+  ]);
+  return stringify([header, ...rows], { record_delimiter: '\r\n', cast: { boolean: (b) => String(b) } });
+}
+
+/** Metric points in long format, never downsampled: run_id,run_name,method,step,epoch,key,value,wall_time. */
+export function metricsToCsv(points: MetricPoint[], runs: Run[]): string {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const header = ['run_id', 'run_name', 'method', 'step', 'epoch', 'key', 'value', 'wall_time'];
+  const rows = points.map((p) => {
+    const run = byId.get(p.runId);
+    return [p.runId, run?.name ?? '', run?.method ?? '', p.step, p.epoch, p.key, p.value, p.wallTime];
+  });
+  return stringify([header, ...rows], { record_delimiter: '\r\n' });
+}

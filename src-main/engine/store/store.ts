@@ -1,0 +1,231 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrations } from './migrations';
+import type { CreateRunInput, LogLine, MetricPoint, Run, RunStatus } from '../api/types';
+
+export class StoreError extends Error {}
+
+interface RunRow {
+  id: number;
+  name: string;
+  method: string;
+  status: RunStatus;
+  dataset_json: string;
+  backend_preference: string;
+  backend: string | null;
+  device: string | null;
+  config_json: string;
+  tags_json: string;
+  notes: string;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * The SQLite store: every run, its config and every metric point. One writer (the engine host);
+ * WAL mode so readers (another CLI, the UI) never block it.
+ */
+export class Store {
+  readonly db: Database.Database;
+
+  constructor(
+    readonly file: string,
+    options: { nativeBinding?: string } = {},
+  ) {
+    try {
+      if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      this.db = new Database(file, { nativeBinding: options.nativeBinding });
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.migrate();
+    } catch (e) {
+      throw new StoreError(`cannot open database ${file}: ${(e as Error).message}`);
+    }
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > migrations.length) {
+      throw new Error(`it was written by a newer ContrastLab (schema ${version}, this one knows ${migrations.length})`);
+    }
+    for (let v = version; v < migrations.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(migrations[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  createRun(input: CreateRunInput & { config: Record<string, unknown>; name: string }): Run {
+    const info = this.db
+      .prepare(
+        `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, tags_json, created_at)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.name,
+        input.method,
+        JSON.stringify(input.dataset),
+        input.backend ?? 'auto',
+        JSON.stringify(input.config),
+        JSON.stringify(input.tags ?? []),
+        now(),
+      );
+    return this.getRun(Number(info.lastInsertRowid))!;
+  }
+
+  getRun(id: number): Run | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? this.toRun(row, this.summaries([id]).get(id) ?? {}) : null;
+  }
+
+  listRuns(ids?: number[]): Run[] {
+    const rows = (
+      ids
+        ? this.db.prepare(`SELECT * FROM runs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids)
+        : this.db.prepare('SELECT * FROM runs ORDER BY id').all()
+    ) as RunRow[];
+    const summaries = this.summaries(rows.map((r) => r.id));
+    return rows.map((r) => this.toRun(r, summaries.get(r.id) ?? {}));
+  }
+
+  /** The last value (highest step, then latest write) of every metric key of the given runs. */
+  private summaries(ids: number[]): Map<number, Record<string, number>> {
+    const out = new Map<number, Record<string, number>>();
+    if (ids.length === 0) return out;
+    const rows = this.db
+      .prepare(
+        `SELECT run_id, key, value FROM (
+           SELECT run_id, key, value, ROW_NUMBER() OVER (PARTITION BY run_id, key ORDER BY step DESC, rowid DESC) AS rn
+           FROM metrics WHERE run_id IN (${ids.map(() => '?').join(',')})
+         ) WHERE rn = 1`,
+      )
+      .all(...ids) as { run_id: number; key: string; value: number }[];
+    for (const r of rows) {
+      const s = out.get(r.run_id) ?? {};
+      s[r.key] = r.value;
+      out.set(r.run_id, s);
+    }
+    return out;
+  }
+
+  private toRun(row: RunRow, summary: Record<string, number>): Run {
+    return {
+      id: row.id,
+      name: row.name,
+      method: row.method,
+      status: row.status,
+      dataset: JSON.parse(row.dataset_json),
+      backendPreference: row.backend_preference as Run['backendPreference'],
+      backend: row.backend,
+      device: row.device,
+      config: JSON.parse(row.config_json),
+      tags: JSON.parse(row.tags_json),
+      notes: row.notes,
+      error: row.error,
+      createdAt: row.created_at,
+      startedAt: row.started_at,
+      endedAt: row.ended_at,
+      summary,
+    };
+  }
+
+  markStarted(id: number, backend: string, device: string, pid: number | null): void {
+    this.db
+      .prepare(
+        `UPDATE runs SET status = 'running', backend = ?, device = ?, worker_pid = ?, started_at = ? WHERE id = ?`,
+      )
+      .run(backend, device, pid, now(), id);
+  }
+
+  setWorkerPid(id: number, pid: number): void {
+    this.db.prepare('UPDATE runs SET worker_pid = ? WHERE id = ?').run(pid, id);
+  }
+
+  /** Ends a run: completed, failed, stopped or interrupted. */
+  markEnded(id: number, status: Exclude<RunStatus, 'queued' | 'running'>, error: string | null = null): void {
+    this.db
+      .prepare(`UPDATE runs SET status = ?, error = ?, ended_at = ?, worker_pid = NULL WHERE id = ?`)
+      .run(status, error, now(), id);
+  }
+
+  /**
+   * On start-up: a run still `running` or `queued` whose worker process is gone was cut off (the host
+   * died); mark it interrupted. Returns the ids marked.
+   */
+  markInterrupted(isAlive: (pid: number) => boolean): number[] {
+    const rows = this.db
+      .prepare(`SELECT id, worker_pid FROM runs WHERE status IN ('running', 'queued')`)
+      .all() as { id: number; worker_pid: number | null }[];
+    const dead = rows.filter((r) => r.worker_pid == null || !isAlive(r.worker_pid)).map((r) => r.id);
+    for (const id of dead) this.markEnded(id, 'interrupted', 'the process training this run ended unexpectedly');
+    return dead;
+  }
+
+  updateRunInfo(id: number, patch: { name?: string; tags?: string[]; notes?: string }): Run {
+    const run = this.getRun(id);
+    if (!run) throw new StoreError(`no run with id ${id}`);
+    this.db
+      .prepare('UPDATE runs SET name = ?, tags_json = ?, notes = ? WHERE id = ?')
+      .run(patch.name ?? run.name, JSON.stringify(patch.tags ?? run.tags), patch.notes ?? run.notes, id);
+    return this.getRun(id)!;
+  }
+
+  deleteRun(id: number): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
+  }
+
+  /** Appends metric points in one transaction. */
+  addMetrics(points: MetricPoint[]): void {
+    if (points.length === 0) return;
+    const insert = this.db.prepare(
+      'INSERT INTO metrics (run_id, step, epoch, key, value, wall_time) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.db.transaction((ps: MetricPoint[]) => {
+      for (const p of ps) insert.run(p.runId, p.step, p.epoch, p.key, p.value, p.wallTime);
+    })(points);
+  }
+
+  /** Metric points of the given runs (all runs when omitted), ordered by run, key, step. */
+  metrics(runIds?: number[], keys?: string[]): MetricPoint[] {
+    const where: string[] = [];
+    const args: (number | string)[] = [];
+    if (runIds) {
+      where.push(`run_id IN (${runIds.map(() => '?').join(',')})`);
+      args.push(...runIds);
+    }
+    if (keys) {
+      where.push(`key IN (${keys.map(() => '?').join(',')})`);
+      args.push(...keys);
+    }
+    return this.db
+      .prepare(
+        `SELECT run_id AS runId, step, epoch, key, value, wall_time AS wallTime FROM metrics
+         ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY run_id, key, step, rowid`,
+      )
+      .all(...args) as MetricPoint[];
+  }
+
+  addLogs(lines: LogLine[]): void {
+    const insert = this.db.prepare('INSERT INTO run_logs (run_id, time, level, message) VALUES (?, ?, ?, ?)');
+    this.db.transaction((ls: LogLine[]) => {
+      for (const l of ls) insert.run(l.runId, l.time, l.level, l.message);
+    })(lines);
+  }
+
+  logs(runId: number): LogLine[] {
+    return this.db
+      .prepare('SELECT run_id AS runId, time, level, message FROM run_logs WHERE run_id = ? ORDER BY time, rowid')
+      .all(runId) as LogLine[];
+  }
+}
