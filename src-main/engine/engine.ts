@@ -108,7 +108,7 @@ export class Engine {
     if (source.needsDataDir && !spec.dataDir) {
       throw new DatasetError(`dataset ${spec.id} needs a data directory (--data-dir DIR)`);
     }
-    const dataset = await loadDataset({ id: spec.id, dataDir: spec.dataDir, testSize: 0 });
+    const dataset = await loadDataset(spec);
     if (needsLabels && !dataset.train.labels) throw new DatasetError(`dataset ${spec.id} has no labels`);
   }
 

@@ -41,7 +41,9 @@ function mismatch(actual: unknown, expected: unknown, where: string, exact: bool
   }
   if (exact) return actual === expected ? null : `${where}: ${actual} ≠ ${expected}`;
   const tol = Math.max(REL_TOL * Math.abs(expected), ABS_TOL);
-  return Math.abs(actual - expected) <= tol ? null : `${where}: ${actual} vs expected ${expected} (tol ${tol})`;
+  return Math.abs(actual - expected) <= tol
+    ? null
+    : `${where}: ${actual} vs expected ${expected} (tol ${tol})`;
 }
 
 beforeAll(async () => {

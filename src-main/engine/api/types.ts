@@ -13,6 +13,9 @@ export interface DatasetSpec {
   id: DatasetId;
   /** Folder of the dataset's files (not for synthetic). */
   dataDir?: string;
+  /** Use only the first N training / test images (quick experiments and tests). */
+  trainSize?: number;
+  testSize?: number;
 }
 
 /** What a client sends to start a run; `config` may be partial: the method's schema fills defaults. */

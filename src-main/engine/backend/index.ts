@@ -6,7 +6,7 @@ import os from 'node:os';
 import { loadNative, type NativePackage } from './native';
 import { startWasm } from './wasm';
 
-export { registerWasmKernels, wasmKernels } from './kernels';
+export { registerWasmKernels, restoreNativeWasmKernel, wasmKernelNames } from './kernels';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 

@@ -10,7 +10,9 @@ let pathsSet = false;
 /** Directory holding the .wasm binaries; under Node they are read from disk, not fetched. */
 function wasmDistDir(): string {
   const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  return (
+    path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep
+  );
 }
 
 /**
@@ -45,15 +47,16 @@ export async function startWasm(): Promise<{ simd: boolean; threads: number }> {
  * of kilobytes of JS. tfjs never calls exit(), which is all those handlers exist for; drop them.
  */
 async function withoutEmscriptenHandlers<T>(fn: () => Promise<T>): Promise<T> {
-  const events = ['uncaughtException', 'unhandledRejection'] as const;
-  const before = events.map((e) => new Set(process.listeners(e)));
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = events.map((e) => new Set(emitter.listeners(e)));
   try {
     return await fn();
   } finally {
     events.forEach((event, i) => {
-      for (const listener of process.listeners(event)) {
+      for (const listener of emitter.listeners(event)) {
         if (!before[i].has(listener) && /ExitStatus|throw reason/.test(String(listener))) {
-          process.removeListener(event, listener as (...args: unknown[]) => void);
+          emitter.removeListener(event, listener as (...args: unknown[]) => void);
         }
       }
     });

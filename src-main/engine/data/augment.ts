@@ -69,14 +69,19 @@ export function validateAugmentConfig(config: AugmentConfig): void {
   if (!(config.jitterStrength >= 0 && Number.isFinite(config.jitterStrength))) {
     fail('jitterStrength', `must be ≥ 0, got ${config.jitterStrength}`);
   }
+  const t = config.solarizeThreshold;
+  if (t !== undefined && !(t >= 0 && t <= 1)) fail('solarizeThreshold', `must be in [0, 1], got ${t}`);
   const [b0, b1] = config.blurSigma;
   if (!(b0 >= 0 && b0 <= b1 && Number.isFinite(b1)))
     fail('blurSigma', `must satisfy 0 ≤ min ≤ max, got [${b0}, ${b1}]`);
 }
 
+/** Border added around the input before cropping; `AugmentParams.boxes` refer to the padded image. */
+export const CROP_PAD = 1;
+
 /** Every random choice for one batch, drawn in JS, so the tensor work is a pure function of them. */
 export interface AugmentParams {
-  /** cropAndResize boxes [y1, x1, y2, x2] per image; x1 > x2 where the image is flipped. */
+  /** cropAndResize boxes [y1, x1, y2, x2] per image in the padded image; x1 > x2 where flipped. */
   boxes: Float32Array;
   flipped: Uint8Array;
   jittered: Uint8Array;
@@ -116,7 +121,7 @@ export function sampleAugmentParams(
     const rect = sampleCropRect(rng, height, width, config.cropScale, config.cropRatio);
     const flip = rng.chance(config.flipProb);
     p.flipped[b] = flip ? 1 : 0;
-    p.boxes.set(cropBox(rect, height, width, flip), b * 4);
+    p.boxes.set(cropBox(rect, height, width, flip, CROP_PAD), b * 4);
     if (rng.chance(config.jitterProb)) {
       p.jittered[b] = 1;
       p.jitterFactors.set(
@@ -179,7 +184,20 @@ export function applyAugment(images: tf.Tensor4D, p: AugmentParams, config: Augm
       Int32Array.from({ length: n }, (_, i) => i),
       'int32',
     );
-    let x = tf.image.cropAndResize(images, tf.tensor2d(p.boxes, [n, 4]), boxInd, [size, size], 'bilinear');
+    // The wasm kernel computes sample positions in float32 and fills any that round past the last pixel
+    // with the extrapolation value (0), which blackened the border row or column of crops touching the
+    // edge. A one-pixel replicated border makes those samples read the edge pixel, as they should.
+    const padded = tf.mirrorPad(
+      images,
+      [
+        [0, 0],
+        [CROP_PAD, CROP_PAD],
+        [CROP_PAD, CROP_PAD],
+        [0, 0],
+      ],
+      'symmetric',
+    );
+    let x = tf.image.cropAndResize(padded, tf.tensor2d(p.boxes, [n, 4]), boxInd, [size, size], 'bilinear');
     x = applyColour(x, p);
     if (p.blurSigma.some((v) => v > 0)) {
       // The kernel spans ±3σ of the largest sigma allowed. SimCLR sizes it at 10% of the image side

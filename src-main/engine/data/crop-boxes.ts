@@ -41,20 +41,21 @@ export function sampleCropRect(
 }
 
 /**
- * The crop as a tf.image.cropAndResize box [y1, x1, y2, x2], normalised so that 0 and 1 are the centres
- * of the first and last pixel. Swapping x1 and x2 samples the crop mirrored, which is how flips are done.
+ * The crop as a tf.image.cropAndResize box [y1, x1, y2, x2] for the image after `pad` pixels of border
+ * were added on every side (coordinates normalised so that 0 and 1 are the centres of the first and last
+ * pixel of the padded image). Swapping x1 and x2 samples the crop mirrored, which is how flips are done.
  */
 export function cropBox(
   rect: CropRect,
   height: number,
   width: number,
   flip: boolean,
+  pad = 0,
 ): [number, number, number, number] {
-  const sy = height > 1 ? 1 / (height - 1) : 0;
-  const sx = width > 1 ? 1 / (width - 1) : 0;
-  const y1 = rect.top * sy;
-  const y2 = (rect.top + rect.height - 1) * sy;
-  const x1 = rect.left * sx;
-  const x2 = (rect.left + rect.width - 1) * sx;
+  const norm = (p: number, size: number) => (size + 2 * pad > 1 ? (p + pad) / (size + 2 * pad - 1) : 0.5);
+  const y1 = norm(rect.top, height);
+  const y2 = norm(rect.top + rect.height - 1, height);
+  const x1 = norm(rect.left, width);
+  const x2 = norm(rect.left + rect.width - 1, width);
   return flip ? [y1, x2, y2, x1] : [y1, x1, y2, x2];
 }

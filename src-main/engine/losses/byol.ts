@@ -8,7 +8,8 @@ import { rowCosine, stopGradient } from './common';
  */
 export function byolLoss(p1: tf.Tensor2D, p2: tf.Tensor2D, z1: tf.Tensor2D, z2: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
-    const term = (p: tf.Tensor2D, z: tf.Tensor2D) => tf.mean(tf.sub(2, tf.mul(2, rowCosine(p, stopGradient(z)))));
+    const term = (p: tf.Tensor2D, z: tf.Tensor2D) =>
+      tf.mean(tf.sub(2, tf.mul(2, rowCosine(p, stopGradient(z)))));
     return tf.add(term(p1, z2), term(p2, z1));
   });
 }

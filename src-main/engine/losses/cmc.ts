@@ -8,7 +8,10 @@ import { arangeTargets, crossEntropy, l2Normalize } from './common';
  */
 export function cmcLoss(viewA: tf.Tensor2D, viewB: tf.Tensor2D, temperature: number): tf.Scalar {
   return tf.tidy(() => {
-    const logits = tf.div(tf.matMul(l2Normalize(viewA), l2Normalize(viewB), false, true), temperature) as tf.Tensor2D;
+    const logits = tf.div(
+      tf.matMul(l2Normalize(viewA), l2Normalize(viewB), false, true),
+      temperature,
+    ) as tf.Tensor2D;
     const targets = arangeTargets(viewA.shape[0]);
     return tf.mul(0.5, tf.add(crossEntropy(logits, targets), crossEntropy(tf.transpose(logits), targets)));
   });

@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+// tfjs-core's Node bundle registers no gradients; this side-effect import does (see ../backend/gradients.ts).
+import '../backend/gradients';
+
 /**
  * Shared building blocks for the contrastive / self-distillation losses. Everything here is a pure
  * function of tensors and differentiable with tf.grads unless stated otherwise.
@@ -23,6 +26,11 @@ export function l2Normalize<T extends tf.Tensor>(x: T, axis = -1): T {
   });
 }
 
+const stopGradientOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor;
+  return { value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
+});
+
 /**
  * Identity in the forward pass, zero gradient in the backward pass (torch's `.detach()`).
  * The input stays connected to the tape, so tf.grads w.r.t. it returns zeros instead of throwing.
@@ -30,11 +38,6 @@ export function l2Normalize<T extends tf.Tensor>(x: T, axis = -1): T {
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   return stopGradientOp(x) as T;
 }
-
-const stopGradientOp = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const x = args[0] as tf.Tensor;
-  return { value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-});
 
 /** Row-wise dot product of two [N,D] matrices → [N]. */
 export function rowDot(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
@@ -76,7 +79,9 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D | ArrayLi
 
 /** Mean over rows of −Σ_k p[row,k] log softmax(logits)[row,k] (soft targets, e.g. SwAV codes, DINO teacher). */
 export function softCrossEntropy(targetProbs: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(targetProbs, tf.logSoftmax(logits, 1)), 1))) as tf.Scalar);
+  return tf.tidy(
+    () => tf.neg(tf.mean(tf.sum(tf.mul(targetProbs, tf.logSoftmax(logits, 1)), 1))) as tf.Scalar,
+  );
 }
 
 /** [0, 1, …, n−1] as int32: the "target i" of in-batch InfoNCE losses. */

@@ -7,5 +7,7 @@ import { arangeTargets, crossEntropy } from './common';
  * logits = predictions targetsᵀ (no normalisation, no temperature), the positive of row i is target i.
  */
 export function cpcInfoNceLoss(predictions: tf.Tensor2D, targets: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => crossEntropy(tf.matMul(predictions, targets, false, true), arangeTargets(predictions.shape[0])));
+  return tf.tidy(() =>
+    crossEntropy(tf.matMul(predictions, targets, false, true), arangeTargets(predictions.shape[0])),
+  );
 }

@@ -43,7 +43,8 @@ export function dinoLoss(
         if (v !== i) terms.push(softCrossEntropy(teacherProbs[i], studentLogits[v]));
       }
     }
-    if (terms.length === 0) throw new Error('dinoLoss: no (teacher view, student view) pair with different views');
+    if (terms.length === 0)
+      throw new Error('dinoLoss: no (teacher view, student view) pair with different views');
     const loss = tf.div(tf.addN(terms), terms.length) as tf.Scalar;
     // Eq. 4: c ← m c + (1 − m) mean over the batch of teacher outputs (all Vt·N rows).
     const batchMean = tf.mean(tf.reshape(t, [-1, teacher.shape[2]]), 0);

@@ -45,7 +45,10 @@ interface LossAdapter {
   inputs: readonly InputSpec[];
   /** Extra validation beyond shapes; throws with a message naming the problem. */
   check?: (dims: Record<string, number>, ints: Record<string, Int32Array>) => void;
-  compute: (t: Record<string, tf.Tensor>, p: Params) => { loss: tf.Scalar; side?: Record<string, SideOutput> };
+  compute: (
+    t: Record<string, tf.Tensor>,
+    p: Params,
+  ) => { loss: tf.Scalar; side?: Record<string, SideOutput> };
 }
 
 const positive = z.number().positive();
@@ -59,13 +62,16 @@ const int = (name: string, ...dims: string[]): InputSpec => ({ name, dims, int: 
 function checkRange(name: string, values: Int32Array, size: number, what: string): void {
   for (let i = 0; i < values.length; i++) {
     if (values[i] < 0 || values[i] >= size) {
-      throw new Error(`inputs.${name} holds ${values[i]} at flat position ${i}, outside [0, ${size}) (${what})`);
+      throw new Error(
+        `inputs.${name} holds ${values[i]} at flat position ${i}, outside [0, ${size}) (${what})`,
+      );
     }
   }
 }
 
 function atLeast(dims: Record<string, number>, dim: string, min: number, why: string): void {
-  if (dims[dim] < min) throw new Error(`dimension ${dim} is ${dims[dim]}, but must be at least ${min} (${why})`);
+  if (dims[dim] < min)
+    throw new Error(`dimension ${dim} is ${dims[dim]}, but must be at least ${min} (${why})`);
 }
 
 const t2 = (t: tf.Tensor) => t as tf.Tensor2D;
@@ -110,10 +116,15 @@ const ADAPTERS: Record<LossName, LossAdapter> = {
     }),
   },
   dino: {
-    params: z.object({ student_temperature: positive, teacher_temperature: positive, center_momentum: fraction }),
+    params: z.object({
+      student_temperature: positive,
+      teacher_temperature: positive,
+      center_momentum: fraction,
+    }),
     inputs: [f('student', 'Vs', 'N', 'K'), f('teacher', 'Vt', 'N', 'K'), f('center', 'K')],
     check: (dims) => {
-      if (dims.Vs === 1 && dims.Vt === 1) throw new Error('dino needs a (teacher view, other student view) pair');
+      if (dims.Vs === 1 && dims.Vt === 1)
+        throw new Error('dino needs a (teacher view, other student view) pair');
     },
     compute: (t, p) => {
       const { loss, newCenter } = dinoLoss(t3(t.student), t3(t.teacher), t.center as tf.Tensor1D, {
@@ -132,7 +143,12 @@ const ADAPTERS: Record<LossName, LossAdapter> = {
     }),
   },
   instdisc_nce: {
-    params: z.object({ temperature: positive, z: positive, proximal_lambda: nonNegative, bank_momentum: fraction }),
+    params: z.object({
+      temperature: positive,
+      z: positive,
+      proximal_lambda: nonNegative,
+      bank_momentum: fraction,
+    }),
     inputs: [f('v', 'N', 'D'), f('bank', 'Nbank', 'D'), int('index', 'N'), int('noise_index', 'N', 'M')],
     check: (dims, ints) => {
       checkRange('index', ints.index, dims.Nbank, 'rows of bank');
@@ -177,7 +193,12 @@ const ADAPTERS: Record<LossName, LossAdapter> = {
       const r = wclLoss(t2(t.z1), t2(t.z2), t2(t.v1), t2(t.v2), p.temperature, p.swap_weight);
       return {
         loss: r.loss,
-        side: { instance_loss: r.instanceLoss, swap_loss: r.swapLoss, labels_1: r.labels1, labels_2: r.labels2 },
+        side: {
+          instance_loss: r.instanceLoss,
+          swap_loss: r.swapLoss,
+          labels_1: r.labels1,
+          labels_2: r.labels2,
+        },
       };
     },
   },
@@ -263,7 +284,9 @@ export function evaluateLossFixture(fixture: unknown): LossFixtureResult {
   const data: Record<string, { shape: number[]; flat: number[]; int: boolean }> = {};
   for (const spec of adapter.inputs) {
     if (!(spec.name in rawInputs)) {
-      fail(`missing inputs.${spec.name} (expected [${spec.dims.join(', ')}] ${spec.int ? 'integers' : 'numbers'})`);
+      fail(
+        `missing inputs.${spec.name} (expected [${spec.dims.join(', ')}] ${spec.int ? 'integers' : 'numbers'})`,
+      );
     }
     const parsed = arraySchema(spec.dims.length, spec.int === true).safeParse(rawInputs[spec.name]);
     if (!parsed.success) {

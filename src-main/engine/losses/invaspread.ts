@@ -17,7 +17,9 @@ export function invaSpreadLoss(f: tf.Tensor2D, fAug: tf.Tensor2D, temperature: n
     const n = f.shape[0];
     const m = 2 * n;
     const x = l2Normalize(tf.concat([f, fAug], 0));
-    const logits = maskDiagonal(tf.div(tf.matMul(x, stopGradient(x), false, true), temperature) as tf.Tensor2D);
+    const logits = maskDiagonal(
+      tf.div(tf.matMul(x, stopGradient(x), false, true), temperature) as tf.Tensor2D,
+    );
     const logP = tf.logSoftmax(logits, 1);
     const partner = tf.concat([tf.range(n, m, 1, 'int32'), tf.range(0, n, 1, 'int32')]) as tf.Tensor1D;
     const posMask = tf.oneHot(partner, m);

@@ -23,5 +23,7 @@ export function mocoV3Loss(
   k2: tf.Tensor2D,
   temperature: number,
 ): tf.Scalar {
-  return tf.tidy(() => tf.add(mocoV3Contrastive(q1, k2, temperature), mocoV3Contrastive(q2, k1, temperature)));
+  return tf.tidy(() =>
+    tf.add(mocoV3Contrastive(q1, k2, temperature), mocoV3Contrastive(q2, k1, temperature)),
+  );
 }

@@ -17,7 +17,8 @@ export function supConLoss(
     const [n, v, d] = features.shape;
     // View-major stacking, like torch.cat(torch.unbind(features, 1)); the mean over anchors does not care.
     const x = l2Normalize(tf.reshape(tf.transpose(features, [1, 0, 2]), [n * v, d]) as tf.Tensor2D);
-    const y = labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
+    const y =
+      labels instanceof tf.Tensor ? tf.cast(labels, 'int32') : tf.tensor1d(Array.from(labels), 'int32');
     const yAll = tf.tile(y, [v]) as tf.Tensor1D;
     const sim = tf.div(tf.matMul(x, x, false, true), temperature) as tf.Tensor2D;
     const perAnchor = supervisedContrastiveTerm(sim, sameLabelMask(yAll));

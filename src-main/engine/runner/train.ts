@@ -48,7 +48,7 @@ export async function train(
   const info = await initBackend(spec.backend);
   reporter.started(info.name, info.device);
 
-  const dataset = await loadDataset({ id: spec.dataset.id, dataDir: spec.dataset.dataDir, seed: config.seed });
+  const dataset = await loadDataset({ ...spec.dataset, seed: config.seed });
   if (method.needsLabels && !dataset.train.labels) {
     throw new Error(`method ${method.id} needs a labelled dataset; ${dataset.name} has no training labels`);
   }

@@ -17,7 +17,7 @@ function conv2dBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
   attrs?: tf.NamedAttrMap;
 }): tf.TensorInfo {
-  const { x: xInfo, dy: dyInfo } = args.inputs as unknown as tf.Conv2DBackpropFilterInputs;
+  const { x: xInfo, dy: dyInfo } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
     args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
   const format = tf.backend_util.convertConv2DDataFormat(dataFormat);

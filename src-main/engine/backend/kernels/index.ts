@@ -1,18 +1,80 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { wasmConv2DBackpropFilter } from './conv2d-backprop-filter';
+import { wasmConv2DBackpropInput } from './conv2d-backprop-input';
+import { fixedWasmGatherV2 } from './gather-v2';
+import { fastWasmMatMul } from './mat-mul';
+import { wasmMaxPoolGrad } from './max-pool-grad';
+import { wasmMaxPoolWithArgmax } from './max-pool-with-argmax';
+import { fastWasmTile } from './tile';
 import { wasmUnsortedSegmentSum } from './unsorted-segment-sum';
 
-/** Kernels the project adds to the wasm backend: the ones training needs that tfjs-backend-wasm lacks. */
-export const wasmKernels: readonly tf.KernelConfig[] = [wasmConv2DBackpropFilter, wasmUnsortedSegmentSum];
+/** Kernels tfjs-backend-wasm 4.22 lacks and training needs; a newer native one takes precedence. */
+const missing: readonly tf.KernelConfig[] = [wasmConv2DBackpropFilter, wasmUnsortedSegmentSum];
+
+/** Native wasm kernels replaced outright: wrong where it matters (max pool) or far too slow. */
+const replacements: readonly tf.KernelConfig[] = [
+  wasmMaxPoolGrad,
+  wasmMaxPoolWithArgmax,
+  wasmConv2DBackpropInput,
+];
+
+/** Native wasm kernels wrong (GatherV2) or slow (the rest) for some inputs; each wraps the native one. */
+const wrappers: readonly [string, (native: tf.KernelConfig) => tf.KernelConfig][] = [
+  [tf.GatherV2, fixedWasmGatherV2],
+  [tf.Tile, fastWasmTile],
+  [tf.BatchMatMul, fastWasmMatMul],
+  [tf._FusedMatMul, fastWasmMatMul],
+];
+
+/** Names of the wasm kernels this project adds, replaces or wraps. */
+export const wasmKernelNames: readonly string[] = [
+  ...missing.map((k) => k.kernelName),
+  ...replacements.map((k) => k.kernelName),
+  ...wrappers.map(([name]) => name),
+];
+
+/** The native kernels set aside by registerWasmKernels, for comparisons in tests and benchmarks. */
+const displaced = new Map<string, tf.KernelConfig>();
 
 /**
- * Registers the project's wasm kernels. Idempotent. A kernel that a newer tfjs-backend-wasm provides
- * itself is left alone, so an upgrade takes the native one. Kernel lookup happens per call, so this
- * works before or after the wasm backend is initialised.
+ * Registers the project's wasm kernels. Idempotent. Kernel lookup happens per call, so this works
+ * before or after the wasm backend is initialised; a wrapper keeps the native setupFunc, which
+ * initialisation still has to run.
  */
 export function registerWasmKernels(): void {
-  for (const config of wasmKernels) {
-    if (!tf.getKernel(config.kernelName, config.backendName)) tf.registerKernel(config);
+  for (const config of missing) {
+    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
   }
+  for (const config of replacements) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current) {
+      displaced.set(config.kernelName, current);
+      tf.unregisterKernel(config.kernelName, 'wasm');
+    }
+    tf.registerKernel(config);
+  }
+  for (const [name, wrap] of wrappers) {
+    const native = tf.getKernel(name, 'wasm');
+    if (!native) continue;
+    const fixed = wrap(native);
+    if (fixed === native) continue; // already wrapped
+    displaced.set(name, native);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(fixed);
+  }
+}
+
+/**
+ * Puts tfjs-backend-wasm's own kernel back in place of the project's (undone by registerWasmKernels),
+ * so tests and benchmarks can compare the two. Call with the wasm backend current.
+ */
+export function restoreNativeWasmKernel(name: string): void {
+  const native = displaced.get(name);
+  if (!native) throw new Error(`No native wasm kernel ${name} was displaced`);
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel(native);
+  // A kernel replaced before the backend started never had its setup (its C function binding) run.
+  native.setupFunc?.(tf.findBackend('wasm') as tf.KernelBackend);
 }

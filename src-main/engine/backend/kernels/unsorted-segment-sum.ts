@@ -10,7 +10,7 @@ import { asTensor } from './as-tensor';
  * as in TensorFlow, rather than handed to ScatterNd (which would write out of bounds).
  */
 function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const { x: xInfo, segmentIds: idsInfo } = args.inputs as unknown as tf.UnsortedSegmentSumInputs;
+  const { x: xInfo, segmentIds: idsInfo } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
   const { numSegments } = args.attrs as unknown as tf.UnsortedSegmentSumAttrs;
   const rest = xInfo.shape.slice(idsInfo.shape.length);
   const outShape = [numSegments, ...rest];
