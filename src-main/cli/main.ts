@@ -7,13 +7,18 @@ import { trainCommand } from './commands/train';
 import { runsCommand } from './commands/runs';
 import { exportCommand } from './commands/export';
 import { checkLossCommand } from './commands/check-loss';
+import { serveCommand } from './commands/serve';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
   train: { run: trainCommand, summary: 'train a run (see `train --help`)' },
   runs: { run: runsCommand, summary: 'list the runs in a database as JSON' },
   export: { run: exportCommand, summary: 'export runs or metric points as CSV' },
-  'check-loss': { run: checkLossCommand, summary: "compute a loss fixture with the project's loss functions" },
+  'check-loss': {
+    run: checkLossCommand,
+    summary: "compute a loss fixture with the project's loss functions",
+  },
+  serve: { run: serveCommand, summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)' },
 };
 
 function usage(): string {
@@ -28,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}`);
+  if (!command)
+    throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}`);
   return command.run(rest);
 }
 

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import { Store } from './store/store';
+import { ExternalChangeWatcher } from './store/watch';
 import { metricsToCsv, runsToCsv } from './store/csv';
 import { ConfigError, describeMethod, getMethod, methods, resolveConfig } from './methods';
 import { DatasetError, listDatasets, loadDataset } from './data';
@@ -16,7 +17,31 @@ const terminal = new Set<RunStatus>(['completed', 'failed', 'stopped', 'interrup
 function workerEntry(): { file: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./runner/worker.js', import.meta.url));
   if (fs.existsSync(js)) return { file: js, execArgv: [] };
-  return { file: fileURLToPath(new URL('./runner/worker.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
+  return {
+    file: fileURLToPath(new URL('./runner/worker.ts', import.meta.url)),
+    execArgv: ['--import', 'tsx'],
+  };
+}
+
+/**
+ * The environment of a worker process. Under Electron, process.execPath is the Electron binary: it must
+ * run the worker as plain Node (fork sets this itself in recent Electron versions; be explicit).
+ */
+function workerEnv(): NodeJS.ProcessEnv {
+  return process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env;
+}
+
+export interface EngineOptions {
+  /**
+   * better-sqlite3's compiled module to load instead of the default one: the Electron main process
+   * needs a build for Electron's ABI (see `npm run rebuild:electron`).
+   */
+  nativeBinding?: string;
+  /**
+   * Report what other processes write to the database (runs started from the CLI) as events, polling
+   * every `intervalMs` (default 500). Off by default: the CLI only cares about its own run.
+   */
+  watch?: boolean | { intervalMs?: number };
 }
 
 function isProcessAlive(pid: number): boolean {
@@ -37,10 +62,20 @@ export class Engine {
   private readonly events = new EventEmitter();
   private readonly workers = new Map<number, ChildProcess>();
   private readonly stopping = new Set<number>();
+  /** Runs created by this engine: it writes their metrics and logs itself. */
+  private readonly ownRuns = new Set<number>();
+  private readonly watcher: ExternalChangeWatcher | null = null;
 
-  constructor(dbFile: string) {
-    this.store = new Store(dbFile);
+  constructor(dbFile: string, options: EngineOptions = {}) {
+    this.store = new Store(dbFile, { nativeBinding: options.nativeBinding });
     this.store.markInterrupted(isProcessAlive);
+    if (options.watch) {
+      this.watcher = new ExternalChangeWatcher(this.store, {
+        intervalMs: typeof options.watch === 'object' ? options.watch.intervalMs : undefined,
+        isOwnRun: (id) => this.ownRuns.has(id),
+        emit: (e) => this.events.emit('event', e),
+      }).start();
+    }
   }
 
   on(listener: (e: EngineEvent) => void): () => void {
@@ -49,6 +84,7 @@ export class Engine {
   }
 
   private emit(e: EngineEvent): void {
+    if (this.watcher && (e.event === 'run-created' || e.event === 'run-updated')) this.watcher.noteRun(e.run);
     this.events.emit('event', e);
   }
 
@@ -93,6 +129,7 @@ export class Engine {
     await this.checkDataset(input.dataset, method.needsLabels ?? false);
     const name = input.name?.trim() || `${method.title} on ${input.dataset.id}`;
     const run = this.store.createRun({ ...input, config, name });
+    this.ownRuns.add(run.id);
     this.emit({ event: 'run-created', run });
     this.startWorker(run, input);
     return run;
@@ -114,7 +151,11 @@ export class Engine {
 
   private startWorker(run: Run, input: CreateRunInput): void {
     const entry = workerEntry();
-    const child = fork(entry.file, [], { execArgv: entry.execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      env: workerEnv(),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     this.workers.set(run.id, child);
     if (child.pid) this.store.setWorkerPid(run.id, child.pid);
     let finished = false;
@@ -156,7 +197,11 @@ export class Engine {
       if (!finished) {
         // The worker died without reporting (native crash, out of memory, killed).
         const stopped = this.stopping.has(run.id);
-        this.finish(run.id, stopped ? 'stopped' : 'failed', stopped ? null : `worker exited (${signal ?? `code ${code}`})`);
+        this.finish(
+          run.id,
+          stopped ? 'stopped' : 'failed',
+          stopped ? null : `worker exited (${signal ?? `code ${code}`})`,
+        );
       }
     });
     const start: HostMessage = {
@@ -220,6 +265,7 @@ export class Engine {
   deleteRun(id: number): void {
     if (this.workers.has(id)) throw new ConfigError(`run ${id} is still running; stop it first`);
     this.store.deleteRun(id);
+    this.watcher?.forgetRun(id);
   }
 
   /** Stops every worker and closes the store. */
@@ -227,6 +273,7 @@ export class Engine {
     const running = [...this.workers.keys()];
     running.forEach((id) => this.stopRun(id, 10_000));
     await Promise.all(running.map((id) => this.waitForRun(id)));
+    this.watcher?.stop();
     this.store.close();
   }
 }

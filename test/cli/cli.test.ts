@@ -23,7 +23,7 @@ describe('contrastlab CLI', () => {
     const methods = JSON.parse(r.stdout) as { id: string; paper: { year: number }; config: { properties: Record<string, { default: unknown; description: string }> } }[];
     const simclr = methods.find((m) => m.id === 'simclr')!;
     expect(simclr.paper.year).toBe(2020);
-    expect(simclr.config.properties.temperature).toMatchObject({ default: 0.5, minimum: expect.any(Number) });
+    expect(simclr.config.properties.temperature).toMatchObject({ default: 0.5, exclusiveMinimum: 0, maximum: 10 });
     expect(simclr.config.properties.temperature!.description).toMatch(/temperature/i);
     expect(simclr.config.properties.backbone!.default).toBe('convnet');
   });

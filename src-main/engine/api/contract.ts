@@ -69,3 +69,15 @@ export const apiCommands = [
 ] as const satisfies readonly (keyof ContrastLabApi)[];
 
 export type ApiCommand = (typeof apiCommands)[number];
+
+/**
+ * What the desktop app's preload exposes as `window.contrastlab`: the API plus native dialogs. In
+ * browser mode there is no such object; the renderer's HTTP client implements ContrastLabApi alone,
+ * picks folders through a typed path and saves files as downloads (GET /api/csv/…).
+ */
+export interface DesktopApi extends ContrastLabApi {
+  /** A folder picker; the chosen folder's absolute path, or null when cancelled. */
+  pickDirectory(): Promise<string | null>;
+  /** A save dialog proposing `name`; writes `content` (UTF-8) there. The path written, or null when cancelled. */
+  saveFile(name: string, content: string): Promise<string | null>;
+}

@@ -2,9 +2,39 @@ import { z } from 'zod';
 import { genericDefaults, sharedConfigShape, type SharedConfig } from './config';
 import type { MethodDefinition } from './method';
 import { simclr } from './simclr';
+import { moco } from './moco';
+import { mocov2 } from './mocov2';
+import { mocov3 } from './mocov3';
+import { byol } from './byol';
+import { simsiam } from './simsiam';
+import { dino } from './dino';
+import { instdisc } from './instdisc';
+import { invaspread } from './invaspread';
+import { cpc } from './cpc';
+import { cmc } from './cmc';
+import { swav } from './swav';
+import { supcon } from './supcon';
+import { wcl } from './wcl';
+import { simclrv2 } from './simclrv2';
 
 /** Every method the workbench offers, in the order the method cards show them. */
-export const methods: MethodDefinition[] = [simclr as unknown as MethodDefinition];
+export const methods: MethodDefinition[] = [
+  simclr as unknown as MethodDefinition,
+  moco as unknown as MethodDefinition,
+  mocov2 as unknown as MethodDefinition,
+  mocov3 as unknown as MethodDefinition,
+  byol as unknown as MethodDefinition,
+  simsiam as unknown as MethodDefinition,
+  dino as unknown as MethodDefinition,
+  instdisc as unknown as MethodDefinition,
+  invaspread as unknown as MethodDefinition,
+  cpc as unknown as MethodDefinition,
+  cmc as unknown as MethodDefinition,
+  swav as unknown as MethodDefinition,
+  supcon as unknown as MethodDefinition,
+  wcl as unknown as MethodDefinition,
+  simclrv2 as unknown as MethodDefinition,
+];
 
 export class ConfigError extends Error {}
 

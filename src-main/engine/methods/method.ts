@@ -69,6 +69,9 @@ export interface MethodEnvironment {
   imageSize: number;
   channels: number;
   trainSize: number;
+  /** Per-channel mean and std the views were normalised with (CMC converts back to RGB for Lab). */
+  mean: [number, number, number];
+  std: [number, number, number];
 }
 
 export interface MethodDefinition<S extends z.ZodRawShape = z.ZodRawShape> {

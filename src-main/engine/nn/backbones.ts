@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Module, Sequential } from './module';
 import { BatchNorm, Conv2d, GlobalAvgPool, ReLU } from './layers';
 import { Rng } from '../util/rng';
+import { vitTiny } from './vit';
 
 /** A feature extractor: images NHWC → features [N, outputDim]. */
 export abstract class Backbone extends Module {
@@ -94,7 +95,7 @@ export class SmallConvNet extends Backbone {
   }
 }
 
-export const backboneIds = ['convnet', 'resnet18'] as const;
+export const backboneIds = ['convnet', 'resnet18', 'vit_tiny'] as const;
 export const BackboneId = z.enum(backboneIds);
 export type BackboneId = z.infer<typeof BackboneId>;
 
@@ -109,10 +110,24 @@ export const backboneInfo: Record<BackboneId, { title: string; description: stri
     description: '3×3 stem, no max-pool, four stages of basic blocks; width 64 is the paper size.',
     defaultWidth: 16,
   },
+  vit_tiny: {
+    title: 'ViT-tiny',
+    description:
+      'Vision Transformer, 4×4 patches, 6 pre-norm blocks, token width 4·width (width 48 = ViT-Tiny’s 192).',
+    defaultWidth: 32,
+  },
 };
 
-export function createBackbone(id: BackboneId, width: number, rng: Rng, inChannels = 3): Backbone {
+export function createBackbone(
+  id: BackboneId,
+  width: number,
+  rng: Rng,
+  inChannels = 3,
+  imageSize = 32,
+): Backbone {
   switch (id) {
+    case 'vit_tiny':
+      return vitTiny(width, rng, inChannels, imageSize);
     case 'resnet18':
       return new ResNet18(width, rng, inChannels);
     case 'convnet':

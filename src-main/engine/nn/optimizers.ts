@@ -18,6 +18,11 @@ export function isDecayExempt(name: string): boolean {
   return /(^|\.)(bias|gamma|beta)$/.test(name);
 }
 
+/** A zero-initialised, non-trainable slot variable shaped like `p` (momentum, Adam moments). */
+function zeroState(p: tf.Variable): tf.Variable {
+  return tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+}
+
 export interface Optimizer {
   /** Applies one update with the given gradients (same order as the parameters) and learning rate. */
   step(grads: tf.Tensor[], lr: number): void;
@@ -32,7 +37,7 @@ class Sgd implements Optimizer {
     private readonly params: NamedParameter[],
     private readonly s: OptimizerSettings,
   ) {
-    this.velocity = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
+    this.velocity = params.map(([, p]) => zeroState(p));
   }
 
   step(grads: tf.Tensor[], lr: number): void {
@@ -63,7 +68,7 @@ class Lars implements Optimizer {
     private readonly params: NamedParameter[],
     private readonly s: OptimizerSettings,
   ) {
-    this.velocity = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
+    this.velocity = params.map(([, p]) => zeroState(p));
   }
 
   step(grads: tf.Tensor[], lr: number): void {
@@ -106,8 +111,8 @@ class AdamW implements Optimizer {
     private readonly params: NamedParameter[],
     private readonly s: OptimizerSettings,
   ) {
-    this.m = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map(([, p]) => tf.variable(tf.zerosLike(p), false));
+    this.m = params.map(([, p]) => zeroState(p));
+    this.v = params.map(([, p]) => zeroState(p));
   }
 
   step(grads: tf.Tensor[], lr: number): void {

@@ -58,6 +58,8 @@ export async function train(
     imageSize: dataset.height,
     channels: dataset.channels,
     trainSize: dataset.train.count,
+    mean: dataset.mean,
+    std: dataset.std,
   });
   const plan = method.viewPlan(config, dataset.height);
   const params = instance.trainableParameters();

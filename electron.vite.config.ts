@@ -1,0 +1,68 @@
+/**
+ * `npm run build` (electron-vite build):
+ *
+ *   out/main/index.js             Electron main process (src-main/app/main.ts), ESM
+ *   out/main/runner/worker.js     the run worker, forked by the engine host (Engine's workerEntry() looks
+ *                                 for ./runner/worker.js beside the bundle that contains it)
+ *   out/preload/index.cjs         the preload (CommonJS: sandboxed preloads cannot be ES modules)
+ *   out/renderer/                 the Vue app (src-renderer/index.html), also what `serve` serves
+ *
+ * None of this needs the Electron binary. electron-vite reads Electron's version from the installed
+ * package to pick build targets; where the optional package is absent (its download fails offline) the
+ * version comes from package.json instead.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import rendererConfig from './src-renderer/vite.config';
+
+function electronMajorFromPackageJson(): string {
+  const pkg = JSON.parse(fs.readFileSync(resolve(__dirname, 'package.json'), 'utf8')) as {
+    optionalDependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const range = pkg.optionalDependencies?.electron ?? pkg.devDependencies?.electron ?? '';
+  return /(\d+)/.exec(range)?.[1] ?? '';
+}
+
+if (!process.env.ELECTRON_MAJOR_VER) {
+  try {
+    createRequire(resolve(__dirname, 'package.json')).resolve('electron/package.json');
+  } catch {
+    process.env.ELECTRON_MAJOR_VER = electronMajorFromPackageJson();
+  }
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/app/main.ts'),
+          'runner/worker': resolve(__dirname, 'src-main/engine/runner/worker.ts'),
+        },
+        output: { entryFileNames: '[name].js' },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src-main/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  // The renderer's own Vite config (plugins, defines, base './', out/renderer) is the one source of truth;
+  // electron-vite only needs to be told its entry.
+  renderer: {
+    ...rendererConfig,
+    build: {
+      ...rendererConfig.build,
+      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,282 @@
+/**
+ * Electron's main process, kept thin (DESIGN.md, "Processes"): one window, a menu, native dialogs, the
+ * engine host on the per-user database, and the API relayed over IPC. Everything else is the engine's.
+ *
+ * The window loads the built renderer from contrastlab://app/ (a privileged scheme served from
+ * out/renderer with a Content-Security-Policy), with context isolation, the sandbox and no Node
+ * integration; the preload gives the page `window.contrastlab` and nothing more.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApi, invoke, type ApiReply } from '../engine/api/dispatcher';
+import { Engine } from '../engine/engine';
+import { mimeType, resolveStatic } from '../engine/server/static';
+import { defaultDatabasePath } from '../engine/store/location';
+import type {
+  BrowserWindow as AppWindow,
+  ElectronMain,
+  IpcMainInvokeEvent,
+  MenuItemOptions,
+} from './electron-api';
+import { appOrigin, appScheme, ipcChannels } from './ipc';
+
+// Loaded at run time, typed by electron-api.ts: the electron package may be absent where this is built.
+const require = createRequire(import.meta.url);
+const { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell } =
+  require('electron') as ElectronMain;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const preloadFile = path.join(here, '../preload/index.cjs');
+const rendererDir = path.join(here, '../renderer');
+/** `electron-vite dev` serves the renderer with hot reload and says where. */
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+const csp = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+// Must happen before `ready`: a standard, secure scheme gets an origin, relative URLs and a secure context.
+protocol.registerSchemesAsPrivileged([
+  { scheme: appScheme, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+// The per-user data folder is named after the app; the CLI's default database lives there too.
+app.setName('ContrastLab');
+
+/** `electron . --db FILE` opens another database; the default is the one the CLI uses. */
+function databaseFile(): string {
+  const i = process.argv.indexOf('--db');
+  return i > 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]!) : defaultDatabasePath();
+}
+
+/**
+ * better-sqlite3 compiled for this Electron's ABI, when `npm run rebuild:electron` has built one; the
+ * default build in node_modules is for Node and stays that way for the CLI and the tests.
+ */
+function nativeBinding(): string | undefined {
+  const file = path.join(
+    app.getAppPath(),
+    'native',
+    `electron-${process.versions.modules}`,
+    'better_sqlite3.node',
+  );
+  return fs.existsSync(file) ? file : undefined;
+}
+
+function isAppUrl(url: string): boolean {
+  return url.startsWith(`${appOrigin}/`) || (devUrl !== undefined && url.startsWith(devUrl));
+}
+
+/** Only our own page may call the engine. */
+function trusted(event: IpcMainInvokeEvent): boolean {
+  return isAppUrl(event.senderFrame?.url ?? '');
+}
+
+function serveRenderer(): void {
+  const root = fs.existsSync(rendererDir) ? fs.realpathSync(rendererDir) : null;
+  protocol.handle(appScheme, async (request) => {
+    const url = new URL(request.url);
+    if (!root)
+      return new Response(`The renderer is not built (no ${rendererDir}): run npm run build.`, {
+        status: 503,
+      });
+    if (url.host !== 'app') return new Response('not found', { status: 404 });
+    const found = resolveStatic(root, url.pathname);
+    if (!found.ok) return new Response(found.reason, { status: found.status });
+    const body = await fs.promises.readFile(found.file);
+    return new Response(body, {
+      headers: {
+        'Content-Type': mimeType(found.file),
+        'Content-Security-Policy': csp,
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  });
+  if (devUrl) {
+    // The dev server's page gets the same policy, plus its hot-reload socket.
+    const devCsp = csp.replace("connect-src 'self'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*");
+    session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+      const headers = details.responseHeaders ?? {};
+      if (details.url.startsWith(devUrl)) headers['Content-Security-Policy'] = [devCsp];
+      callback({ responseHeaders: headers });
+    });
+  }
+}
+
+function createWindow(): AppWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 920,
+    minWidth: 960,
+    minHeight: 640,
+    show: false,
+    title: 'ContrastLab',
+    webPreferences: {
+      preload: preloadFile,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      sandbox: true,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  // Paper links open in the user's browser; the window itself never leaves the app.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.webContents.on('will-navigate', (event, url) => {
+    if (isAppUrl(url)) return;
+    event.preventDefault();
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+  });
+  void win.loadURL(devUrl ?? `${appOrigin}/index.html`);
+  return win;
+}
+
+function buildMenu(dbFile: string): void {
+  const mac = process.platform === 'darwin';
+  const template: MenuItemOptions[] = [
+    ...(mac ? [{ role: 'appMenu' } as const] : []),
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Show Database in Folder', click: () => shell.showItemInFolder(dbFile) },
+        { type: 'separator' },
+        mac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
+    { role: 'editMenu' },
+    { role: 'viewMenu' },
+    { role: 'windowMenu' },
+    {
+      label: 'Help',
+      submenu: [
+        {
+          label: 'About ContrastLab',
+          click: () => {
+            const win = BrowserWindow.getFocusedWindow();
+            if (win) {
+              void dialog.showMessageBox(win, {
+                type: 'info',
+                title: 'ContrastLab',
+                message: 'ContrastLab: a workbench for self-supervised and contrastive learning',
+                detail: `Database: ${dbFile}`,
+              });
+            }
+          },
+        },
+      ],
+    },
+  ];
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function relayApi(engine: Engine): void {
+  const api = createApi(engine);
+  const refused: ApiReply = { error: 'refused: this page may not use the ContrastLab API', status: 400 };
+  ipcMain.handle(ipcChannels.invoke, (event, command, args) => {
+    if (!trusted(event)) return refused;
+    if (typeof command !== 'string' || !Array.isArray(args))
+      return { error: 'malformed request', status: 400 };
+    return invoke(api, command, args);
+  });
+  ipcMain.handle(ipcChannels.pickDirectory, async (event) => {
+    const win = trusted(event) ? BrowserWindow.fromWebContents(event.sender) : null;
+    if (!win) return null;
+    const r = await dialog.showOpenDialog(win, {
+      title: 'Choose a dataset folder',
+      properties: ['openDirectory'],
+    });
+    return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+  ipcMain.handle(ipcChannels.saveFile, async (event, name, content) => {
+    const win = trusted(event) ? BrowserWindow.fromWebContents(event.sender) : null;
+    if (!win || typeof name !== 'string' || typeof content !== 'string') return null;
+    const r = await dialog.showSaveDialog(win, {
+      title: 'Export CSV',
+      defaultPath: path.join(app.getPath('documents'), path.basename(name) || 'contrastlab.csv'),
+      filters: [
+        { name: 'CSV', extensions: ['csv'] },
+        { name: 'All files', extensions: ['*'] },
+      ],
+    });
+    if (r.canceled || !r.filePath) return null;
+    await fs.promises.writeFile(r.filePath, content, 'utf8');
+    return r.filePath;
+  });
+  engine.on((e) => {
+    for (const win of BrowserWindow.getAllWindows())
+      if (!win.isDestroyed()) win.webContents.send(ipcChannels.event, e);
+  });
+}
+
+function main(): void {
+  if (!app.requestSingleInstanceLock()) {
+    // One engine host per user: the running window comes forward instead.
+    app.quit();
+    return;
+  }
+  let engine: Engine | null = null;
+  let closed = false;
+
+  app.on('second-instance', () => {
+    const [win] = BrowserWindow.getAllWindows();
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (engine && BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('before-quit', (event) => {
+    if (!engine || closed) return;
+    // Stop the runs this window started (each after its current step), then quit for real.
+    event.preventDefault();
+    const closing = engine;
+    engine = null;
+    void closing.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
+
+  void app.whenReady().then(() => {
+    const dbFile = databaseFile();
+    try {
+      engine = new Engine(dbFile, { watch: true, nativeBinding: nativeBinding() });
+    } catch (e) {
+      dialog.showErrorBox(
+        'ContrastLab cannot open its database',
+        `${(e as Error).message}\n\nIf this mentions NODE_MODULE_VERSION, better-sqlite3 is built for Node rather than ` +
+          'Electron: run `npm run rebuild:electron` once, then start again.',
+      );
+      app.exit(1);
+      return;
+    }
+    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    serveRenderer();
+    relayApi(engine);
+    buildMenu(dbFile);
+    createWindow();
+  });
+}
+
+main();

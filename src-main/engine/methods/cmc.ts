@@ -1,0 +1,245 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { normalizeLab, rgbToLab } from '../data/lab';
+import { cmcLoss } from '../losses/cmc';
+import { instDiscNceLoss } from '../losses/instdisc_nce';
+import { Backbone, createBackbone } from '../nn/backbones';
+import { mlpHead } from '../nn/heads';
+import type { Rng } from '../util/rng';
+import { estimateNceNormalizer, MemoryBank, sampleNoiseIndices } from './memory-bank';
+import type { MethodDefinition, MethodEnvironment } from './method';
+import { augmentationFromConfig } from './views';
+
+const fields = {
+  objective: z
+    .enum(['in-batch', 'memory-bank'])
+    .default('in-batch')
+    .describe(
+      "'in-batch': full softmax over the other images of the batch (losses/cmc); 'memory-bank': the paper's NCE against one bank per view (Sec. 3.2).",
+    )
+    .meta({ group: 'method' }),
+  temperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.07)
+    .describe('Temperature τ of the cross-view scores (paper: 0.07).')
+    .meta({ group: 'method' }),
+  featureDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(1024)
+    .default(128)
+    .describe('Size of each view’s L2-normalised embedding (paper: 128).')
+    .meta({ group: 'method', unit: 'dims' }),
+  noiseSamples: z
+    .number()
+    .int()
+    .min(1)
+    .max(65536)
+    .default(1024)
+    .describe(
+      'Memory-bank objective only: NCE noise samples per image (paper: 16384; scaled down for CPU, capped at the dataset size).',
+    )
+    .meta({ group: 'method', unit: 'samples' }),
+  bankMomentum: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('Memory-bank objective only: share of the old bank row kept at each update (paper: 0.5).')
+    .meta({ group: 'method' }),
+};
+
+/** Per-channel statistics the run's images were normalised with; the Lab conversion needs raw RGB back. */
+interface ColourStats {
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/** The run's normalisation statistics, from the environment. */
+function colourStats(env: MethodEnvironment): ColourStats {
+  return { mean: env.mean, std: env.std };
+}
+
+/**
+ * CMC's evaluated network (Tian et al. 2019, Sec. 4.1): takes normalised RGB like every Backbone, undoes the
+ * dataset normalisation, converts to Lab, splits it into the L channel and the ab channels, encodes each with its
+ * own half-width encoder, and concatenates the two feature vectors (the paper evaluates the concatenation).
+ */
+export class LabSplitBackbone extends Backbone {
+  readonly outputDim: number;
+  private readonly lEncoder: Backbone;
+  private readonly abEncoder: Backbone;
+
+  constructor(
+    lEncoder: Backbone,
+    abEncoder: Backbone,
+    private readonly stats: ColourStats,
+  ) {
+    super();
+    this.lEncoder = this.addModule('l', lEncoder);
+    this.abEncoder = this.addModule('ab', abEncoder);
+    this.outputDim = lEncoder.outputDim + abEncoder.outputDim;
+  }
+
+  /** Normalised RGB [N,H,W,3] → the two views: normalised L [N,H,W,1] and ab [N,H,W,2] (no gradient needed). */
+  split(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+    return tf.tidy(() => {
+      const rgb = tf.add(tf.mul(x, tf.tensor1d([...this.stats.std])), tf.tensor1d([...this.stats.mean]));
+      const lab = normalizeLab(rgbToLab(rgb as tf.Tensor4D));
+      const [n, h, w] = x.shape;
+      return [tf.slice(lab, [0, 0, 0, 0], [n, h, w, 1]), tf.slice(lab, [0, 0, 0, 1], [n, h, w, 2])];
+    });
+  }
+
+  /** Features of both views, [N, D_L] and [N, D_ab]. */
+  encodeViews(x: tf.Tensor4D, training: boolean): [tf.Tensor2D, tf.Tensor2D] {
+    const [l, ab] = this.split(x);
+    return [
+      this.lEncoder.forward(l, training) as tf.Tensor2D,
+      this.abEncoder.forward(ab, training) as tf.Tensor2D,
+    ];
+  }
+
+  forward(x: tf.Tensor, training: boolean): tf.Tensor {
+    return tf.concat(this.encodeViews(x as tf.Tensor4D, training), 1);
+  }
+}
+
+/**
+ * Contrastive Multiview Coding (Tian et al. 2019) with the L and ab views of Lab colour space: each view has its
+ * own encoder (the paper splits the network into two halves of half the width) and a linear map to 128-d;
+ * matching L and ab of the same image are contrasted against other images in both directions, L(V1, V2) +
+ * L(V2, V1) (Eq. 3). By default with in-batch negatives and a full softmax (losses/cmc); optionally with the
+ * paper's memory banks and NCE (Sec. 3.2, the InstDisc machinery with Z estimated once per direction).
+ */
+export const cmc: MethodDefinition<typeof fields> = {
+  id: 'cmc',
+  title: 'CMC',
+  family: 'memory-bank',
+  idea: 'Split each image into its L and ab channels and contrast the two views across images.',
+  paper: {
+    title: 'Contrastive Multiview Coding',
+    authors: 'Tian, Krishnan, Isola',
+    year: 2019,
+    url: 'https://arxiv.org/abs/1906.05849',
+  },
+  fields,
+  // Released recipe: SGD lr 0.03, weight decay 1e-4, no warm-up; RandomResizedCrop(0.2, 1) and a flip only — no
+  // colour jitter or grayscale, which would disturb the L/ab split.
+  sharedDefaults: {
+    lr: 0.03,
+    weightDecay: 1e-4,
+    warmupEpochs: 0,
+    cropMinScale: 0.2,
+    jitterProb: 0,
+    grayscaleProb: 0,
+  },
+  viewPlan: (config, imageSize) => ({ global: [augmentationFromConfig(config, imageSize)], local: [] }),
+  create(config, env) {
+    if (env.channels !== 3) {
+      throw new Error(
+        `cmc splits RGB images into L and ab views; this dataset has ${env.channels} channel(s)`,
+      );
+    }
+    const half = Math.max(4, Math.round(config.width / 2));
+    const lEncoder = createBackbone(config.backbone, half, env.rng, 1, env.imageSize);
+    const abEncoder = createBackbone(config.backbone, half, env.rng, 2, env.imageSize);
+    const encoder = new LabSplitBackbone(lEncoder, abEncoder, colourStats(env));
+    const headL = mlpHead(lEncoder.outputDim, config.featureDim, config.featureDim, 1, env.rng);
+    const headAb = mlpHead(abEncoder.outputDim, config.featureDim, config.featureDim, 1, env.rng);
+    const memory = config.objective === 'memory-bank' ? new CmcMemory(config, env) : null;
+    let pending: [tf.Tensor2D, tf.Tensor2D] | null = null;
+    const clearPending = () => {
+      if (pending) tf.dispose(pending);
+      pending = null;
+    };
+    return {
+      encoder,
+      trainableParameters: () => [
+        ...encoder.namedParameters('encoder.'),
+        ...headL.namedParameters('head_l.'),
+        ...headAb.namedParameters('head_ab.'),
+      ],
+      step(batch) {
+        const [x] = batch.views as [tf.Tensor4D];
+        const [hL, hAb] = encoder.encodeViews(x, true);
+        const zL = headL.forward(hL, true) as tf.Tensor2D;
+        const zAb = headAb.forward(hAb, true) as tf.Tensor2D;
+        if (!memory) return { loss: cmcLoss(zL, zAb, config.temperature) };
+        clearPending();
+        pending = [tf.keep(zL), tf.keep(zAb)];
+        return memory.loss(zL, zAb, batch.indices);
+      },
+      afterStep(batch) {
+        if (memory && pending) memory.update(batch.indices, pending[0], pending[1]);
+        clearPending();
+      },
+      dispose() {
+        clearPending();
+        encoder.dispose();
+        headL.dispose();
+        headAb.dispose();
+        memory?.dispose();
+      },
+    };
+  },
+};
+
+/**
+ * CMC's memory-bank objective (Tian et al. 2019, Sec. 3.2, as the released NCEAverage): one bank per view; the
+ * L embedding is scored against the ab bank and vice versa, each with NCE over the same m noise indices and its
+ * own constant Z (estimated once from the first batch); loss = NCE_L + NCE_ab; each bank is then refreshed with
+ * its own view's embedding, bank ← normalize(m·bank + (1−m)·z).
+ */
+class CmcMemory {
+  private readonly bankL: MemoryBank;
+  private readonly bankAb: MemoryBank;
+  private readonly rng: Rng;
+  private readonly m: number;
+  private zL: number | null = null;
+  private zAb: number | null = null;
+
+  constructor(
+    private readonly config: {
+      temperature: number;
+      featureDim: number;
+      noiseSamples: number;
+      bankMomentum: number;
+    },
+    env: MethodEnvironment,
+  ) {
+    this.bankL = new MemoryBank(env.trainSize, config.featureDim, env.rng.fork());
+    this.bankAb = new MemoryBank(env.trainSize, config.featureDim, env.rng.fork());
+    this.rng = env.rng.fork();
+    this.m = Math.min(config.noiseSamples, env.trainSize);
+  }
+
+  loss(zL: tf.Tensor2D, zAb: tf.Tensor2D, indices: Int32Array) {
+    const temperature = this.config.temperature;
+    const noise = sampleNoiseIndices(this.rng, zL.shape[0], this.m, this.bankL.size);
+    if (this.zL === null) this.zL = estimateNceNormalizer(zL, this.bankAb.rows, noise, temperature);
+    if (this.zAb === null) this.zAb = estimateNceNormalizer(zAb, this.bankL.rows, noise, temperature);
+    const index = tf.tensor1d(indices, 'int32');
+    const options = { temperature, proximalLambda: 0, bankMomentum: this.config.bankMomentum };
+    // The side outputs (rows of the *other* view's bank) do not apply here; the banks are updated in update().
+    const l = instDiscNceLoss(zL, this.bankAb.rows, index, noise, { ...options, z: this.zL });
+    const ab = instDiscNceLoss(zAb, this.bankL.rows, index, noise, { ...options, z: this.zAb });
+    return {
+      loss: tf.add(l.loss, ab.loss) as tf.Scalar,
+      logs: { loss_l: l.loss, loss_ab: ab.loss },
+    };
+  }
+
+  update(indices: Int32Array, zL: tf.Tensor2D, zAb: tf.Tensor2D): void {
+    this.bankL.momentumUpdate(indices, zL, this.config.bankMomentum);
+    this.bankAb.momentumUpdate(indices, zAb, this.config.bankMomentum);
+  }
+
+  dispose(): void {
+    this.bankL.dispose();
+    this.bankAb.dispose();
+  }
+}

@@ -1,0 +1,281 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { dinoLoss } from '../losses/dino';
+import { createBackbone } from '../nn/backbones';
+import { DinoHead } from '../nn/dino-head';
+import { initTarget, momentumUpdate } from '../nn/momentum';
+import { cosineRamp } from '../nn/schedule';
+import { Tower } from '../nn/tower';
+import type { Rng } from '../util/rng';
+import type { MethodDefinition, MethodInstance, TrainBatch } from './method';
+import { asymmetricViews, paperView, secondViewBlurProbField } from './ssl-views';
+
+const fields = {
+  prototypes: z
+    .number()
+    .int()
+    .min(2)
+    .max(65536)
+    .default(1024)
+    .describe('Output dimension K of the DINO head, the number of prototypes (paper: 65536).')
+    .meta({ group: 'method', unit: 'prototypes' }),
+  headHiddenDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(8192)
+    .default(512)
+    .describe('Hidden width of the head’s 3-layer MLP (paper: 2048).')
+    .meta({ group: 'method', unit: 'dims' }),
+  bottleneckDim: z
+    .number()
+    .int()
+    .min(4)
+    .max(4096)
+    .default(256)
+    .describe('L2-normalised bottleneck before the weight-normalised prototype layer (paper: 256).')
+    .meta({ group: 'method', unit: 'dims' }),
+  studentTemperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.1)
+    .describe('Student softmax temperature τ_s (paper: 0.1).')
+    .meta({ group: 'method' }),
+  teacherTemperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.07)
+    .describe(
+      'Teacher temperature τ_t after warm-up; lower sharpens (paper: 0.07 for long runs, 0.04 default).',
+    )
+    .meta({ group: 'method' }),
+  warmupTeacherTemperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.04)
+    .describe('Teacher temperature at the start of its linear warm-up (paper: 0.04).')
+    .meta({ group: 'method' }),
+  teacherTemperatureWarmupEpochs: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(3)
+    .describe('Epochs of the teacher-temperature warm-up (paper: 30 of 100–800 epochs).')
+    .meta({ group: 'method', unit: 'epochs' }),
+  teacherMomentum: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.996)
+    .describe('Teacher EMA momentum λ at the start, raised to 1 on a cosine (paper: 0.996).')
+    .meta({ group: 'method' }),
+  centerMomentum: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.9)
+    .describe('Momentum m of the centre c ← m·c + (1 − m)·mean teacher output (paper: 0.9).')
+    .meta({ group: 'method' }),
+  localCrops: z
+    .number()
+    .int()
+    .min(0)
+    .max(16)
+    .default(6)
+    .describe('Small local crops per image, seen by the student only (paper: 10; 6 in ablations).')
+    .meta({ group: 'method', unit: 'crops' }),
+  localCropSize: z
+    .number()
+    .int()
+    .min(4)
+    .max(512)
+    .default(16)
+    .describe('Side of the local crops; a multiple of 4 for ViT (paper: 96 for 224-px global crops).')
+    .meta({ group: 'augmentation', unit: 'px' }),
+  localCropMinScale: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.05)
+    .describe('Smallest area fraction of a local crop; the largest is cropMinScale (paper: 0.05 to 0.4).')
+    .meta({ group: 'augmentation' }),
+  localBlurProb: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe('Blur probability of local crops (paper: 0.5).')
+    .meta({ group: 'augmentation' }),
+  secondViewBlurProb: secondViewBlurProbField,
+  freezeLastLayerEpochs: z
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(1)
+    .describe('Epochs during which the prototype layer gets no gradient (paper: 1).')
+    .meta({ group: 'method', unit: 'epochs' }),
+};
+
+/**
+ * The teacher temperature at a step: a linear warm-up from `start` to `end` over `warmupEpochs`, then
+ * `end` (Caron et al. 2021, Sec. 3.1 and appendix: 0.04 → 0.07 over the first 30 epochs). DINO's code
+ * steps it once per epoch (np.linspace over the warm-up epochs); we ramp it per step.
+ */
+export function teacherTemperatureAt(
+  step: number,
+  stepsPerEpoch: number,
+  warmupEpochs: number,
+  start: number,
+  end: number,
+): number {
+  const warmupSteps = warmupEpochs * stepsPerEpoch;
+  if (!(warmupSteps > 0) || step >= warmupSteps) return end;
+  return start + ((end - start) * step) / warmupSteps;
+}
+
+/** DINO's modules, exposed for tests. */
+export interface DinoInstance extends MethodInstance {
+  readonly student: Tower;
+  readonly teacher: Tower;
+  /** The centre c [K], a non-trainable variable. */
+  readonly center: tf.Variable;
+}
+
+/**
+ * DINO (Caron et al. 2021): self-distillation with no labels. A student (backbone + DINO head) matches
+ * the sharpened, centred output distribution of a momentum teacher (Eq. 3): the teacher sees only the
+ * two global crops, the student all crops, and every (teacher global, student other view) pair is a
+ * cross-entropy term. Centring (Eq. 4, c ← m·c + (1 − m)·mean teacher output) and sharpening (τ_t < τ_s)
+ * together avoid collapse. Paper (ViT-S/16): AdamW, lr 5e-4 at batch 256, weight decay 0.04 → 0.4 cosine
+ * (ours constant), 10 warm-up epochs, gradient clipping 3.0 (not available in our loop), 2 × 224 px
+ * global crops of scale (0.4, 1) and 10 × 96 px local crops of scale (0.05, 0.4). We evaluate the
+ * teacher, as the paper does (its teacher-network ablation: the teacher outperforms the student).
+ */
+export const dino: MethodDefinition<typeof fields> = {
+  id: 'dino',
+  title: 'DINO',
+  family: 'distillation',
+  idea: 'A student matches a centred, sharpened momentum teacher across global and small local crops.',
+  paper: {
+    title: 'Emerging Properties in Self-Supervised Vision Transformers',
+    authors: 'Caron, Touvron, Misra, Jégou, Mairal, Bojanowski, Joulin',
+    year: 2021,
+    url: 'https://arxiv.org/abs/2104.14294',
+  },
+  fields,
+  sharedDefaults: {
+    backbone: 'vit_tiny',
+    optimizer: 'adamw',
+    lr: 5e-4,
+    weightDecay: 0.04,
+    warmupEpochs: 1,
+    cropMinScale: 0.4,
+    jitterProb: 0.8,
+    jitterStrength: 0.5,
+    grayscaleProb: 0.2,
+    blurProb: 1,
+    solarizeProb: 0.2,
+  },
+  viewPlan(config, imageSize) {
+    // Global crops: BYOL's asymmetric pair (blur 1.0 / 0.1, solarize 0 / 0.2), DINO's DataAugmentationDINO.
+    const { global } = asymmetricViews(config, imageSize, config.secondViewBlurProb);
+    const local = paperView(config, imageSize, {
+      outputSize: config.localCropSize,
+      cropScale: [config.localCropMinScale, Math.max(config.localCropMinScale, config.cropMinScale)],
+      blurProb: config.localBlurProb,
+      solarizeProb: 0,
+    });
+    return { global, local: Array.from({ length: config.localCrops }, () => local) };
+  },
+  create(config, env): DinoInstance {
+    const rng = env.rng;
+    const makeTower = (r: Rng) => {
+      const backbone = createBackbone(config.backbone, config.width, r, env.channels, env.imageSize);
+      const head = new DinoHead(
+        backbone.outputDim,
+        config.headHiddenDim,
+        config.bottleneckDim,
+        config.prototypes,
+        r,
+      );
+      return new Tower(backbone, head);
+    };
+    const student = makeTower(rng.fork());
+    const teacher = initTarget(student, makeTower(rng.fork()));
+    const studentHead = student.head as DinoHead;
+    const center = tf.tidy(() => tf.variable(tf.zeros([config.prototypes]), false));
+    let pendingCenter: tf.Tensor1D | null = null;
+    const momentumAt = (step: number, total: number) => cosineRamp(step, total, config.teacherMomentum, 1);
+
+    /** Student logits [V, N, K] over all crops, one backbone pass per crop resolution (MultiCropWrapper). */
+    const studentLogits = (batch: TrainBatch, freezeLastLayer: boolean): tf.Tensor3D => {
+      const views = batch.views;
+      const n = views[0]!.shape[0];
+      const globals = views.slice(0, 2);
+      const locals = views.slice(2);
+      const features = [student.backbone.forward(tf.concat(globals, 0), true)];
+      if (locals.length > 0) features.push(student.backbone.forward(tf.concat(locals, 0), true));
+      const logits = studentHead.forward(tf.concat(features, 0), true, freezeLastLayer);
+      return tf.reshape(logits, [views.length, n, config.prototypes]);
+    };
+
+    return {
+      encoder: teacher.backbone,
+      student,
+      teacher,
+      center,
+      trainableParameters: () => student.namedParameters('student.'),
+      step(batch, ctx) {
+        const n = batch.views[0]!.shape[0];
+        const s = studentLogits(batch, ctx.epoch < config.freezeLastLayerEpochs);
+        // The teacher sees the two global crops only; dinoLoss stops its gradient.
+        const t = teacher.forward(tf.concat(batch.views.slice(0, 2), 0), true);
+        const teacherTemperature = teacherTemperatureAt(
+          ctx.step,
+          ctx.stepsPerEpoch,
+          config.teacherTemperatureWarmupEpochs,
+          config.warmupTeacherTemperature,
+          config.teacherTemperature,
+        );
+        const { loss, newCenter } = dinoLoss(
+          s,
+          tf.reshape(t, [2, n, config.prototypes]),
+          center as tf.Tensor1D,
+          {
+            studentTemperature: config.studentTemperature,
+            teacherTemperature,
+            centerMomentum: config.centerMomentum,
+          },
+        );
+        pendingCenter?.dispose();
+        pendingCenter = tf.keep(newCenter);
+        return {
+          loss,
+          logs: {
+            teacher_temperature: tf.scalar(teacherTemperature),
+            teacher_momentum: tf.scalar(momentumAt(ctx.step, ctx.totalSteps)),
+          },
+        };
+      },
+      afterStep(_batch, ctx) {
+        // Alg. 1: teacher EMA (λ on a cosine to 1), then the centre EMA of this step's teacher outputs.
+        momentumUpdate(student, teacher, momentumAt(ctx.step, ctx.totalSteps));
+        if (pendingCenter) {
+          center.assign(pendingCenter);
+          pendingCenter.dispose();
+          pendingCenter = null;
+        }
+      },
+      dispose() {
+        pendingCenter?.dispose();
+        student.dispose();
+        teacher.dispose();
+        center.dispose();
+      },
+    };
+  },
+};

@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { mocoV3Loss } from '../losses/mocov3';
+import { createBackbone, type BackboneId } from '../nn/backbones';
+import { mlpHead } from '../nn/heads';
+import type { Module } from '../nn/module';
+import { initTarget, momentumUpdate } from '../nn/momentum';
+import { cosineRamp } from '../nn/schedule';
+import { Tower } from '../nn/tower';
+import { VisionTransformer, vitTiny } from '../nn/vit';
+import type { Rng } from '../util/rng';
+import type { MethodDefinition, MethodInstance } from './method';
+import { asymmetricViews, secondViewBlurProbField } from './ssl-views';
+
+const fields = {
+  temperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.2)
+    .describe('Contrastive temperature τ (paper: 0.2 for ViT, 1.0 for ResNet-50).')
+    .meta({ group: 'method' }),
+  encoderMomentum: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.99)
+    .describe('Momentum-encoder m at the start, raised to 1 on a cosine over training (paper: 0.99).')
+    .meta({ group: 'method' }),
+  projectionDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(4096)
+    .default(256)
+    .describe('Output size of projector and predictor (paper: 256).')
+    .meta({ group: 'method', unit: 'dims' }),
+  projectionHiddenDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(8192)
+    .default(512)
+    .describe('Hidden width of projector and predictor MLPs (paper: 4096).')
+    .meta({ group: 'method', unit: 'dims' }),
+  freezePatchEmbed: z
+    .boolean()
+    .default(true)
+    .describe(
+      'ViT only: keep the random patch projection fixed, the paper’s fix for training instability (Sec. 4.1).',
+    )
+    .meta({ group: 'method' }),
+  secondViewBlurProb: secondViewBlurProbField,
+};
+
+/** MoCo v3's modules, exposed for tests. */
+export interface MocoV3Instance extends MethodInstance {
+  readonly online: Tower;
+  readonly predictor: Module;
+  readonly target: Tower;
+}
+
+/** Backbone for MoCo v3: ViT-tiny with fixed 2-D sin-cos position embeddings (as the paper's vits.py), or a CNN. */
+function mocoV3Backbone(id: BackboneId, width: number, rng: Rng, channels: number, imageSize: number) {
+  return id === 'vit_tiny'
+    ? vitTiny(width, rng, channels, imageSize, 'sincos')
+    : createBackbone(id, width, rng, channels, imageSize);
+}
+
+/**
+ * MoCo v3 (Chen, Xie, He 2021): two views, a base encoder with projector and predictor, a momentum
+ * encoder (backbone + projector) for the keys, and a symmetrised contrastive loss whose keys are the
+ * other images of the batch (no queue): L = ctr(q1, k2) + ctr(q2, k1), Alg. 1. Paper (ViT): AdamW,
+ * lr 1.5e-4 at batch 256, weight decay 0.1, 40 warm-up epochs of 300, τ 0.2, m 0.99 → 1, projector
+ * 3 layers / predictor 2 layers with 4096 hidden units and BN (last projector BN without affine),
+ * BYOL's asymmetric augmentation. With a ResNet the paper uses a 2-layer projector, LARS and τ 1.0.
+ * Batch norm in the heads sees each view's whole batch (the paper's SyncBN): with in-batch keys all
+ * keys share the batch statistics, so they cannot give the positive away (unlike MoCo v1's queue).
+ */
+export const mocov3: MethodDefinition<typeof fields> = {
+  id: 'mocov3',
+  title: 'MoCo v3',
+  family: 'momentum-encoder',
+  idea: 'Symmetric in-batch contrastive loss with a predictor and a momentum encoder, stable for ViTs.',
+  paper: {
+    title: 'An Empirical Study of Training Self-Supervised Vision Transformers',
+    authors: 'Chen, Xie, He',
+    year: 2021,
+    url: 'https://arxiv.org/abs/2104.02057',
+  },
+  fields,
+  sharedDefaults: {
+    backbone: 'vit_tiny',
+    optimizer: 'adamw',
+    lr: 1.5e-4,
+    weightDecay: 0.1,
+    warmupEpochs: 1,
+    cropMinScale: 0.08,
+    jitterProb: 0.8,
+    jitterStrength: 0.5,
+    grayscaleProb: 0.2,
+    blurProb: 1,
+    solarizeProb: 0.2,
+  },
+  viewPlan: (config, imageSize) => asymmetricViews(config, imageSize, config.secondViewBlurProb),
+  create(config, env): MocoV3Instance {
+    const rng = env.rng;
+    const isVit = config.backbone === 'vit_tiny';
+    const makeTower = (r: Rng) => {
+      const backbone = mocoV3Backbone(config.backbone, config.width, r, env.channels, env.imageSize);
+      // Projector: 3 layers for ViT, 2 for ResNet, BN after every layer, the last without affine (Sec. 4.1).
+      const projector = mlpHead(
+        backbone.outputDim,
+        config.projectionHiddenDim,
+        config.projectionDim,
+        isVit ? 3 : 2,
+        r,
+        true,
+      );
+      return new Tower(backbone, projector);
+    };
+    const online = makeTower(rng.fork());
+    const predictor = mlpHead(
+      config.projectionDim,
+      config.projectionHiddenDim,
+      config.projectionDim,
+      2,
+      rng.fork(),
+    );
+    const target = initTarget(online, makeTower(rng.fork()));
+    const frozen = new Set<tf.Variable>(
+      isVit && config.freezePatchEmbed && online.backbone instanceof VisionTransformer
+        ? online.backbone.patchEmbedParameters()
+        : [],
+    );
+    const momentumAt = (step: number, total: number) => cosineRamp(step, total, config.encoderMomentum, 1);
+
+    return {
+      encoder: online.backbone,
+      online,
+      predictor,
+      target,
+      trainableParameters: () => [
+        ...online.namedParameters('online.').filter(([, v]) => !frozen.has(v)),
+        ...predictor.namedParameters('predictor.'),
+      ],
+      step(batch, ctx) {
+        const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
+        // Each view is its own batch, as in the reference code (q1 = predictor(base_encoder(x1)), …).
+        const q1 = predictor.forward(online.forward(v1, true), true) as tf.Tensor2D;
+        const q2 = predictor.forward(online.forward(v2, true), true) as tf.Tensor2D;
+        const k1 = target.forward(v1, true) as tf.Tensor2D;
+        const k2 = target.forward(v2, true) as tf.Tensor2D;
+        return {
+          loss: mocoV3Loss(q1, q2, k1, k2, config.temperature),
+          logs: { encoder_momentum: tf.scalar(momentumAt(ctx.step, ctx.totalSteps)) },
+        };
+      },
+      afterStep(_batch, ctx) {
+        momentumUpdate(online, target, momentumAt(ctx.step, ctx.totalSteps));
+      },
+      dispose() {
+        online.dispose();
+        predictor.dispose();
+        target.dispose();
+      },
+    };
+  },
+};

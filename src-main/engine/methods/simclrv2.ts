@@ -1,0 +1,273 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { crossEntropy, l2Normalize, maskDiagonal, stopGradient } from '../losses/common';
+import { ntXentLoss } from '../losses/nt_xent';
+import { Backbone, createBackbone } from '../nn/backbones';
+import { BatchNorm, Linear, ReLU } from '../nn/layers';
+import { initTarget, momentumUpdate } from '../nn/momentum';
+import { Module, Sequential } from '../nn/module';
+import type { NamedParameter } from '../nn/optimizers';
+import type { Rng } from '../util/rng';
+import type { SharedConfig } from './config';
+import { KeyQueue } from '../nn/queue';
+import type { MethodDefinition, MethodEnvironment, MethodInstance, StepResult, TrainBatch } from './method';
+import { simclr } from './simclr';
+import { twoViews } from './views';
+
+const fields = {
+  // Temperature and head sizes are SimCLR's own fields (same meaning, same scaled-down defaults).
+  ...simclr.fields,
+  projectionLayers: z
+    .number()
+    .int()
+    .min(2)
+    .max(4)
+    .default(3)
+    .describe('Linear layers of the projection head, each with batch norm (SimCLR v2: 3; v1: 2).')
+    .meta({ group: 'method', unit: 'layers' }),
+  fineTuneFromLayer: z
+    .number()
+    .int()
+    .min(0)
+    .max(3)
+    .default(1)
+    .describe(
+      'Head layer whose output is the representation to fine-tune from: 0 = encoder, 1 = after the first head layer (paper: 1, the middle of the 3-layer head). The kNN monitor always reads the encoder.',
+    )
+    .meta({ group: 'method', unit: 'layer' }),
+  momentumEncoder: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Add MoCo’s memory: a momentum copy of encoder and head whose outputs queue up as extra negatives (paper: on, about +1%).',
+    )
+    .meta({ group: 'method' }),
+  encoderMomentum: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.999)
+    .describe('Momentum m of the memory network, θ_k ← m·θ_k + (1−m)·θ_q (MoCo: 0.999).')
+    .meta({ group: 'method' }),
+  queueSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(65536)
+    .default(4096)
+    .describe('Negatives kept in the memory queue (paper, following MoCo: 65536; scaled down for CPU).')
+    .meta({ group: 'method', unit: 'embeddings' }),
+};
+
+type SimclrV2Config = SharedConfig & z.infer<z.ZodObject<typeof fields>>;
+
+/**
+ * SimCLR v2's projection head (Chen et al. 2020b, Sec. 2): `layers` linear layers, each followed by batch norm,
+ * with ReLU after all but the last; the last batch norm has no affine parameters (the released head, the same
+ * as nn/heads' mlpHead(…, lastBatchNorm = true)). Kept as separate blocks so the output after any layer — the
+ * "middle layer" that v2 fine-tunes from — can be read.
+ */
+export class ProjectionHead extends Module {
+  private readonly blocks: Sequential[] = [];
+  readonly dims: number[];
+
+  constructor(inDim: number, hiddenDim: number, outDim: number, layers: number, rng: Rng) {
+    super();
+    this.dims = [inDim];
+    let d = inDim;
+    for (let i = 0; i < layers; i++) {
+      const last = i === layers - 1;
+      const out = last ? outDim : hiddenDim;
+      const block = last
+        ? new Sequential([new Linear(d, out, rng, false), new BatchNorm(out, 0.1, 1e-5, false)])
+        : new Sequential([new Linear(d, out, rng, false), new BatchNorm(out), new ReLU()]);
+      this.blocks.push(this.addModule(String(i), block));
+      this.dims.push(out);
+      d = out;
+    }
+  }
+
+  get layers(): number {
+    return this.blocks.length;
+  }
+
+  /** The output after the first `upTo` layers (all by default). */
+  forward(x: tf.Tensor, training: boolean, upTo = this.blocks.length): tf.Tensor {
+    let y = x;
+    for (let i = 0; i < upTo; i++) y = this.blocks[i]!.forward(y, training);
+    return y;
+  }
+}
+
+/**
+ * The network v2 fine-tunes: the encoder followed by the first `layers` head layers. It shares (does not own)
+ * the encoder and head, so disposing it does nothing.
+ */
+export class HeadPrefixBackbone extends Backbone {
+  readonly outputDim: number;
+
+  constructor(
+    private readonly backbone: Backbone,
+    private readonly head: ProjectionHead,
+    private readonly layers: number,
+  ) {
+    super();
+    this.addModule('encoder', backbone);
+    this.addModule('head', head);
+    this.outputDim = layers === 0 ? backbone.outputDim : head.dims[layers]!;
+  }
+
+  forward(x: tf.Tensor, training: boolean): tf.Tensor {
+    return this.head.forward(this.backbone.forward(x, training), training, this.layers);
+  }
+
+  override dispose(): void {
+    // Shared modules are disposed by their owner.
+  }
+}
+
+/**
+ * NT-Xent with extra negatives from a memory queue (SimCLR v2 with MoCo's memory, Chen et al. 2020b, Sec. 2):
+ * Z = normalize([z1; z2]); each row's logits are Z Zᵀ/τ without the diagonal, followed by Z·queueᵀ/τ (no
+ * gradient into the queue); the positive of row i is row i ± N. With an empty queue this is nt_xent.
+ */
+export function ntXentWithQueue(
+  z1: tf.Tensor2D,
+  z2: tf.Tensor2D,
+  queue: tf.Tensor2D,
+  temperature: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const n = z1.shape[0];
+    const zz = l2Normalize(tf.concat([z1, z2], 0));
+    const batch = maskDiagonal(tf.div(tf.matMul(zz, zz, false, true), temperature) as tf.Tensor2D);
+    const memory = tf.div(tf.matMul(zz, stopGradient(queue), false, true), temperature);
+    const targets = tf.concat([tf.range(n, 2 * n, 1, 'int32'), tf.range(0, n, 1, 'int32')]) as tf.Tensor1D;
+    return crossEntropy(tf.concat([batch, memory], 1) as tf.Tensor2D, targets);
+  });
+}
+
+/** SimCLR v2 as a running instance. */
+export class SimclrV2Instance implements MethodInstance {
+  readonly encoder: Backbone;
+  readonly head: ProjectionHead;
+  /** Encoder plus the first `fineTuneFromLayer` head layers: the representation v2 fine-tunes (Sec. 2). */
+  readonly fineTuneEncoder: Backbone;
+  private readonly memory: {
+    backbone: Backbone;
+    head: ProjectionHead;
+    queue: KeyQueue;
+  } | null;
+  private pendingKeys: tf.Tensor2D | null = null;
+
+  constructor(
+    private readonly config: SimclrV2Config,
+    env: MethodEnvironment,
+  ) {
+    if (config.fineTuneFromLayer > config.projectionLayers - 1) {
+      throw new Error(
+        `simclrv2: fineTuneFromLayer ${config.fineTuneFromLayer} must be below projectionLayers ${config.projectionLayers}`,
+      );
+    }
+    this.encoder = createBackbone(config.backbone, config.width, env.rng, env.channels, env.imageSize);
+    this.head = new ProjectionHead(
+      this.encoder.outputDim,
+      config.projectionHiddenDim,
+      config.projectionDim,
+      config.projectionLayers,
+      env.rng,
+    );
+    this.fineTuneEncoder =
+      config.fineTuneFromLayer === 0
+        ? this.encoder
+        : new HeadPrefixBackbone(this.encoder, this.head, config.fineTuneFromLayer);
+    if (config.momentumEncoder) {
+      const rng = env.rng.fork();
+      const backbone = createBackbone(config.backbone, config.width, rng, env.channels, env.imageSize);
+      const head = new ProjectionHead(
+        backbone.outputDim,
+        config.projectionHiddenDim,
+        config.projectionDim,
+        config.projectionLayers,
+        rng,
+      );
+      // MoCo: the memory network starts as a copy; its queue starts as random unit vectors, used at once.
+      const queue = new KeyQueue(config.queueSize, config.projectionDim, rng);
+      this.memory = {
+        backbone: initTarget(this.encoder, backbone),
+        head: initTarget(this.head, head),
+        queue,
+      };
+    } else {
+      this.memory = null;
+    }
+  }
+
+  trainableParameters(): NamedParameter[] {
+    return [...this.encoder.namedParameters('encoder.'), ...this.head.namedParameters('head.')];
+  }
+
+  step(batch: TrainBatch): StepResult {
+    const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
+    const n = v1.shape[0];
+    const x = tf.concat([v1, v2], 0);
+    const zAll = this.head.forward(this.encoder.forward(x, true), true) as tf.Tensor2D;
+    const [z1, z2] = tf.split(zAll, [n, n], 0) as [tf.Tensor2D, tf.Tensor2D];
+    if (!this.memory) return { loss: ntXentLoss(z1, z2, this.config.temperature) };
+    // Keys of the momentum network (no gradient); they join the queue after this step, as in MoCo.
+    const keys = stopGradient(
+      l2Normalize(this.memory.head.forward(this.memory.backbone.forward(x, true), true) as tf.Tensor2D),
+    );
+    this.pendingKeys?.dispose();
+    this.pendingKeys = tf.keep(keys);
+    return { loss: ntXentWithQueue(z1, z2, this.memory.queue.keys, this.config.temperature) };
+  }
+
+  afterStep(): void {
+    if (!this.memory) return;
+    // θ_k ← m·θ_k + (1 − m)·θ_q (MoCo Eq. 2), after the optimiser step.
+    momentumUpdate(this.encoder, this.memory.backbone, this.config.encoderMomentum);
+    momentumUpdate(this.head, this.memory.head, this.config.encoderMomentum);
+    if (this.pendingKeys) {
+      this.memory.queue.enqueue(this.pendingKeys);
+      this.pendingKeys.dispose();
+      this.pendingKeys = null;
+    }
+  }
+
+  dispose(): void {
+    this.pendingKeys?.dispose();
+    this.pendingKeys = null;
+    this.encoder.dispose();
+    this.head.dispose();
+    if (this.memory) {
+      this.memory.backbone.dispose();
+      this.memory.head.dispose();
+      this.memory.queue.dispose();
+    }
+  }
+}
+
+/**
+ * SimCLR v2 (Chen et al. 2020b): SimCLR with a deeper, 3-layer projection head whose first layer is kept for
+ * fine-tuning ("fine-tune from the middle layer"), optionally MoCo's momentum memory for extra negatives, and
+ * LARS. The loss is NT-Xent (losses/nt_xent), or NT-Xent with the queued negatives when the memory is on.
+ */
+export const simclrv2: MethodDefinition<typeof fields> = {
+  id: 'simclrv2',
+  title: 'SimCLR v2',
+  family: 'end-to-end',
+  idea: 'SimCLR with a 3-layer projection head, fine-tuning from its middle layer, and optional MoCo memory.',
+  paper: {
+    title: 'Big Self-Supervised Models are Strong Semi-Supervised Learners',
+    authors: 'Chen, Kornblith, Swersky, Norouzi, Hinton',
+    year: 2020,
+    url: 'https://arxiv.org/abs/2006.10029',
+  },
+  fields,
+  // LARS at 6.4 for batch 4096 (0.4 per 256 images under our linear scaling; the paper scales by √batch),
+  // weight decay 1e-4.
+  sharedDefaults: { optimizer: 'lars', lr: 0.4, weightDecay: 1e-4 },
+  viewPlan: (config, imageSize) => twoViews(config, imageSize),
+  create: (config, env) => new SimclrV2Instance(config, env),
+};

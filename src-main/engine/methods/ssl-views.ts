@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import type { AugmentConfig } from '../data/augment';
+import type { SharedConfig } from './config';
+import type { ViewPlan } from './method';
+import { augmentationFromConfig } from './views';
+
+/**
+ * View plans shared by MoCo v2, MoCo v3, BYOL, SimSiam and DINO.
+ *
+ * The papers blur with σ ∈ [0.1, 2.0] pixels of 224-pixel crops (SimCLR appendix A; MoCo v2, BYOL,
+ * DINO reuse it). We scale that range by imageSize/224, so that blur removes the same fraction of
+ * an image's detail at 32 px as it does at 224 px: at 32 px σ ≤ 0.29 px, all but a no-op, which agrees
+ * with SimCLR and MoCo's CIFAR practice of leaving blur out; on 96-px STL-10 images σ ≤ 0.86 px.
+ * (views.ts' augmentationFromConfig keeps σ in output pixels; that is what SimCLR gets.)
+ */
+export function paperBlurSigma(imageSize: number): [number, number] {
+  const scale = imageSize / 224;
+  return [0.1 * scale, 2.0 * scale];
+}
+
+/** One view from the shared augmentation fields, paper-scaled blur, and per-view overrides. */
+export function paperView(
+  config: SharedConfig,
+  imageSize: number,
+  overrides: Partial<AugmentConfig> = {},
+): AugmentConfig {
+  return {
+    ...augmentationFromConfig(config, imageSize),
+    blurSigma: paperBlurSigma(imageSize),
+    ...overrides,
+  };
+}
+
+/** Two views from one distribution (MoCo v2, SimSiam), with the paper-scaled blur. */
+export function symmetricViews(config: SharedConfig, imageSize: number): ViewPlan {
+  const a = paperView(config, imageSize);
+  return { global: [a, a], local: [] };
+}
+
+/**
+ * BYOL's asymmetric pair (Grill et al. 2020, appendix B, Table 6), reused by MoCo v3 and DINO's global
+ * crops: view 1 is blurred with the shared blurProb (paper 1.0) and never solarised; view 2 is blurred
+ * with `secondViewBlurProb` (paper 0.1) and solarised with the shared solarizeProb (paper 0.2).
+ */
+export function asymmetricViews(
+  config: SharedConfig,
+  imageSize: number,
+  secondViewBlurProb: number,
+): ViewPlan {
+  return {
+    global: [
+      paperView(config, imageSize, { solarizeProb: 0 }),
+      paperView(config, imageSize, { blurProb: secondViewBlurProb }),
+    ],
+    local: [],
+  };
+}
+
+/** The config field of the second view's blur probability (BYOL, MoCo v3, DINO). */
+export const secondViewBlurProbField = z
+  .number()
+  .min(0)
+  .max(1)
+  .default(0.1)
+  .describe(
+    'Blur probability of the second view; the first uses blurProb (BYOL: 1.0 / 0.1). σ is scaled by image size/224.',
+  )
+  .meta({ group: 'augmentation' });

@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { supConLoss } from '../losses/supcon';
+import { createBackbone } from '../nn/backbones';
+import { mlpHead } from '../nn/heads';
+import type { MethodDefinition } from './method';
+import { twoViews } from './views';
+
+const fields = {
+  temperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.1)
+    .describe('Temperature τ of the supervised contrastive loss (paper: 0.1).')
+    .meta({ group: 'method' }),
+  baseTemperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.07)
+    .describe('The loss is scaled by τ/baseTemperature, as in the released SupConLoss (its default: 0.07).')
+    .meta({ group: 'method' }),
+  projectionDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(2048)
+    .default(128)
+    .describe('Output size of the projection head (paper: 128).')
+    .meta({ group: 'method', unit: 'dims' }),
+  projectionHiddenDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(8192)
+    .default(512)
+    .describe('Hidden width of the 2-layer projection head (paper: 2048, the ResNet-50 feature size).')
+    .meta({ group: 'method', unit: 'dims' }),
+};
+
+/**
+ * Supervised Contrastive Learning (Khosla et al. 2020): SimCLR's two views and projection head, but every other
+ * view of the same class is a positive too (Eq. 2, L_out; losses/supcon). Trains on the dataset's labels, so it
+ * needs a labelled dataset; the engine refuses unlabelled ones (needsLabels) and the step checks again.
+ */
+export const supcon: MethodDefinition<typeof fields> = {
+  id: 'supcon',
+  title: 'SupCon',
+  family: 'supervised',
+  idea: 'Contrastive learning with labels (needs a labelled dataset): all views of the same class are positives.',
+  paper: {
+    title: 'Supervised Contrastive Learning',
+    authors: 'Khosla, Teterwak, Wang, Sarna, Tian, Isola, Maschinot, Liu, Krishnan',
+    year: 2020,
+    url: 'https://arxiv.org/abs/2004.11362',
+  },
+  fields,
+  needsLabels: true,
+  // Released CIFAR recipe: RandomResizedCrop(0.2, 1), weight decay 1e-4.
+  sharedDefaults: { cropMinScale: 0.2, weightDecay: 1e-4 },
+  viewPlan: (config, imageSize) => twoViews(config, imageSize),
+  create(config, env) {
+    const encoder = createBackbone(config.backbone, config.width, env.rng, env.channels, env.imageSize);
+    const head = mlpHead(encoder.outputDim, config.projectionHiddenDim, config.projectionDim, 2, env.rng);
+    return {
+      encoder,
+      trainableParameters: () => [...encoder.namedParameters('encoder.'), ...head.namedParameters('head.')],
+      step(batch) {
+        if (!batch.labels) {
+          throw new Error(
+            'supcon needs a labelled dataset: this batch has no labels (choose a dataset with labels)',
+          );
+        }
+        const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
+        const n = v1.shape[0];
+        const z = head.forward(encoder.forward(tf.concat([v1, v2], 0), true), true) as tf.Tensor2D;
+        // [2N, D] view-major → [N, 2, D], the features layout of the loss.
+        const features = tf.transpose(tf.reshape(z, [2, n, config.projectionDim]), [1, 0, 2]) as tf.Tensor3D;
+        return { loss: supConLoss(features, batch.labels, config.temperature, config.baseTemperature) };
+      },
+      dispose() {
+        encoder.dispose();
+        head.dispose();
+      },
+    };
+  },
+};

@@ -1,0 +1,328 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+import { l2Normalize, softCrossEntropy, stopGradient } from '../losses/common';
+import { sinkhornKnopp, swavLoss, type SwavOptions } from '../losses/swav';
+import { createBackbone, type Backbone } from '../nn/backbones';
+import { mlpHead } from '../nn/heads';
+import { Module } from '../nn/module';
+import type { NamedParameter } from '../nn/optimizers';
+import type { Rng } from '../util/rng';
+import type { AugmentConfig } from '../data/augment';
+import type { SharedConfig } from './config';
+import { KeyQueue } from '../nn/queue';
+import type {
+  MethodDefinition,
+  MethodEnvironment,
+  MethodInstance,
+  StepContext,
+  StepResult,
+  TrainBatch,
+  ViewPlan,
+} from './method';
+import { augmentationFromConfig } from './views';
+
+const fields = {
+  temperature: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.1)
+    .describe('Temperature τ of the softmax over prototype scores (paper: 0.1).')
+    .meta({ group: 'method' }),
+  epsilon: z
+    .number()
+    .positive()
+    .max(10)
+    .default(0.05)
+    .describe('Entropic regularisation ε of the Sinkhorn-Knopp codes (paper: 0.05).')
+    .meta({ group: 'method' }),
+  sinkhornIterations: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(3)
+    .describe('Sinkhorn-Knopp iterations per code computation (paper: 3).')
+    .meta({ group: 'method', unit: 'iterations' }),
+  numPrototypes: z
+    .number()
+    .int()
+    .min(2)
+    .max(10000)
+    .default(100)
+    .describe(
+      'Number of prototypes K (paper: 3000 on ImageNet; scaled to about 10× the classes of CIFAR-size data).',
+    )
+    .meta({ group: 'method', unit: 'prototypes' }),
+  projectionDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(2048)
+    .default(128)
+    .describe('Output size of the projection head, the space of the prototypes (paper: 128).')
+    .meta({ group: 'method', unit: 'dims' }),
+  projectionHiddenDim: z
+    .number()
+    .int()
+    .min(8)
+    .max(8192)
+    .default(512)
+    .describe('Hidden width of the 2-layer projection head (paper: 2048).')
+    .meta({ group: 'method', unit: 'dims' }),
+  localCrops: z
+    .number()
+    .int()
+    .min(0)
+    .max(16)
+    .default(4)
+    .describe('Small local crops per image besides the 2 global crops (multi-crop; paper: 6).')
+    .meta({ group: 'method', unit: 'crops' }),
+  localCropSize: z
+    .number()
+    .int()
+    .min(4)
+    .max(512)
+    .default(16)
+    .describe('Side of the local crops (paper: 96 px for 224 px global crops; 16 for 32 px images).')
+    .meta({ group: 'method', unit: 'px' }),
+  localCropMinScale: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.05)
+    .describe('Smallest area fraction of a local crop (paper: 0.05).')
+    .meta({ group: 'method' }),
+  localCropMaxScale: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.14)
+    .describe('Largest area fraction of a local crop (paper: 0.14).')
+    .meta({ group: 'method' }),
+  freezePrototypesSteps: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(313)
+    .describe('Steps at the start during which the prototypes get no update (paper: 313, its first epoch).')
+    .meta({ group: 'method', unit: 'steps' }),
+  queueLength: z
+    .number()
+    .int()
+    .min(0)
+    .max(65536)
+    .default(0)
+    .describe(
+      'Queue of past embeddings added to the Sinkhorn batch, 0 = off (paper: 3840 for small batches).',
+    )
+    .meta({ group: 'method', unit: 'embeddings' }),
+  queueStartEpoch: z
+    .number()
+    .int()
+    .min(0)
+    .max(10000)
+    .default(15)
+    .describe('Epoch from which the queue is filled; it is used once full (paper: 15).')
+    .meta({ group: 'method', unit: 'epochs' }),
+};
+
+type SwavConfig = SharedConfig & z.infer<z.ZodObject<typeof fields>>;
+
+/** The prototype vectors c_1 … c_K as rows of one [K, D] weight (a linear layer without bias in SwAV's code). */
+class Prototypes extends Module {
+  readonly weight: tf.Variable;
+
+  constructor(count: number, dim: number, rng: Rng) {
+    super();
+    const data = new Float32Array(count * dim);
+    for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+    this.weight = this.addParam(
+      'weight',
+      tf.tidy(() => l2Normalize(tf.tensor2d(data, [count, dim]))),
+    );
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.matMul(x as tf.Tensor2D, this.weight as tf.Tensor2D, false, true);
+  }
+}
+
+/**
+ * SwAV's swapped prediction with a queue (Caron et al. 2020, Sec. 3.1 and appendix on small batches, as the
+ * released `main_swav.py`): for assignment view s the Sinkhorn codes are computed on the stored queue scores
+ * followed by the batch scores, and only the batch rows are kept. With no queue rows this is exactly swavLoss.
+ */
+export function swavLossWithQueue(
+  views: tf.Tensor3D,
+  prototypes: tf.Tensor2D,
+  queues: readonly (tf.Tensor2D | null)[],
+  options: SwavOptions,
+): tf.Scalar {
+  const { temperature, epsilon, sinkhornIterations } = options;
+  const assignViews = options.assignViews ?? [0, 1];
+  return tf.tidy(() => {
+    const [numViews, n, d] = views.shape;
+    const k = prototypes.shape[0];
+    const c = l2Normalize(prototypes);
+    const flat = l2Normalize(tf.reshape(views, [numViews * n, d]) as tf.Tensor2D);
+    const perView = tf.unstack(
+      tf.reshape(tf.matMul(flat, c, false, true), [numViews, n, k]),
+    ) as tf.Tensor2D[];
+    const terms = assignViews.map((s, i) => {
+      const queue = queues[i] ?? null;
+      const scores = queue
+        ? tf.concat([tf.matMul(l2Normalize(stopGradient(queue)), c, false, true), perView[s]!], 0)
+        : perView[s]!;
+      const all = sinkhornKnopp(scores as tf.Tensor2D, epsilon, sinkhornIterations);
+      const q = tf.slice(all, [all.shape[0] - n, 0], [n, k]) as tf.Tensor2D;
+      const losses: tf.Scalar[] = [];
+      for (let v = 0; v < numViews; v++) {
+        if (v !== s) losses.push(softCrossEntropy(q, tf.div(perView[v]!, temperature) as tf.Tensor2D));
+      }
+      return tf.div(tf.addN(losses), losses.length) as tf.Scalar;
+    });
+    return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+  });
+}
+
+/** SwAV as a running instance; exported so tests can look at the prototypes. */
+export class SwavInstance implements MethodInstance {
+  readonly encoder: Backbone;
+  readonly head: Module;
+  readonly prototypes: Prototypes;
+  /** One queue per assignment crop (views 0 and 1), when queueLength > 0. */
+  readonly queues: KeyQueue[];
+  /** The prototypes as they were when freezing began; restored after every frozen step. */
+  private frozenCopy: tf.Tensor2D | null;
+  private pendingEmbeddings: tf.Tensor2D[] = [];
+
+  constructor(
+    private readonly config: SwavConfig,
+    env: MethodEnvironment,
+  ) {
+    this.encoder = createBackbone(config.backbone, config.width, env.rng, env.channels, env.imageSize);
+    this.head = mlpHead(this.encoder.outputDim, config.projectionHiddenDim, config.projectionDim, 2, env.rng);
+    this.prototypes = new Prototypes(config.numPrototypes, config.projectionDim, env.rng);
+    this.queues =
+      config.queueLength > 0
+        ? [0, 1].map(() => new KeyQueue(config.queueLength, config.projectionDim, env.rng))
+        : [];
+    this.frozenCopy =
+      config.freezePrototypesSteps > 0 ? tf.clone(this.prototypes.weight as tf.Tensor2D) : null;
+  }
+
+  trainableParameters(): NamedParameter[] {
+    return [
+      ...this.encoder.namedParameters('encoder.'),
+      ...this.head.namedParameters('head.'),
+      ...this.prototypes.namedParameters('prototypes.'),
+    ];
+  }
+
+  private frozen(step: number): boolean {
+    return step < this.config.freezePrototypesSteps;
+  }
+
+  step(batch: TrainBatch, ctx: StepContext): StepResult {
+    const globals = batch.views.slice(0, 2);
+    const locals = batch.views.slice(2);
+    const n = globals[0]!.shape[0];
+    // Crops of one resolution go through the encoder together (as the released code groups them); the head
+    // then sees every crop at once.
+    const features = [this.encoder.forward(tf.concat(globals, 0), true)];
+    if (locals.length > 0) features.push(this.encoder.forward(tf.concat(locals, 0), true));
+    const embeddings = this.head.forward(tf.concat(features, 0), true) as tf.Tensor2D;
+    const numViews = batch.views.length;
+    const views = tf.reshape(embeddings, [numViews, n, this.config.projectionDim]) as tf.Tensor3D;
+    // Frozen prototypes (Sec. 4 / released code: no update during the first iterations) still score the
+    // features, but pass no gradient to themselves.
+    const weight = this.prototypes.weight as tf.Tensor2D;
+    const prototypes = this.frozen(ctx.step) ? stopGradient(weight) : weight;
+    const options: SwavOptions = {
+      temperature: this.config.temperature,
+      epsilon: this.config.epsilon,
+      sinkhornIterations: this.config.sinkhornIterations,
+    };
+    if (this.queues.length === 0 || ctx.epoch < this.config.queueStartEpoch) {
+      return { loss: swavLoss(views, prototypes, options) };
+    }
+    // The queue stores the normalised embeddings of the two assignment crops, newest batch last.
+    tf.dispose(this.pendingEmbeddings);
+    this.pendingEmbeddings = [0, 1].map((s) =>
+      tf.keep(l2Normalize(stopGradient(tf.slice(embeddings, [s * n, 0], [n, this.config.projectionDim])))),
+    );
+    // As the released code, a queue joins the codes only once it holds real embeddings in every row.
+    const queueRows = this.queues.map((q) => (q.filled >= q.capacity ? q.keys : null));
+    return { loss: swavLossWithQueue(views, prototypes, queueRows, options) };
+  }
+
+  afterStep(batch: TrainBatch, ctx: StepContext): void {
+    if (this.frozenCopy && this.frozen(ctx.step)) {
+      // Undo whatever weight decay and momentum did to the frozen (unit-norm) prototypes; drop the copy once thawed.
+      this.prototypes.weight.assign(this.frozenCopy);
+      if (!this.frozen(ctx.step + 1)) {
+        this.frozenCopy.dispose();
+        this.frozenCopy = null;
+      }
+    } else {
+      // The prototypes are kept on the unit sphere (Sec. 3.1; the released code normalises them every iteration).
+      tf.tidy(() => this.prototypes.weight.assign(l2Normalize(this.prototypes.weight)));
+    }
+    this.pendingEmbeddings.forEach((e, i) => this.queues[i]!.enqueue(e));
+    tf.dispose(this.pendingEmbeddings);
+    this.pendingEmbeddings = [];
+  }
+
+  dispose(): void {
+    tf.dispose(this.pendingEmbeddings);
+    this.pendingEmbeddings = [];
+    this.frozenCopy?.dispose();
+    this.frozenCopy = null;
+    this.encoder.dispose();
+    this.head.dispose();
+    this.prototypes.dispose();
+    this.queues.forEach((q) => q.dispose());
+  }
+}
+
+/** The 2 global crops and the small local crops of SwAV's multi-crop (Caron et al. 2020, Sec. 3.2). */
+function multiCropPlan(config: SwavConfig, imageSize: number): ViewPlan {
+  if (config.localCropMinScale > config.localCropMaxScale) {
+    throw new Error(
+      `swav: localCropMinScale ${config.localCropMinScale} is above localCropMaxScale ${config.localCropMaxScale}`,
+    );
+  }
+  const global = augmentationFromConfig(config, imageSize);
+  const local: AugmentConfig = {
+    ...augmentationFromConfig(config, config.localCropSize),
+    cropScale: [config.localCropMinScale, config.localCropMaxScale],
+  };
+  return { global: [global, global], local: Array.from({ length: config.localCrops }, () => local) };
+}
+
+/**
+ * SwAV (Caron et al. 2020): online clustering. Embeddings of every crop are scored against K learnable unit-norm
+ * prototypes; codes for the two global crops come from Sinkhorn-Knopp with equal cluster sizes (ε = 0.05, 3
+ * iterations, Eq. 3), and each crop predicts the code of another (swapped prediction, Eq. 1–2; losses/swav).
+ * Multi-crop adds small local crops that only predict. Prototypes are frozen for the first iterations and
+ * re-normalised after every step; a queue of past embeddings can enlarge the Sinkhorn batch.
+ */
+export const swav: MethodDefinition<typeof fields> = {
+  id: 'swav',
+  title: 'SwAV',
+  family: 'clustering',
+  idea: 'Predict the cluster code of one crop from another, with equal-sized clusters from Sinkhorn-Knopp.',
+  paper: {
+    title: 'Unsupervised Learning of Visual Features by Contrasting Cluster Assignments',
+    authors: 'Caron, Misra, Mairal, Goyal, Bojanowski, Joulin',
+    year: 2020,
+    url: 'https://arxiv.org/abs/2006.09882',
+  },
+  fields,
+  // LARS at 4.8 for batch 4096 (0.3 per 256 images), weight decay 1e-6; global crops cover (0.14, 1) of the image.
+  sharedDefaults: { optimizer: 'lars', lr: 0.3, weightDecay: 1e-6, cropMinScale: 0.14 },
+  viewPlan: (config, imageSize) => multiCropPlan(config, imageSize),
+  create: (config, env) => new SwavInstance(config, env),
+};

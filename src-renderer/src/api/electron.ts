@@ -1,0 +1,26 @@
+import type { EngineEvent } from '../../../src-main/engine/api/types';
+import type { ElectronBridge, HostApi } from './types';
+
+/** The Electron transport: every call goes straight to the preload's bridge (IPC underneath). */
+export function electronApi(bridge: ElectronBridge): HostApi {
+  return {
+    listMethods: () => bridge.listMethods(),
+    listDatasets: () => bridge.listDatasets(),
+    listRuns: () => bridge.listRuns(),
+    getRun: (id) => bridge.getRun(id),
+    createRun: (input) => bridge.createRun(input),
+    stopRun: (id) => bridge.stopRun(id),
+    updateRun: (id, patch) => bridge.updateRun(id, patch),
+    deleteRun: (id) => bridge.deleteRun(id),
+    getMetrics: (runIds, keys) => bridge.getMetrics(runIds, keys),
+    getLogs: (runId) => bridge.getLogs(runId),
+    exportCsv: (what, runIds) => bridge.exportCsv(what, runIds),
+    onEvent: (listener: (event: EngineEvent) => void) => bridge.onEvent(listener),
+    pickDirectory: () => bridge.pickDirectory(),
+    saveFile: async (name, content) => (await bridge.saveFile(name, content)) !== null,
+    onConnection(listener) {
+      listener(true);
+      return () => undefined;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { electronApi } from './electron';
+import { HttpApi } from './http';
+import type { HostApi } from './types';
+
+export { ApiError, type HostApi } from './types';
+
+/** Why no API could be set up (browser mode without the access token). */
+export class MissingTokenError extends Error {
+  override name = 'MissingTokenError';
+}
+
+/**
+ * Picks the transport: Electron's preload bridge when present, otherwise HTTP + WebSocket to the server
+ * that served this page, with the token from the page URL (`?token=`). `?api=http://127.0.0.1:PORT`
+ * points a page served elsewhere (the Vite dev server) at a running `contrastlab serve`.
+ */
+function createApi(): HostApi {
+  if (window.contrastlab) return electronApi(window.contrastlab);
+  const params = new URLSearchParams(window.location.search);
+  const token = params.get('token') ?? sessionStorage.getItem('contrastlab.token');
+  if (!token) throw new MissingTokenError('no access token in the page address');
+  sessionStorage.setItem('contrastlab.token', token);
+  const base = params.get('api') ?? window.location.origin;
+  return new HttpApi(base.replace(/\/$/, ''), token);
+}
+
+let api: HostApi | null = null;
+
+export function useApi(): HostApi {
+  api ??= createApi();
+  return api;
+}

@@ -1,0 +1,37 @@
+import type { ContrastLabApi, DesktopApi } from '../../../src-main/engine/api/contract';
+
+/** What the Electron preload exposes as `window.contrastlab`: the API plus two native dialogs. */
+export type ElectronBridge = DesktopApi;
+
+/**
+ * The API as the stores see it, whichever transport carries it. Components and stores never ask which
+ * one it is; they only check whether an optional capability (a native folder picker) is there.
+ */
+export interface HostApi extends ContrastLabApi {
+  /** A native folder dialog, where the host has one (Electron); null in the browser. */
+  readonly pickDirectory: (() => Promise<string | null>) | null;
+  /**
+   * Saves text under a suggested file name: a save dialog in Electron, a download in the browser.
+   * False when the user cancelled the dialog.
+   */
+  saveFile(name: string, content: string): Promise<boolean>;
+  /** Reports whether the event stream is connected (true at once for Electron IPC). */
+  onConnection(listener: (connected: boolean) => void): () => void;
+}
+
+/** An error the engine reported for a command, with its one-line user-facing message. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+declare global {
+  interface Window {
+    contrastlab?: ElectronBridge;
+  }
+}

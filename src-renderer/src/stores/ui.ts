@@ -1,0 +1,180 @@
+import { defineStore } from 'pinia';
+import { computed, ref, watch } from 'vue';
+import { i18n, type Locale } from '../i18n';
+import type { XMode } from '../lib/series';
+
+export type View = 'new' | 'live' | 'runs' | 'compare';
+export type Theme = 'light' | 'dark';
+
+const storageKey = 'contrastlab.prefs';
+
+interface Prefs {
+  locale: Locale;
+  theme: Theme;
+  smoothing: number;
+  logScale: boolean;
+  xMode: XMode;
+}
+
+function loadPrefs(): Prefs {
+  const prefersDark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+  const defaults: Prefs = {
+    locale: navigator.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en',
+    theme: prefersDark ? 'dark' : 'light',
+    smoothing: 0.6,
+    logScale: false,
+    xMode: 'step',
+  };
+  try {
+    const saved = JSON.parse(localStorage.getItem(storageKey) ?? '{}') as Partial<Prefs>;
+    return {
+      locale: saved.locale === 'zh' || saved.locale === 'en' ? saved.locale : defaults.locale,
+      theme: saved.theme === 'dark' || saved.theme === 'light' ? saved.theme : defaults.theme,
+      smoothing:
+        typeof saved.smoothing === 'number' && saved.smoothing >= 0 && saved.smoothing < 1
+          ? saved.smoothing
+          : defaults.smoothing,
+      logScale: typeof saved.logScale === 'boolean' ? saved.logScale : defaults.logScale,
+      xMode:
+        saved.xMode === 'epoch' || saved.xMode === 'wall' || saved.xMode === 'step' ? saved.xMode : 'step',
+    };
+  } catch {
+    return defaults;
+  }
+}
+
+const views: View[] = ['new', 'live', 'runs', 'compare'];
+
+/** Parses "#/live/3", "#/compare/1,2", "#/new/simclr". */
+function parseHash(hash: string): { view: View; arg: string } {
+  const [view, arg = ''] = hash.replace(/^#\/?/, '').split('/');
+  return { view: views.includes(view as View) ? (view as View) : 'new', arg: decodeURIComponent(arg) };
+}
+
+/**
+ * What the user sees and prefers: the current view (kept in the address's hash, so reload and back
+ * work), language and theme (kept in localStorage), chart settings, and the runs selected for comparison.
+ */
+export const useUiStore = defineStore('ui', () => {
+  const prefs = loadPrefs();
+  const locale = ref<Locale>(prefs.locale);
+  const theme = ref<Theme>(prefs.theme);
+  const smoothing = ref(prefs.smoothing);
+  const logScale = ref(prefs.logScale);
+  const xMode = ref<XMode>(prefs.xMode);
+
+  const view = ref<View>('new');
+  const liveRunId = ref<number | null>(null);
+  const methodId = ref<string | null>(null);
+  const selected = ref<number[]>([]);
+  const notice = ref<{ text: string; error: boolean } | null>(null);
+  let noticeTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Shows a short message at the bottom of the window. */
+  function toast(text: string, error = false): void {
+    notice.value = { text, error };
+    if (noticeTimer) clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => (notice.value = null), error ? 8000 : 4000);
+  }
+
+  function applyHash(): void {
+    const { view: v, arg } = parseHash(window.location.hash);
+    view.value = v;
+    if (v === 'live') {
+      const id = Number(arg);
+      liveRunId.value = Number.isInteger(id) && id > 0 ? id : liveRunId.value;
+    } else if (v === 'compare' && arg) {
+      selected.value = arg
+        .split(',')
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0);
+    } else if (v === 'new' && arg) {
+      methodId.value = arg;
+    }
+  }
+  applyHash();
+  window.addEventListener('hashchange', applyHash);
+
+  const hash = computed(() => {
+    switch (view.value) {
+      case 'live':
+        return liveRunId.value ? `#/live/${liveRunId.value}` : '#/live';
+      case 'compare':
+        return selected.value.length ? `#/compare/${selected.value.join(',')}` : '#/compare';
+      case 'new':
+        return methodId.value ? `#/new/${encodeURIComponent(methodId.value)}` : '#/new';
+      default:
+        return `#/${view.value}`;
+    }
+  });
+  watch(hash, (h) => {
+    if (window.location.hash !== h) history.replaceState(null, '', h);
+  });
+
+  function go(v: View): void {
+    view.value = v;
+    if (window.location.hash !== hash.value) history.pushState(null, '', hash.value);
+  }
+
+  function openRun(id: number): void {
+    liveRunId.value = id;
+    go('live');
+  }
+
+  function compare(ids: number[]): void {
+    selected.value = [...ids];
+    go('compare');
+  }
+
+  function toggleSelected(id: number, on?: boolean): void {
+    const has = selected.value.includes(id);
+    const want = on ?? !has;
+    if (want && !has) selected.value = [...selected.value, id];
+    if (!want && has) selected.value = selected.value.filter((x) => x !== id);
+  }
+
+  watch(
+    locale,
+    (l) => {
+      i18n.global.locale.value = l;
+      document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
+    },
+    { immediate: true },
+  );
+  watch(
+    theme,
+    (t) => {
+      document.documentElement.dataset.theme = t;
+      document.documentElement.style.colorScheme = t;
+    },
+    { immediate: true },
+  );
+  watch([locale, theme, smoothing, logScale, xMode], () => {
+    const p: Prefs = {
+      locale: locale.value,
+      theme: theme.value,
+      smoothing: smoothing.value,
+      logScale: logScale.value,
+      xMode: xMode.value,
+    };
+    localStorage.setItem(storageKey, JSON.stringify(p));
+  });
+
+  return {
+    locale,
+    theme,
+    smoothing,
+    logScale,
+    xMode,
+    view,
+    liveRunId,
+    methodId,
+    selected,
+    notice,
+    toast,
+    go,
+    openRun,
+    compare,
+    toggleSelected,
+  };
+});

@@ -1,0 +1,65 @@
+/** The preload's `window.contrastlab`, with a stand-in for the sandbox's `require('electron')`. */
+import Module from 'node:module';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { apiCommands, type DesktopApi } from '../../src-main/engine/api/contract';
+import type { EngineEvent } from '../../src-main/engine/api/types';
+
+type Listener = (event: unknown, payload: unknown) => void;
+let exposed: { key: string; api: DesktopApi } | null = null;
+const invoked: unknown[][] = [];
+const listeners = new Set<Listener>();
+
+beforeAll(async () => {
+  const electron = {
+    contextBridge: { exposeInMainWorld: (key: string, api: DesktopApi) => (exposed = { key, api }) },
+    ipcRenderer: {
+      invoke: async (channel: string, ...args: unknown[]) => {
+        invoked.push([channel, ...args]);
+        if (channel === 'contrastlab:pick-directory') return '/data';
+        if (channel === 'contrastlab:save-file') return `/home/me/${args[0]}`;
+        return args[0] === 'getRun' ? { error: 'no run with id 7', status: 400 } : { result: [args[0]] };
+      },
+      on: (_channel: string, l: Listener) => listeners.add(l),
+      removeListener: (_channel: string, l: Listener) => listeners.delete(l),
+    },
+  };
+  const loader = Module as unknown as { _load: (...a: unknown[]) => unknown };
+  const original = loader._load;
+  loader._load = function (request: unknown, ...rest: unknown[]) {
+    return request === 'electron' ? electron : original.call(this, request, ...rest);
+  };
+  try {
+    await import('../../src-main/preload/index');
+  } finally {
+    loader._load = original;
+  }
+});
+
+describe('preload', () => {
+  it('exposes every API command plus the desktop extras as window.contrastlab', () => {
+    expect(exposed?.key).toBe('contrastlab');
+    for (const c of [...apiCommands, 'onEvent', 'pickDirectory', 'saveFile'] as const) {
+      expect(typeof exposed!.api[c]).toBe('function');
+    }
+  });
+
+  it('relays commands over one IPC channel and turns { error } into a rejected Error', async () => {
+    const api = exposed!.api;
+    expect(await api.listRuns()).toEqual(['listRuns']);
+    await api.getMetrics([1, 2], ['loss']);
+    expect(invoked.at(-1)).toEqual(['contrastlab:invoke', 'getMetrics', [[1, 2], ['loss']]]);
+    await expect(api.getRun(7)).rejects.toThrow('no run with id 7');
+    expect(await api.pickDirectory()).toBe('/data');
+    expect(await api.saveFile('m.csv', 'x')).toBe('/home/me/m.csv');
+  });
+
+  it('subscribes to engine events and unsubscribes', () => {
+    const seen: EngineEvent[] = [];
+    const off = exposed!.api.onEvent((e) => seen.push(e));
+    const event: EngineEvent = { event: 'metrics', points: [] };
+    for (const l of listeners) l({}, event);
+    off();
+    expect(listeners.size).toBe(0);
+    expect(seen).toEqual([event]);
+  });
+});
