@@ -8,6 +8,7 @@ import { runsCommand } from './commands/runs';
 import { exportCommand } from './commands/export';
 import { checkLossCommand } from './commands/check-loss';
 import { serveCommand } from './commands/serve';
+import { benchCommand } from './commands/bench';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
@@ -19,6 +20,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
     summary: "compute a loss fixture with the project's loss functions",
   },
   serve: { run: serveCommand, summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)' },
+  bench: { run: benchCommand, summary: 'time training steps (vs PyTorch), end-to-end training, method quality' },
 };
 
 function usage(): string {

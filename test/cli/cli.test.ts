@@ -12,7 +12,15 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-type RunJson = { id: number; name: string; status: string; summary: Record<string, number>; config: Record<string, unknown>; backend: string; device: string };
+type RunJson = {
+  id: number;
+  name: string;
+  status: string;
+  summary: Record<string, number>;
+  config: Record<string, unknown>;
+  backend: string;
+  device: string;
+};
 const runsIn = (file: string) => JSON.parse(runCli(['runs', '--db', file, '--json']).stdout) as RunJson[];
 const fast = ['--width', '8', '--batch-size', '64', '--set', 'projectionHiddenDim=64'];
 
@@ -20,16 +28,37 @@ describe('contrastlab CLI', () => {
   it('lists methods with paper and config schema', () => {
     const r = runCli(['methods', '--json']);
     expect(r.code).toBe(0);
-    const methods = JSON.parse(r.stdout) as { id: string; paper: { year: number }; config: { properties: Record<string, { default: unknown; description: string }> } }[];
+    const methods = JSON.parse(r.stdout) as {
+      id: string;
+      paper: { year: number };
+      config: { properties: Record<string, { default: unknown; description: string }> };
+    }[];
     const simclr = methods.find((m) => m.id === 'simclr')!;
     expect(simclr.paper.year).toBe(2020);
-    expect(simclr.config.properties.temperature).toMatchObject({ default: 0.5, exclusiveMinimum: 0, maximum: 10 });
+    expect(simclr.config.properties.temperature).toMatchObject({
+      default: 0.5,
+      exclusiveMinimum: 0,
+      maximum: 10,
+    });
     expect(simclr.config.properties.temperature!.description).toMatch(/temperature/i);
     expect(simclr.config.properties.backbone!.default).toBe('convnet');
   });
 
   it('trains SimCLR on synthetic data with --json events, records it, and raises kNN above step 0', () => {
-    const r = runCli(['train', '--method', 'simclr', '--dataset', 'synthetic', '--epochs', '2', '--db', db, '--json', '--name', 'default run']);
+    const r = runCli([
+      'train',
+      '--method',
+      'simclr',
+      '--dataset',
+      'synthetic',
+      '--epochs',
+      '2',
+      '--db',
+      db,
+      '--json',
+      '--name',
+      'default run',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = jsonLines(r.stdout);
@@ -41,20 +70,50 @@ describe('contrastlab CLI', () => {
     expect(run.status).toBe('completed');
     expect(run.backend).toMatch(/wasm|tensorflow|cpu/);
     expect(run.device).toBeTruthy();
-    const metrics = runCli(['export', '--db', db, '--runs', String(run.id), '--what', 'metrics', '--out', path.join(dir, 'm.csv')]);
+    const metrics = runCli([
+      'export',
+      '--db',
+      db,
+      '--runs',
+      String(run.id),
+      '--what',
+      'metrics',
+      '--out',
+      path.join(dir, 'm.csv'),
+    ]);
     expect(metrics.code).toBe(0);
-    const rows = parse(fs.readFileSync(path.join(dir, 'm.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
-    const knn = rows.filter((x) => x.key === 'knn_top1').map((x) => ({ step: Number(x.step), value: Number(x.value) }));
+    const rows = parse(fs.readFileSync(path.join(dir, 'm.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    const knn = rows
+      .filter((x) => x.key === 'knn_top1')
+      .map((x) => ({ step: Number(x.step), value: Number(x.value) }));
     expect(knn.length).toBe(3); // step 0 and after each epoch
     expect(knn[0]!.step).toBe(0);
     expect(knn.at(-1)!.value).toBeGreaterThan(knn[0]!.value);
-    for (const key of ['loss', 'lr', 'images_per_s', 'knn_top5']) expect(rows.some((x) => x.key === key)).toBe(true);
+    for (const key of ['loss', 'lr', 'images_per_s', 'knn_top5'])
+      expect(rows.some((x) => x.key === key)).toBe(true);
     expect(rows.every((x) => Number.isFinite(Number(x.value)))).toBe(true);
   });
 
   it('exports runs as CSV with config columns, and names survive the round trip', () => {
     const name = 'tricky "name", with\nnewline';
-    const r = runCli(['train', '--method', 'simclr', '--epochs', '1', ...fast, '--db', db, '--json', '--name', name, '--set', 'temperature=0.2']);
+    const r = runCli([
+      'train',
+      '--method',
+      'simclr',
+      '--epochs',
+      '1',
+      ...fast,
+      '--db',
+      db,
+      '--json',
+      '--name',
+      name,
+      '--set',
+      'temperature=0.2',
+    ]);
     expect(r.code).toBe(0);
     const out = path.join(dir, 'runs.csv');
     expect(runCli(['export', '--db', db, '--what', 'runs', '--out', out]).code).toBe(0);
@@ -67,7 +126,23 @@ describe('contrastlab CLI', () => {
   });
 
   it('trains on the real CIFAR-10 subset folder', () => {
-    const r = runCli(['train', '--method', 'simclr', '--dataset', 'cifar10', '--data-dir', cifarDir, '--epochs', '1', ...fast, '--db', db, '--json', '--name', 'cifar']);
+    const r = runCli([
+      'train',
+      '--method',
+      'simclr',
+      '--dataset',
+      'cifar10',
+      '--data-dir',
+      cifarDir,
+      '--epochs',
+      '1',
+      ...fast,
+      '--db',
+      db,
+      '--json',
+      '--name',
+      'cifar',
+    ]);
     expect(r.code).toBe(0);
     const run = runsIn(db).find((x) => x.name === 'cifar')!;
     expect(run.status).toBe('completed');
@@ -76,7 +151,9 @@ describe('contrastlab CLI', () => {
 
   it('uses the embedded default database when --db is not given (CONTRASTLAB_DB overrides it)', () => {
     const file = path.join(dir, 'default.db');
-    const r = runCli(['train', '--method', 'simclr', '--epochs', '1', ...fast, '--json'], { CONTRASTLAB_DB: file });
+    const r = runCli(['train', '--method', 'simclr', '--epochs', '1', ...fast, '--json'], {
+      CONTRASTLAB_DB: file,
+    });
     expect(r.code).toBe(0);
     expect(fs.existsSync(file)).toBe(true);
     expect(JSON.parse(runCli(['runs', '--json'], { CONTRASTLAB_DB: file }).stdout)).toHaveLength(1);
@@ -84,7 +161,19 @@ describe('contrastlab CLI', () => {
 
   it('stops cleanly on Ctrl-C: status stopped, metrics kept, non-zero exit', async () => {
     const file = path.join(dir, 'stop.db');
-    const child = startCli(['train', '--method', 'simclr', '--epochs', '50', ...fast, '--db', file, '--json', '--name', 'to stop']);
+    const child = startCli([
+      'train',
+      '--method',
+      'simclr',
+      '--epochs',
+      '50',
+      ...fast,
+      '--db',
+      file,
+      '--json',
+      '--name',
+      'to stop',
+    ]);
     let out = '';
     let signalled = false;
     child.stdout!.on('data', (d: Buffer) => {
@@ -117,10 +206,22 @@ describe('contrastlab CLI', () => {
   describe('bad input: one clear line on stderr, non-zero exit, no run written', () => {
     const cases: [string, string[], RegExp][] = [
       ['unknown method', ['--method', 'nosuch'], /unknown method "nosuch"/],
-      ['unknown --set key', ['--method', 'simclr', '--set', 'temprature=0.1'], /unknown config key "temprature"/],
-      ['value out of range', ['--method', 'simclr', '--set', 'temperature=-1'], /invalid value for "temperature"/],
+      [
+        'unknown --set key',
+        ['--method', 'simclr', '--set', 'temprature=0.1'],
+        /unknown config key "temprature"/,
+      ],
+      [
+        'value out of range',
+        ['--method', 'simclr', '--set', 'temperature=-1'],
+        /invalid value for "temperature"/,
+      ],
       ['wrong type', ['--method', 'simclr', '--epochs', 'many'], /--epochs must be an integer/],
-      ['missing data directory', ['--method', 'simclr', '--dataset', 'cifar10', '--data-dir', '/nonexistent/cifar'], /\/nonexistent\/cifar/],
+      [
+        'missing data directory',
+        ['--method', 'simclr', '--dataset', 'cifar10', '--data-dir', '/nonexistent/cifar'],
+        /\/nonexistent\/cifar/,
+      ],
       ['no data directory', ['--method', 'simclr', '--dataset', 'cifar10'], /data-dir|data directory/i],
       ['unknown dataset', ['--method', 'simclr', '--dataset', 'imagenet'], /unknown dataset "imagenet"/],
     ];
@@ -142,7 +243,17 @@ describe('contrastlab CLI', () => {
       fs.writeFileSync(path.join(bad, 'data_batch_1.bin'), Buffer.alloc(3073 * 2 + 5));
       fs.writeFileSync(path.join(bad, 'test_batch.bin'), Buffer.alloc(3073));
       const file = path.join(dir, 'bad-malformed.db');
-      const r = runCli(['train', '--method', 'simclr', '--dataset', 'cifar10', '--data-dir', bad, '--db', file]);
+      const r = runCli([
+        'train',
+        '--method',
+        'simclr',
+        '--dataset',
+        'cifar10',
+        '--data-dir',
+        bad,
+        '--db',
+        file,
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/data_batch_1\.bin/);
@@ -152,7 +263,11 @@ describe('contrastlab CLI', () => {
     it('unreadable database', () => {
       const file = path.join(dir, 'garbage.db');
       fs.writeFileSync(file, 'not a database '.repeat(100));
-      for (const args of [['runs', '--db', file], ['train', '--method', 'simclr', '--db', file], ['export', '--db', file, '--what', 'runs', '--out', path.join(dir, 'x.csv')]]) {
+      for (const args of [
+        ['runs', '--db', file],
+        ['train', '--method', 'simclr', '--db', file],
+        ['export', '--db', file, '--what', 'runs', '--out', path.join(dir, 'x.csv')],
+      ]) {
         const r = runCli(args);
         expect(r.code).not.toBe(0);
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -161,7 +276,17 @@ describe('contrastlab CLI', () => {
     });
 
     it('unknown run id on export', () => {
-      const r = runCli(['export', '--db', db, '--runs', '99999', '--what', 'runs', '--out', path.join(dir, 'x.csv')]);
+      const r = runCli([
+        'export',
+        '--db',
+        db,
+        '--runs',
+        '99999',
+        '--what',
+        'runs',
+        '--out',
+        path.join(dir, 'x.csv'),
+      ]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/no run with id 99999/);
     });

@@ -17,7 +17,8 @@ export default defineConfig({
   // Training runs share two CPU cores with everything else: one test at a time.
   workers: 1,
   fullyParallel: false,
-  timeout: 240_000,
+  // Generous: the machines running this share their cores with model training.
+  timeout: 420_000,
   expect: { timeout: 20_000 },
   retries: 0,
   reporter: [['list']],

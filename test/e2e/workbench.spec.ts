@@ -35,7 +35,7 @@ test('create a SimCLR run from the form and watch the loss chart grow', async ({
   );
 
   const loss = page.getByTestId('chart-loss');
-  await expect.poll(() => chartPoints(loss), { timeout: 90_000 }).toBeGreaterThan(0);
+  await expect.poll(() => chartPoints(loss), { timeout: 180_000 }).toBeGreaterThan(0);
   const first = await chartPoints(loss);
   // While the run trains, the chart gains points (appended from engine events).
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'running');
@@ -45,7 +45,7 @@ test('create a SimCLR run from the form and watch the loss chart grow', async ({
   await expect(page.getByTestId('live-backend')).not.toContainText('…');
 
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'completed', {
-    timeout: 150_000,
+    timeout: 300_000,
   });
   // 2 epochs × 31 steps, every one recorded.
   await expect.poll(() => chartPoints(loss)).toBe(62);
@@ -65,7 +65,7 @@ test('stop a second run while it trains', async ({ page }) => {
   const loss = page.getByTestId('chart-loss');
   // Past the first epoch's kNN evaluation, so every chart has something to show.
   await expect
-    .poll(() => chartPoints(page.getByTestId('chart-knn_top1')), { timeout: 120_000 })
+    .poll(() => chartPoints(page.getByTestId('chart-knn_top1')), { timeout: 240_000 })
     .toBeGreaterThan(1);
   await expect.poll(() => chartPoints(loss), { timeout: 60_000 }).toBeGreaterThan(40);
   await expect(page.getByTestId('eta')).toBeVisible();
@@ -297,7 +297,7 @@ test('a run started from the CLI shows up live in the runs table', async ({ page
     const row = page.getByTestId('runs-table').locator('tr', { hasText: 'e2e from the CLI' });
     await expect(row).toBeVisible();
     await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'completed', {
-      timeout: 120_000,
+      timeout: 240_000,
     });
     expect(await exited).toBe(0);
   } finally {

@@ -51,7 +51,9 @@ describe('network modules', () => {
     const a = mlpHead(8, 16, 4, 2, new Rng(3));
     const b = mlpHead(8, 16, 4, 2, new Rng(4));
     const x = tf.randomNormal([5, 8]);
-    expect(tf.max(tf.abs(tf.sub(a.forward(x, false), b.forward(x, false)))).dataSync()[0]).toBeGreaterThan(1e-3);
+    expect(tf.max(tf.abs(tf.sub(a.forward(x, false), b.forward(x, false)))).dataSync()[0]).toBeGreaterThan(
+      1e-3,
+    );
     copyState(a, b);
     expect(tf.max(tf.abs(tf.sub(a.forward(x, false), b.forward(x, false)))).dataSync()[0]).toBeLessThan(1e-6);
   });

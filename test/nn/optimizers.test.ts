@@ -17,7 +17,10 @@ describe('optimisers', () => {
     expect(Array.from(w.dataSync())).toEqual([expect.closeTo(0.94, 6), expect.closeTo(-2.03, 6)]);
     opt.step([g], 0.1);
     // v = 0.9 [0.6, 0.3] + g + 0.1 w = [0.54 + 0.5 + 0.094, 0.27 + 0.5 − 0.203]
-    expect(Array.from(w.dataSync())).toEqual([expect.closeTo(0.94 - 0.1134, 5), expect.closeTo(-2.03 - 0.0567, 5)]);
+    expect(Array.from(w.dataSync())).toEqual([
+      expect.closeTo(0.94 - 0.1134, 5),
+      expect.closeTo(-2.03 - 0.0567, 5),
+    ]);
     opt.dispose();
   });
 

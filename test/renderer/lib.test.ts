@@ -72,7 +72,14 @@ describe('renderer series', () => {
 describe('renderer form schema', () => {
   const schema = {
     properties: {
-      epochs: { type: 'integer', minimum: 1, maximum: 100, default: 10, group: 'optimisation', unit: 'epochs' },
+      epochs: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 100,
+        default: 10,
+        group: 'optimisation',
+        unit: 'epochs',
+      },
       temperature: { type: 'number', exclusiveMinimum: 0, maximum: 10, default: 0.5, group: 'method' },
       backbone: { type: 'string', enum: ['convnet', 'resnet18'], default: 'convnet', group: 'model' },
       flag: { type: 'boolean', default: false, group: 'model' },

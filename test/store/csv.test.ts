@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { metricsToCsv, runsToCsv } from '../../src-main/engine/store/csv';
 import type { Run } from '../../src-main/engine/api/types';
 
-const run = (id: number, name: string, config: Record<string, unknown>, summary: Record<string, number> = {}): Run => ({
+const run = (
+  id: number,
+  name: string,
+  config: Record<string, unknown>,
+  summary: Record<string, number> = {},
+): Run => ({
   id,
   name,
   method: 'simclr',

@@ -42,7 +42,12 @@ describe('Store', () => {
 
     const reopened = new Store(file);
     const saved = reopened.getRun(run.id)!;
-    expect(saved).toMatchObject({ name: 'first, "quoted"', status: 'completed', backend: 'wasm', device: 'CPU: wasm' });
+    expect(saved).toMatchObject({
+      name: 'first, "quoted"',
+      status: 'completed',
+      backend: 'wasm',
+      device: 'CPU: wasm',
+    });
     expect(saved.startedAt).not.toBeNull();
     expect(saved.endedAt).not.toBeNull();
     reopened.close();

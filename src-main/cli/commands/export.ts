@@ -7,9 +7,15 @@ import { UsageError } from '../errors';
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { db: { type: 'string' }, runs: { type: 'string' }, what: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      db: { type: 'string' },
+      runs: { type: 'string' },
+      what: { type: 'string' },
+      out: { type: 'string' },
+    },
   });
-  if (values.what !== 'runs' && values.what !== 'metrics') throw new UsageError('--what must be "runs" or "metrics"');
+  if (values.what !== 'runs' && values.what !== 'metrics')
+    throw new UsageError('--what must be "runs" or "metrics"');
   if (!values.out) throw new UsageError('--out FILE is required');
   const ids = values.runs?.split(',').map((s) => {
     const id = Number(s.trim());

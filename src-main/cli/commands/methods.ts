@@ -12,7 +12,8 @@ export async function methodsCommand(argv: string[]): Promise<number> {
   for (const m of described) {
     process.stdout.write(`${m.id.padEnd(12)} ${m.title} — ${m.idea}\n`);
     process.stdout.write(`${''.padEnd(12)} ${m.paper.authors} (${m.paper.year}), ${m.paper.title}\n`);
-    const props = (m.config as { properties: Record<string, { default?: unknown; description?: string }> }).properties;
+    const props = (m.config as { properties: Record<string, { default?: unknown; description?: string }> })
+      .properties;
     for (const [key, p] of Object.entries(props)) {
       process.stdout.write(`${''.padEnd(14)}${key}=${JSON.stringify(p.default)}  ${p.description ?? ''}\n`);
     }

@@ -3,7 +3,10 @@ import { openEngine } from '../open-engine';
 
 /** `runs [--db FILE] [--json]`: every run with its config, times, error and last metric values. */
 export async function runsCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { db: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { db: { type: 'string' }, json: { type: 'boolean' } },
+  });
   const engine = openEngine(values.db);
   try {
     const runs = engine.listRuns();
@@ -12,7 +15,9 @@ export async function runsCommand(argv: string[]): Promise<number> {
     } else {
       for (const r of runs) {
         const knn = r.summary.knn_top1 != null ? `kNN ${(100 * r.summary.knn_top1).toFixed(1)}%` : '';
-        process.stdout.write(`${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.method.padEnd(10)} ${r.name}  ${knn}\n`);
+        process.stdout.write(
+          `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.method.padEnd(10)} ${r.name}  ${knn}\n`,
+        );
       }
     }
     return 0;

@@ -115,7 +115,10 @@ export async function trainCommand(argv: string[]): Promise<number> {
   try {
     const run = await engine.createRun({
       method: values.method,
-      dataset: { id: values.dataset as DatasetId, dataDir: values['data-dir'] && path.resolve(values['data-dir']) },
+      dataset: {
+        id: values.dataset as DatasetId,
+        dataDir: values['data-dir'] && path.resolve(values['data-dir']),
+      },
       config,
       name: values.name,
       tags: values.tag,

@@ -31,7 +31,10 @@ export function weightedKnn(
       const { values, indices } = tf.topk(sim, k);
       const neighbourLabels = tf.gather(labels, indices);
       const weights = tf.exp(tf.div(values, options.temperature));
-      const votes = tf.sum(tf.mul(tf.oneHot(neighbourLabels, options.numClasses), tf.expandDims(weights, 2)), 1);
+      const votes = tf.sum(
+        tf.mul(tf.oneHot(neighbourLabels, options.numClasses), tf.expandDims(weights, 2)),
+        1,
+      );
       return tf.topk(votes, Math.min(5, options.numClasses)).indices;
     });
     const ranked = ranking.arraySync() as number[][];

@@ -36,7 +36,7 @@ export interface SharedDefaults {
 
 export const genericDefaults: SharedDefaults = {
   backbone: 'convnet',
-  width: 32,
+  width: 16,
   epochs: 10,
   batchSize: 128,
   optimizer: 'sgd',
@@ -56,27 +56,100 @@ export const genericDefaults: SharedDefaults = {
 /** The fields every method shares: model, optimisation, augmentation and the kNN monitor. */
 export function sharedConfigShape(d: SharedDefaults) {
   return {
-    seed: field(z.number().int().min(0).max(2 ** 31 - 1).default(0), 'Random seed for data order, augmentation and initialisation.', { group: 'optimisation' }),
-    backbone: field(BackboneId.default(d.backbone), 'Encoder network: small ConvNet (fast) or CIFAR ResNet-18.', { group: 'model' }),
-    width: field(z.number().int().min(4).max(128).default(d.width), 'Channels of the first stage; later stages double it (ResNet-18 paper width: 64).', { group: 'model', unit: 'channels' }),
-    epochs: field(z.number().int().min(1).max(10000).default(d.epochs), 'Passes over the training split.', { group: 'optimisation', unit: 'epochs' }),
-    batchSize: field(z.number().int().min(2).max(4096).default(d.batchSize), 'Images per step (each gives its views); the last incomplete batch of an epoch is dropped.', { group: 'optimisation', unit: 'images' }),
-    optimizer: field(OptimizerId.default(d.optimizer), 'SGD with momentum, LARS (SimCLR at large batch) or AdamW (ViT methods).', { group: 'optimisation' }),
-    lr: field(z.number().positive().max(100).default(d.lr), 'Peak learning rate for batch 256, scaled linearly by batchSize/256 (Goyal et al. 2017).', { group: 'optimisation' }),
-    momentum: field(z.number().min(0).max(0.9999).default(d.momentum), 'Optimiser momentum (SGD and LARS).', { group: 'optimisation' }),
-    weightDecay: field(z.number().min(0).max(1).default(d.weightDecay), 'Weight decay λ.', { group: 'optimisation' }),
-    warmupEpochs: field(z.number().min(0).max(1000).default(d.warmupEpochs), 'Linear learning-rate warm-up before the cosine decay.', { group: 'optimisation', unit: 'epochs' }),
-    cropMinScale: field(z.number().gt(0).max(1).default(d.cropMinScale), 'Smallest area fraction of a random resized crop (SimCLR: 0.08).', { group: 'augmentation' }),
-    flipProb: field(z.number().min(0).max(1).default(d.flipProb), 'Probability of a horizontal flip.', { group: 'augmentation' }),
-    jitterProb: field(z.number().min(0).max(1).default(d.jitterProb), 'Probability of colour jitter (SimCLR: 0.8).', { group: 'augmentation' }),
-    jitterStrength: field(z.number().min(0).max(2).default(d.jitterStrength), 'Colour jitter strength s: brightness, contrast, saturation 0.8s, hue 0.2s (SimCLR CIFAR: 0.5).', { group: 'augmentation' }),
-    grayscaleProb: field(z.number().min(0).max(1).default(d.grayscaleProb), 'Probability of converting a view to grayscale (SimCLR: 0.2).', { group: 'augmentation' }),
-    blurProb: field(z.number().min(0).max(1).default(d.blurProb), 'Probability of Gaussian blur (SimCLR omits it on CIFAR).', { group: 'augmentation' }),
-    solarizeProb: field(z.number().min(0).max(1).default(d.solarizeProb), 'Probability of solarisation (BYOL: 0.2 on the second view).', { group: 'augmentation' }),
-    knnK: field(z.number().int().min(1).max(1000).default(200), 'Neighbours in the weighted kNN monitor (InstDisc: 200).', { group: 'evaluation' }),
-    knnTemperature: field(z.number().positive().max(10).default(0.1), 'Temperature of the kNN vote weights exp(s/τ) (InstDisc: 0.1).', { group: 'evaluation' }),
+    seed: field(
+      z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(0),
+      'Random seed for data order, augmentation and initialisation.',
+      { group: 'optimisation' },
+    ),
+    backbone: field(
+      BackboneId.default(d.backbone),
+      'Encoder network: small ConvNet (fast), CIFAR ResNet-18, or ViT-tiny (patch 4).',
+      { group: 'model' },
+    ),
+    width: field(
+      z.number().int().min(4).max(128).default(d.width),
+      'Channels of the first stage; later stages double it (ResNet-18 paper width: 64; ViT-tiny token width is 4× this).',
+      { group: 'model', unit: 'channels' },
+    ),
+    epochs: field(z.number().int().min(1).max(10000).default(d.epochs), 'Passes over the training split.', {
+      group: 'optimisation',
+      unit: 'epochs',
+    }),
+    batchSize: field(
+      z.number().int().min(2).max(4096).default(d.batchSize),
+      'Images per step (each gives its views); the last incomplete batch of an epoch is dropped.',
+      { group: 'optimisation', unit: 'images' },
+    ),
+    optimizer: field(
+      OptimizerId.default(d.optimizer),
+      'SGD with momentum, LARS (SimCLR at large batch) or AdamW (ViT methods).',
+      { group: 'optimisation' },
+    ),
+    lr: field(
+      z.number().positive().max(100).default(d.lr),
+      'Peak learning rate for batch 256, scaled linearly by batchSize/256 (Goyal et al. 2017).',
+      { group: 'optimisation' },
+    ),
+    momentum: field(z.number().min(0).max(0.9999).default(d.momentum), 'Optimiser momentum (SGD and LARS).', {
+      group: 'optimisation',
+    }),
+    weightDecay: field(z.number().min(0).max(1).default(d.weightDecay), 'Weight decay λ.', {
+      group: 'optimisation',
+    }),
+    warmupEpochs: field(
+      z.number().min(0).max(1000).default(d.warmupEpochs),
+      'Linear learning-rate warm-up before the cosine decay.',
+      { group: 'optimisation', unit: 'epochs' },
+    ),
+    cropMinScale: field(
+      z.number().gt(0).max(1).default(d.cropMinScale),
+      'Smallest area fraction of a random resized crop (SimCLR: 0.08).',
+      { group: 'augmentation' },
+    ),
+    flipProb: field(z.number().min(0).max(1).default(d.flipProb), 'Probability of a horizontal flip.', {
+      group: 'augmentation',
+    }),
+    jitterProb: field(
+      z.number().min(0).max(1).default(d.jitterProb),
+      'Probability of colour jitter (SimCLR: 0.8).',
+      { group: 'augmentation' },
+    ),
+    jitterStrength: field(
+      z.number().min(0).max(2).default(d.jitterStrength),
+      'Colour jitter strength s: brightness, contrast, saturation 0.8s, hue 0.2s (SimCLR CIFAR: 0.5).',
+      { group: 'augmentation' },
+    ),
+    grayscaleProb: field(
+      z.number().min(0).max(1).default(d.grayscaleProb),
+      'Probability of converting a view to grayscale (SimCLR: 0.2).',
+      { group: 'augmentation' },
+    ),
+    blurProb: field(
+      z.number().min(0).max(1).default(d.blurProb),
+      'Probability of Gaussian blur (SimCLR omits it on CIFAR).',
+      { group: 'augmentation' },
+    ),
+    solarizeProb: field(
+      z.number().min(0).max(1).default(d.solarizeProb),
+      'Probability of solarisation (BYOL: 0.2 on the second view).',
+      { group: 'augmentation' },
+    ),
+    knnK: field(
+      z.number().int().min(1).max(1000).default(200),
+      'Neighbours in the weighted kNN monitor (InstDisc: 200).',
+      { group: 'evaluation' },
+    ),
+    knnTemperature: field(
+      z.number().positive().max(10).default(0.1),
+      'Temperature of the kNN vote weights exp(s/τ) (InstDisc: 0.1).',
+      { group: 'evaluation' },
+    ),
   };
 }
 
-const sharedSchema = z.object(sharedConfigShape(genericDefaults));
-export type SharedConfig = z.infer<typeof sharedSchema>;
+export type SharedConfig = z.infer<z.ZodObject<ReturnType<typeof sharedConfigShape>>>;

@@ -30,7 +30,10 @@ class BasicBlock extends Module {
     this.shortcut =
       stride === 1 && cin === cout
         ? null
-        : this.addModule('shortcut', new Sequential([new Conv2d(cin, cout, 1, stride, rng), new BatchNorm(cout)]));
+        : this.addModule(
+            'shortcut',
+            new Sequential([new Conv2d(cin, cout, 1, stride, rng), new BatchNorm(cout)]),
+          );
   }
 
   forward(x: tf.Tensor, training: boolean): tf.Tensor {
@@ -99,24 +102,25 @@ export const backboneIds = ['convnet', 'resnet18', 'vit_tiny'] as const;
 export const BackboneId = z.enum(backboneIds);
 export type BackboneId = z.infer<typeof BackboneId>;
 
-export const backboneInfo: Record<BackboneId, { title: string; description: string; defaultWidth: number }> = {
-  convnet: {
-    title: 'Small ConvNet',
-    description: 'Four conv-BN-ReLU stages and global pooling; fast enough for CPU runs in minutes.',
-    defaultWidth: 32,
-  },
-  resnet18: {
-    title: 'ResNet-18 (CIFAR)',
-    description: '3×3 stem, no max-pool, four stages of basic blocks; width 64 is the paper size.',
-    defaultWidth: 16,
-  },
-  vit_tiny: {
-    title: 'ViT-tiny',
-    description:
-      'Vision Transformer, 4×4 patches, 6 pre-norm blocks, token width 4·width (width 48 = ViT-Tiny’s 192).',
-    defaultWidth: 32,
-  },
-};
+export const backboneInfo: Record<BackboneId, { title: string; description: string; defaultWidth: number }> =
+  {
+    convnet: {
+      title: 'Small ConvNet',
+      description: 'Four conv-BN-ReLU stages and global pooling; fast enough for CPU runs in minutes.',
+      defaultWidth: 32,
+    },
+    resnet18: {
+      title: 'ResNet-18 (CIFAR)',
+      description: '3×3 stem, no max-pool, four stages of basic blocks; width 64 is the paper size.',
+      defaultWidth: 16,
+    },
+    vit_tiny: {
+      title: 'ViT-tiny',
+      description:
+        'Vision Transformer, 4×4 patches, 6 pre-norm blocks, token width 4·width (width 48 = ViT-Tiny’s 192).',
+      defaultWidth: 32,
+    },
+  };
 
 export function createBackbone(
   id: BackboneId,

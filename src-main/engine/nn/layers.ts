@@ -61,8 +61,12 @@ export class BatchNorm extends Module {
   ) {
     super();
     // Without affine parameters (SimCLR v2's last head layer) γ=1, β=0 are constants, kept as buffers.
-    this.gamma = affine ? this.addParam('gamma', tf.ones([channels])) : this.addBuffer('gamma', tf.ones([channels]));
-    this.beta = affine ? this.addParam('beta', tf.zeros([channels])) : this.addBuffer('beta', tf.zeros([channels]));
+    this.gamma = affine
+      ? this.addParam('gamma', tf.ones([channels]))
+      : this.addBuffer('gamma', tf.ones([channels]));
+    this.beta = affine
+      ? this.addParam('beta', tf.zeros([channels]))
+      : this.addBuffer('beta', tf.zeros([channels]));
     this.runningMean = this.addBuffer('running_mean', tf.zeros([channels]));
     this.runningVar = this.addBuffer('running_var', tf.ones([channels]));
   }

@@ -126,7 +126,8 @@ export async function train(
         tf.dispose([value, ...Object.values(grads), ...batch.views]);
 
         const epochPosition = epoch + (b + 1) / stepsPerEpoch;
-        if (!Number.isFinite(loss)) throw new Error(`loss became ${loss} at step ${step + 1}; try a lower learning rate`);
+        if (!Number.isFinite(loss))
+          throw new Error(`loss became ${loss} at step ${step + 1}; try a lower learning rate`);
         reporter.metric(step + 1, epochPosition, 'loss', loss);
         reporter.metric(step + 1, epochPosition, 'lr', lr);
         for (const [k, t] of Object.entries(logged)) {

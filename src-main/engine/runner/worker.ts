@@ -43,7 +43,8 @@ async function run(start: Extract<HostMessage, { type: 'start' }>) {
       if (Date.now() - lastFlush > 250) flush();
     },
     progress: (progress) => send({ type: 'progress', progress }),
-    log: (level, message) => send({ type: 'log', line: { runId: start.runId, time: Date.now() / 1000, level, message } }),
+    log: (level, message) =>
+      send({ type: 'log', line: { runId: start.runId, time: Date.now() / 1000, level, message } }),
   };
   let finished: WorkerMessage;
   try {

@@ -29,7 +29,8 @@ function durationSeconds(run: Run): number | '' {
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
     else out[prefix + k] = Array.isArray(v) ? JSON.stringify(v) : v;
   }
   return out;
@@ -43,7 +44,11 @@ export function runsToCsv(runs: Run[]): string {
   const configs = runs.map((r) => flatten(r.config));
   const configKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))].sort();
   const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.summary)))].sort();
-  const header = [...runColumns, ...configKeys.map((k) => `config.${k}`), ...metricKeys.map((k) => `final.${k}`)];
+  const header = [
+    ...runColumns,
+    ...configKeys.map((k) => `config.${k}`),
+    ...metricKeys.map((k) => `final.${k}`),
+  ];
   const rows = runs.map((r, i) => [
     r.id,
     r.name,

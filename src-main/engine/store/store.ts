@@ -52,7 +52,9 @@ export class Store {
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) {
-      throw new Error(`it was written by a newer ContrastLab (schema ${version}, this one knows ${migrations.length})`);
+      throw new Error(
+        `it was written by a newer ContrastLab (schema ${version}, this one knows ${migrations.length})`,
+      );
     }
     for (let v = version; v < migrations.length; v++) {
       this.db.transaction(() => {
@@ -92,7 +94,9 @@ export class Store {
   listRuns(ids?: number[]): Run[] {
     const rows = (
       ids
-        ? this.db.prepare(`SELECT * FROM runs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`).all(...ids)
+        ? this.db
+            .prepare(`SELECT * FROM runs WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`)
+            .all(...ids)
         : this.db.prepare('SELECT * FROM runs ORDER BY id').all()
     ) as RunRow[];
     const summaries = this.summaries(rows.map((r) => r.id));
@@ -168,7 +172,8 @@ export class Store {
       .prepare(`SELECT id, worker_pid FROM runs WHERE status IN ('running', 'queued')`)
       .all() as { id: number; worker_pid: number | null }[];
     const dead = rows.filter((r) => r.worker_pid == null || !isAlive(r.worker_pid)).map((r) => r.id);
-    for (const id of dead) this.markEnded(id, 'interrupted', 'the process training this run ended unexpectedly');
+    for (const id of dead)
+      this.markEnded(id, 'interrupted', 'the process training this run ended unexpectedly');
     return dead;
   }
 
@@ -225,7 +230,9 @@ export class Store {
 
   logs(runId: number): LogLine[] {
     return this.db
-      .prepare('SELECT run_id AS runId, time, level, message FROM run_logs WHERE run_id = ? ORDER BY time, rowid')
+      .prepare(
+        'SELECT run_id AS runId, time, level, message FROM run_logs WHERE run_id = ? ORDER BY time, rowid',
+      )
       .all(runId) as LogLine[];
   }
 }

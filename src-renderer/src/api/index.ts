@@ -11,8 +11,8 @@ export class MissingTokenError extends Error {
 
 /**
  * Picks the transport: Electron's preload bridge when present, otherwise HTTP + WebSocket to the server
- * that served this page, with the token from the page URL (`?token=`). `?api=http://127.0.0.1:PORT`
- * points a page served elsewhere (the Vite dev server) at a running `contrastlab serve`.
+ * that served this page, with the token from the page URL (`?token=`). (The Vite dev server proxies
+ * /api and /events to a running `contrastlab serve`; see vite.config.ts.)
  */
 function createApi(): HostApi {
   if (window.contrastlab) return electronApi(window.contrastlab);
@@ -20,8 +20,7 @@ function createApi(): HostApi {
   const token = params.get('token') ?? sessionStorage.getItem('contrastlab.token');
   if (!token) throw new MissingTokenError('no access token in the page address');
   sessionStorage.setItem('contrastlab.token', token);
-  const base = params.get('api') ?? window.location.origin;
-  return new HttpApi(base.replace(/\/$/, ''), token);
+  return new HttpApi(window.location.origin, token);
 }
 
 let api: HostApi | null = null;

@@ -1,0 +1,430 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors';
+import type { BackendPreference } from '../../engine/api/types';
+import { backboneIds, type BackboneId } from '../../engine/nn/backbones';
+import type { MemoryReport, TensorTrace } from '../../engine/bench/common';
+import { benchSteps, type StepBenchResult } from '../../engine/bench/step';
+import { benchTrain, type RunRecord } from '../../engine/bench/e2e';
+import { benchQuality, selectMethods, type QualityRow } from '../../engine/bench/quality';
+import {
+  checkTorch,
+  defaultPython,
+  runTorchReference,
+  TorchReferenceError,
+  torchUnsupported,
+  type TorchResult,
+} from '../../engine/bench/torch';
+
+const backends: BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const modes = ['step', 'train', 'quality'] as const;
+type Mode = (typeof modes)[number];
+
+const help = `usage: contrastlab bench [step|train|quality] [options]
+
+Measures training speed and checks that methods learn. Not a test: run it on an otherwise idle machine.
+
+  step (default)   times full training steps (forward, backward, optimiser update, the method's
+                   after-step updates) on random input views after warm-up steps; prints images/s (every
+                   view counted), step time, backend, peak memory, and checks that the number of live
+                   tensors stays constant from step to step (exit code 1 if it does not)
+  train            the step bench, then a real \`train\` on the CIFAR-10 subset in this process (loading
+                   and augmentation included, kNN evaluation excluded) and the ratio of the two rates
+  quality          a short run of one, some or all methods with their paper defaults on the CIFAR-10
+                   subset: kNN top-1 at step 0 and at the end (exit code 1 unless every run learned)
+
+  --mode NAME            step, train or quality (or give it as the first word)
+  --method ID            method (default simclr); quality: an id, a comma-separated list, or all (default)
+  --backbone ID          convnet, resnet18 (step/train default) or vit_tiny; quality: the method's default
+  --width N              backbone width (default: the backbone's default, 16 for resnet18, 32 for convnet)
+  --batch-size N         images per step (step/train default 128)
+  --set key=value        any config field of the method; repeatable
+  --backend NAME         auto (default), tensorflow, wasm or cpu
+  --json                 one JSON object on stdout instead of the text report
+  step and train:
+  --steps N              timed steps (default 5)
+  --warmup N             untimed steps before them (default 1)
+  --profile N            also list the N slowest kernels of one profiled step
+  --compare-torch        also run the PyTorch reference (same network, width, batch and steps; resnet18 and
+                         convnet, SimCLR only) in this invocation and print the ratio ours / PyTorch
+  --threads N            PyTorch threads for --compare-torch (default: every core)
+  --python FILE          interpreter with python3-torch (default ${defaultPython})
+  train and quality:
+  --data-dir DIR         the cifar-10-batches-bin folder (default: ../shared/data/cifar10-subset/…)
+  --epochs N             epochs of each run (default 1)
+  --train-size N         use only the first N training images
+  --test-size N          use only the first N test images (kNN evaluation)
+  quality:
+  --markdown             print the table as Markdown (for the README)
+`;
+
+function integer(flag: string, raw: string | undefined, min = 1): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+/** A --set value: JSON where it parses (numbers, booleans, arrays), else the raw string. */
+function parseValue(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+function parseSets(pairs: string[] | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const pair of pairs ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${pair}"`);
+    out[pair.slice(0, eq).trim()] = parseValue(pair.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** `bench`: the measuring stick of issue 7 (step and train) and the learning check of issue 5 (quality). */
+export async function benchCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      mode: { type: 'string' },
+      method: { type: 'string' },
+      backbone: { type: 'string' },
+      width: { type: 'string' },
+      'batch-size': { type: 'string' },
+      set: { type: 'string', multiple: true },
+      backend: { type: 'string', default: 'auto' },
+      json: { type: 'boolean' },
+      steps: { type: 'string' },
+      warmup: { type: 'string' },
+      profile: { type: 'string' },
+      'compare-torch': { type: 'boolean' },
+      threads: { type: 'string' },
+      python: { type: 'string' },
+      'data-dir': { type: 'string' },
+      epochs: { type: 'string' },
+      'train-size': { type: 'string' },
+      'test-size': { type: 'string' },
+      markdown: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(' ')}`);
+  if (positionals[0] && values.mode && positionals[0] !== values.mode) {
+    throw new UsageError(`bench mode given twice: "${positionals[0]}" and --mode ${values.mode}`);
+  }
+  const rawMode = positionals[0] ?? values.mode ?? 'step';
+  const mode = (rawMode === 'e2e' ? 'train' : rawMode) as Mode;
+  if (!modes.includes(mode))
+    throw new UsageError(`unknown bench mode "${rawMode}"; modes: ${modes.join(', ')}`);
+  if (!backends.includes(values.backend as BackendPreference)) {
+    throw new UsageError(`unknown backend "${values.backend}"; backends: ${backends.join(', ')}`);
+  }
+  if (values.backbone !== undefined && !backboneIds.includes(values.backbone as BackboneId)) {
+    throw new UsageError(`unknown backbone "${values.backbone}"; backbones: ${backboneIds.join(', ')}`);
+  }
+  const only = (flags: string[], where: Mode[]) => {
+    for (const f of flags) {
+      if (values[f as keyof typeof values] !== undefined && !where.includes(mode)) {
+        throw new UsageError(`--${f} applies to bench ${where.join(' and ')}, not ${mode}`);
+      }
+    }
+  };
+  only(['steps', 'warmup', 'profile'], ['step', 'train']);
+  only(['compare-torch', 'threads', 'python'], ['step']);
+  only(['data-dir', 'epochs', 'train-size', 'test-size'], ['train', 'quality']);
+  only(['markdown'], ['quality']);
+
+  const backend = values.backend as BackendPreference;
+  const set = parseSets(values.set);
+  const width = integer('--width', values.width);
+  const batchSize = integer('--batch-size', values['batch-size'], 2);
+  const data = {
+    dataDir: values['data-dir'] && path.resolve(values['data-dir']),
+    trainSize: integer('--train-size', values['train-size']),
+    testSize: integer('--test-size', values['test-size']),
+  };
+  const epochs = integer('--epochs', values.epochs);
+
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    log('stopping after the current step… (Ctrl-C again to abort at once)');
+  };
+
+  if (mode === 'quality') {
+    const methodIds = selectMethods(values.method ? [values.method] : undefined);
+    const shared: Record<string, unknown> = { ...set };
+    if (values.backbone) shared.backbone = values.backbone;
+    if (width !== undefined) shared.width = width;
+    if (batchSize !== undefined) shared.batchSize = batchSize;
+    process.on('SIGINT', onSigint);
+    try {
+      const rows = await benchQuality({
+        methods: methodIds,
+        epochs,
+        backend,
+        set: shared,
+        ...data,
+        log,
+        shouldStop: () => stopRequested,
+        onRow: (row) => log(`quality: ${qualityLine(row)}`),
+      });
+      if (values.json) process.stdout.write(JSON.stringify({ mode: 'quality', rows }, null, 2) + '\n');
+      else process.stdout.write(values.markdown ? qualityMarkdown(rows) : qualityTable(rows));
+      return rows.length === methodIds.length && rows.every((r) => r.learned && r.outcome === 'completed')
+        ? 0
+        : 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  }
+
+  const model = {
+    method: values.method ?? 'simclr',
+    backbone: (values.backbone ?? 'resnet18') as BackboneId,
+    width,
+    batchSize: batchSize ?? 128,
+    set,
+  };
+  const stepOptions = {
+    ...model,
+    steps: integer('--steps', values.steps),
+    warmup: integer('--warmup', values.warmup, 0),
+    profileTop: integer('--profile', values.profile),
+    backend,
+    log,
+  };
+
+  if (mode === 'step') {
+    const compare = values['compare-torch'] ?? false;
+    const threads = integer('--threads', values.threads);
+    const python = values.python ?? defaultPython;
+    let torchNote: string | null = null;
+    if (compare) {
+      torchNote = torchUnsupported(model.method, model.backbone);
+      // Fail before minutes of our own bench when the reference cannot run.
+      if (!torchNote) await checkTorch(python).catch(rethrowAsUsage);
+    }
+    const ours = await benchSteps(stepOptions);
+    let torch: TorchResult | null = null;
+    if (compare && !torchNote) {
+      log(`bench: PyTorch reference (${ours.steps} steps after 1 warm-up)…`);
+      torch = await runTorchReference({
+        backbone: ours.backbone,
+        width: ours.width,
+        batchSize: ours.batchSize,
+        steps: ours.steps,
+        threads,
+        python,
+      }).catch(rethrowAsUsage);
+    }
+    const ratio = torch ? ours.imagesPerSecond / torch.images_per_s : null;
+    if (values.json) {
+      const out = { ...ours, ...(compare ? { torch, torchNote, ratio } : {}) };
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+    } else {
+      process.stdout.write(stepReport(ours));
+      if (compare) process.stdout.write(torchReport(torch, torchNote, ratio));
+    }
+    return healthy(ours.tensors, ours.lossFinite);
+  }
+
+  // mode === 'train'
+  const step = await benchSteps(stepOptions);
+  log(`bench: end-to-end train() on CIFAR-10…`);
+  process.on('SIGINT', onSigint);
+  let run: RunRecord;
+  try {
+    run = await benchTrain({ ...model, ...data, epochs, backend, log, shouldStop: () => stopRequested });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  if (run.error) throw new UsageError(`bench train: the run failed: ${run.error}`);
+  const ratio = run.imagesPerSecond !== null ? run.imagesPerSecond / step.imagesPerSecond : null;
+  const ratioSteady =
+    run.imagesPerSecondSteady !== null ? run.imagesPerSecondSteady / step.imagesPerSecond : null;
+  if (values.json) {
+    process.stdout.write(
+      JSON.stringify({ mode: 'train', step, train: run, ratio, ratioSteady }, null, 2) + '\n',
+    );
+  } else {
+    process.stdout.write(stepReport(step));
+    process.stdout.write(trainReport(run, ratio, ratioSteady));
+  }
+  const codes = [
+    healthy(step.tensors, step.lossFinite),
+    healthy(run.tensors, true),
+    run.outcome === 'completed' ? 0 : 1,
+  ];
+  return Math.max(...codes);
+}
+
+function rethrowAsUsage(e: unknown): never {
+  if (e instanceof TorchReferenceError) throw new UsageError(e.message);
+  throw e;
+}
+
+function healthy(tensors: TensorTrace, lossFinite: boolean): number {
+  if (!tensors.constant) log(`bench: live tensors grew from step to step: ${tensors.perStep.join(', ')}`);
+  if (!lossFinite) log('bench: the loss was not finite');
+  return tensors.constant && lossFinite ? 0 : 1;
+}
+
+const fixed = (x: number | null, digits = 1) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(2)}%`);
+
+function bytes(n: number | null): string {
+  if (n === null) return '–';
+  return n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function memoryLine(m: MemoryReport): string {
+  return (
+    `peak RSS ${bytes(m.peakRssBytes)}; tf tensors ${bytes(m.tfLiveBytes)} live between steps` +
+    (m.tfPeakStepBytes !== null ? `, ${bytes(m.tfPeakStepBytes)} at the peak of a step` : '') +
+    (m.wasmHeapBytes !== null ? `; wasm heap ${bytes(m.wasmHeapBytes)}` : '')
+  );
+}
+
+function tensorsLine(t: TensorTrace): string {
+  if (t.perStep.length === 0) return 'not sampled';
+  if (t.constant) return `${t.perStep[0]} live after every step (constant over ${t.perStep.length} samples)`;
+  return `NOT constant: ${t.perStep.join(', ')} (${t.growthPerStep >= 0 ? '+' : ''}${fixed(t.growthPerStep)} per step)`;
+}
+
+const row = (label: string, text: string) => `${label.padEnd(13)}${text}\n`;
+
+function stepReport(r: StepBenchResult): string {
+  let out =
+    `bench step: ${r.method}, ${r.backbone} width ${r.width}, batch ${r.batchSize} × ${r.viewsPerImage} views ` +
+    `= ${r.imagesPerStep} images/step, ${r.optimizer}, ${r.parameters.toLocaleString('en')} parameters\n`;
+  out += row('backend', `${r.backend}: ${r.device}`);
+  out += row(
+    'step time',
+    `median ${fixed(r.stepMs.median)} ms, mean ${fixed(r.stepMs.mean)} ms ` +
+      `(min ${fixed(r.stepMs.min)}, max ${fixed(r.stepMs.max)}; ${r.steps} steps after ${r.warmup} warm-up)`,
+  );
+  out += row(
+    'throughput',
+    `${fixed(r.imagesPerSecond)} images/s (mean step; ${fixed(r.imagesPerSecondMedian)} at the median)`,
+  );
+  out += row('memory', memoryLine(r.memory));
+  out += row('tensors', tensorsLine(r.tensors));
+  if (!r.lossFinite) out += row('loss', 'NOT finite');
+  if (r.kernels?.length) {
+    out += 'kernels      (one profiled step; nested kernels count in caller and callee)\n';
+    for (const k of r.kernels)
+      out += `  ${k.name.padEnd(28)} ${fixed(k.ms).padStart(9)} ms ${String(k.calls).padStart(5)} calls\n`;
+  }
+  return out;
+}
+
+function torchReport(t: TorchResult | null, note: string | null, ratio: number | null): string {
+  if (!t) return row('PyTorch', `not run: ${note ?? 'unavailable'}`);
+  return (
+    row(
+      'PyTorch',
+      `${t.reference}, ${t.threads} thread${t.threads === 1 ? '' : 's'}: ${fixed(t.images_per_s)} images/s ` +
+        `(step ${fixed(t.step_ms)} ms; ${path.basename(t.script)})`,
+    ) + row('ratio', `ours / PyTorch = ${fixed(ratio, 3)}`)
+  );
+}
+
+function trainReport(r: RunRecord, ratio: number | null, ratioSteady: number | null): string {
+  let out =
+    `bench train: ${r.method}, ${r.backbone} width ${r.width}, batch ${r.batchSize}, ${r.epochs} epoch` +
+    `${r.epochs === 1 ? '' : 's'} on CIFAR-10, ${r.steps} steps (${r.outcome})\n`;
+  out += row(
+    'end to end',
+    `${fixed(r.imagesPerSecond)} images/s from the run's images_per_s (kNN excluded); ` +
+      `${fixed(r.imagesPerSecondSteady)} steady (first step left out)`,
+  );
+  out += row('ratio', `end to end / step = ${fixed(ratio, 3)} (steady ${fixed(ratioSteady, 3)})`);
+  out += row(
+    'run',
+    `training ${fixed(r.trainSeconds)} s, wall ${fixed(r.wallSeconds)} s (loading and kNN included); ` +
+      `kNN top-1 ${percent(r.knnStart)} → ${percent(r.knnEnd)}`,
+  );
+  out += row('memory', memoryLine(r.memory));
+  out += row('tensors', tensorsLine(r.tensors));
+  return out;
+}
+
+function qualityLine(r: QualityRow): string {
+  if (r.outcome !== 'completed') return `${r.method} ${r.outcome}${r.error ? `: ${r.error}` : ''}`;
+  return (
+    `${r.method}: kNN top-1 ${percent(r.knnStart)} → ${percent(r.knnEnd)} ` +
+    `(${r.learned ? 'learned' : 'did not learn'}), ${fixed(r.imagesPerSecond)} images/s`
+  );
+}
+
+const qualityHeader = [
+  'method',
+  'backbone',
+  'epochs',
+  'images/s',
+  'kNN top-1 step 0',
+  'kNN top-1 end',
+  'learned',
+];
+
+function qualityCells(r: QualityRow): string[] {
+  return [
+    r.method,
+    `${r.backbone} w${r.width}`,
+    String(r.epochs),
+    fixed(r.imagesPerSecond),
+    percent(r.knnStart),
+    percent(r.knnEnd),
+    r.outcome === 'completed' ? (r.learned ? 'yes' : 'no') : r.outcome,
+  ];
+}
+
+function qualityNotes(rows: QualityRow[]): string {
+  return rows
+    .filter((r) => r.error || r.ignoredKeys.length)
+    .map(
+      (r) =>
+        `${r.method}: ` +
+        [
+          r.error,
+          r.ignoredKeys.length ? `--set ${r.ignoredKeys.join(', ')} not a field of it, left out` : null,
+        ]
+          .filter(Boolean)
+          .join('; ') +
+        '\n',
+    )
+    .join('');
+}
+
+function qualityTable(rows: QualityRow[]): string {
+  const table = [qualityHeader, ...rows.map(qualityCells)];
+  const widths = qualityHeader.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const lines = table.map((cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
+  );
+  return `${lines.join('\n')}\n${qualityNotes(rows)}`;
+}
+
+function qualityMarkdown(rows: QualityRow[]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const align = qualityHeader.map((_, i) => (i < 2 ? '---' : '---:'));
+  const notes = qualityNotes(rows);
+  return (
+    [line(qualityHeader), line(align), ...rows.map((r) => line(qualityCells(r)))].join('\n') +
+    '\n' +
+    (notes ? `\n${notes}` : '')
+  );
+}
