@@ -20,7 +20,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
     summary: "compute a loss fixture with the project's loss functions",
   },
   serve: { run: serveCommand, summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)' },
-  bench: { run: benchCommand, summary: 'time training steps (vs PyTorch), end-to-end training, method quality' },
+  bench: { run: benchCommand, summary: 'time training steps, train end to end, check that methods learn' },
 };
 
 function usage(): string {

@@ -49,7 +49,7 @@ export async function benchQuality(options: QualityOptions): Promise<QualityRow[
     for (const k of ignoredKeys) delete set[k];
     const config = resolveConfig(method, { ...set, epochs: options.epochs ?? 1 });
     options.log?.(
-      `quality: ${method.id} (${config.backbone} width ${config.width}, ${config.epochs} epochs)`,
+      `quality: ${method.id} (${config.backbone} width ${config.width}, ${config.epochs} epoch${config.epochs === 1 ? '' : 's'})`,
     );
     const record = await recordRun(method, config, options, options.backend ?? 'auto', options);
     const row: QualityRow = {
