@@ -19,7 +19,8 @@ function workerEntry(): { file: string; execArgv: string[] } {
   if (fs.existsSync(js)) return { file: js, execArgv: [] };
   return {
     file: fileURLToPath(new URL('./runner/worker.ts', import.meta.url)),
-    execArgv: ['--import', 'tsx'],
+    // Resolved from this file, not the working directory, so `contrastlab` works from any folder.
+    execArgv: ['--import', import.meta.resolve('tsx')],
   };
 }
 

@@ -21,12 +21,13 @@ type RunJson = {
   backend: string;
   device: string;
 };
-const runsIn = (file: string) => JSON.parse(runCli(['runs', '--db', file, '--json']).stdout) as RunJson[];
+const runsIn = async (file: string) =>
+  JSON.parse((await runCli(['runs', '--db', file, '--json'])).stdout) as RunJson[];
 const fast = ['--width', '8', '--batch-size', '64', '--set', 'projectionHiddenDim=64'];
 
 describe('contrastlab CLI', () => {
-  it('lists methods with paper and config schema', () => {
-    const r = runCli(['methods', '--json']);
+  it('lists methods with paper and config schema', async () => {
+    const r = await runCli(['methods', '--json']);
     expect(r.code).toBe(0);
     const methods = JSON.parse(r.stdout) as {
       id: string;
@@ -44,8 +45,8 @@ describe('contrastlab CLI', () => {
     expect(simclr.config.properties.backbone!.default).toBe('convnet');
   });
 
-  it('trains SimCLR on synthetic data with --json events, records it, and raises kNN above step 0', () => {
-    const r = runCli([
+  it('trains SimCLR on synthetic data with --json events, records it, and raises kNN above step 0', async () => {
+    const r = await runCli([
       'train',
       '--method',
       'simclr',
@@ -65,12 +66,12 @@ describe('contrastlab CLI', () => {
     expect(events[0]).toMatchObject({ event: 'run-created' });
     expect(events.at(-1)).toMatchObject({ event: 'finished', status: 'completed' });
     expect(events.some((e) => e.event === 'progress')).toBe(true);
-    const runs = runsIn(db);
+    const runs = await runsIn(db);
     const run = runs.find((x) => x.name === 'default run')!;
     expect(run.status).toBe('completed');
     expect(run.backend).toMatch(/wasm|tensorflow|cpu/);
     expect(run.device).toBeTruthy();
-    const metrics = runCli([
+    const metrics = await runCli([
       'export',
       '--db',
       db,
@@ -97,9 +98,9 @@ describe('contrastlab CLI', () => {
     expect(rows.every((x) => Number.isFinite(Number(x.value)))).toBe(true);
   });
 
-  it('exports runs as CSV with config columns, and names survive the round trip', () => {
+  it('exports runs as CSV with config columns, and names survive the round trip', async () => {
     const name = 'tricky "name", with\nnewline';
-    const r = runCli([
+    const r = await runCli([
       'train',
       '--method',
       'simclr',
@@ -116,7 +117,7 @@ describe('contrastlab CLI', () => {
     ]);
     expect(r.code).toBe(0);
     const out = path.join(dir, 'runs.csv');
-    expect(runCli(['export', '--db', db, '--what', 'runs', '--out', out]).code).toBe(0);
+    expect((await runCli(['export', '--db', db, '--what', 'runs', '--out', out])).code).toBe(0);
     const rows = parse(fs.readFileSync(out, 'utf8'), { columns: true }) as Record<string, string>[];
     const row = rows.find((x) => x.name === name)!;
     expect(row).toBeDefined();
@@ -125,8 +126,8 @@ describe('contrastlab CLI', () => {
     expect(Number(row['final.knn_top1'])).toBeGreaterThan(0);
   });
 
-  it('trains on the real CIFAR-10 subset folder', () => {
-    const r = runCli([
+  it('trains on the real CIFAR-10 subset folder', async () => {
+    const r = await runCli([
       'train',
       '--method',
       'simclr',
@@ -144,19 +145,19 @@ describe('contrastlab CLI', () => {
       'cifar',
     ]);
     expect(r.code).toBe(0);
-    const run = runsIn(db).find((x) => x.name === 'cifar')!;
+    const run = (await runsIn(db)).find((x) => x.name === 'cifar')!;
     expect(run.status).toBe('completed');
     expect(run.summary.knn_top1).toBeGreaterThan(0.1);
   });
 
-  it('uses the embedded default database when --db is not given (CONTRASTLAB_DB overrides it)', () => {
+  it('uses the embedded default database when --db is not given (CONTRASTLAB_DB overrides it)', async () => {
     const file = path.join(dir, 'default.db');
-    const r = runCli(['train', '--method', 'simclr', '--epochs', '1', ...fast, '--json'], {
+    const r = await runCli(['train', '--method', 'simclr', '--epochs', '1', ...fast, '--json'], {
       CONTRASTLAB_DB: file,
     });
     expect(r.code).toBe(0);
     expect(fs.existsSync(file)).toBe(true);
-    expect(JSON.parse(runCli(['runs', '--json'], { CONTRASTLAB_DB: file }).stdout)).toHaveLength(1);
+    expect(JSON.parse((await runCli(['runs', '--json'], { CONTRASTLAB_DB: file })).stdout)).toHaveLength(1);
   });
 
   it('stops cleanly on Ctrl-C: status stopped, metrics kept, non-zero exit', async () => {
@@ -187,15 +188,15 @@ describe('contrastlab CLI', () => {
     expect(signalled).toBe(true);
     expect(code).not.toBe(0);
     expect(jsonLines(out).at(-1)).toMatchObject({ event: 'finished', status: 'stopped' });
-    const [run] = runsIn(file);
+    const [run] = await runsIn(file);
     expect(run!.status).toBe('stopped');
     expect(run!.summary.loss).toBeGreaterThan(0);
     expect(run!.summary.knn_top1).toBeGreaterThan(0);
   });
 
-  it('computes the nt_xent fixture with check-loss', () => {
+  it('computes the nt_xent fixture with check-loss', async () => {
     const fixture = path.join(sharedDir, 'fixtures/losses/nt_xent-1.json');
-    const r = runCli(['check-loss', fixture]);
+    const r = await runCli(['check-loss', fixture]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { loss: number; grads: Record<string, number[][]> };
     const expected = JSON.parse(fs.readFileSync(fixture, 'utf8')).expected as { loss: number };
@@ -226,24 +227,24 @@ describe('contrastlab CLI', () => {
       ['unknown dataset', ['--method', 'simclr', '--dataset', 'imagenet'], /unknown dataset "imagenet"/],
     ];
     for (const [what, args, message] of cases) {
-      it(what, () => {
+      it(what, async () => {
         const file = path.join(dir, `bad-${what.replace(/\W/g, '_')}.db`);
-        const r = runCli(['train', ...args, '--db', file]);
+        const r = await runCli(['train', ...args, '--db', file]);
         expect(r.code).not.toBe(0);
         expect(r.code).not.toBeNull();
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
         expect(r.stderr).toMatch(message);
-        if (fs.existsSync(file)) expect(runsIn(file)).toEqual([]);
+        if (fs.existsSync(file)) expect(await runsIn(file)).toEqual([]);
       });
     }
 
-    it('malformed data directory', () => {
+    it('malformed data directory', async () => {
       const bad = path.join(dir, 'bad-cifar');
       fs.mkdirSync(bad, { recursive: true });
       fs.writeFileSync(path.join(bad, 'data_batch_1.bin'), Buffer.alloc(3073 * 2 + 5));
       fs.writeFileSync(path.join(bad, 'test_batch.bin'), Buffer.alloc(3073));
       const file = path.join(dir, 'bad-malformed.db');
-      const r = runCli([
+      const r = await runCli([
         'train',
         '--method',
         'simclr',
@@ -257,10 +258,10 @@ describe('contrastlab CLI', () => {
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/data_batch_1\.bin/);
-      expect(runsIn(file)).toEqual([]);
+      expect(await runsIn(file)).toEqual([]);
     });
 
-    it('unreadable database', () => {
+    it('unreadable database', async () => {
       const file = path.join(dir, 'garbage.db');
       fs.writeFileSync(file, 'not a database '.repeat(100));
       for (const args of [
@@ -268,15 +269,15 @@ describe('contrastlab CLI', () => {
         ['train', '--method', 'simclr', '--db', file],
         ['export', '--db', file, '--what', 'runs', '--out', path.join(dir, 'x.csv')],
       ]) {
-        const r = runCli(args);
+        const r = await runCli(args);
         expect(r.code).not.toBe(0);
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
         expect(r.stderr).toMatch(/cannot open database .*garbage\.db/);
       }
     });
 
-    it('unknown run id on export', () => {
-      const r = runCli([
+    it('unknown run id on export', async () => {
+      const r = await runCli([
         'export',
         '--db',
         db,

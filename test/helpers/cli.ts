@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,15 +14,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `contrastlab` command, as a user would, with an isolated default database. */
-export function runCli(args: string[], env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 600_000,
+/**
+ * Runs the real `contrastlab` command, as a user would. Asynchronous, so a long training run does not
+ * block the test runner's worker.
+ */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {

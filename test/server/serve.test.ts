@@ -40,8 +40,8 @@ describe('contrastlab serve', () => {
     expect(fs.existsSync(db)).toBe(true);
   });
 
-  it('refuses a bad port with a one-line error', () => {
-    const r = runCli(['serve', '--port', 'eighty', '--db', path.join(dir, 'x.db')]);
+  it('refuses a bad port with a one-line error', async () => {
+    const r = await runCli(['serve', '--port', 'eighty', '--db', path.join(dir, 'x.db')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('contrastlab: --port must be an integer from 0 to 65535, got "eighty"\n');
   });
