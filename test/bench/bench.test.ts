@@ -1,25 +1,6 @@
-import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cifarDir, repoRoot, type CliResult } from '../helpers/cli';
-
-/**
- * Runs the real `contrastlab` command without blocking this worker's event loop (a bench with the
- * PyTorch reference takes a while, and a blocked worker misses vitest's RPC deadlines).
- */
-function runCli(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin/contrastlab.js'), ...args], {
-      cwd: repoRoot,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { cifarDir, runCli } from '../helpers/cli';
 
 /** Tiny settings: the bench's output shape is what is tested, never its timings. */
 const tiny = ['--width', '4', '--batch-size', '8', '--steps', '2'];

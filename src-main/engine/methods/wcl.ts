@@ -104,7 +104,7 @@ function cropSimilarities(locals: tf.Tensor2D[], anchor: tf.Tensor2D): Float32Ar
 export const wcl: MethodDefinition<typeof fields> = {
   id: 'wcl',
   title: 'WCL',
-  family: 'clustering',
+  family: 'supervised',
   idea: 'Instance contrast plus weak labels from 1-nearest-neighbour groups of a second head, swapped between views.',
   paper: {
     title: 'Weakly Supervised Contrastive Learning',

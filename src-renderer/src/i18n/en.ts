@@ -57,7 +57,7 @@ export const en = {
     'self-distillation': 'Self-distillation',
     'non-contrastive': 'Non-contrastive',
     'no-negatives': 'No negatives (predictor / stop-gradient)',
-    supervised: 'Supervised contrastive',
+    supervised: 'Supervised and weak labels',
     predictive: 'Predictive coding',
     'multi-view': 'Multi-view',
   },

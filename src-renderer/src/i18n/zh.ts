@@ -58,7 +58,7 @@ export const zh: Messages = {
     'self-distillation': '自蒸馏',
     'non-contrastive': '非对比',
     'no-negatives': '无负样本（预测器 / 停止梯度）',
-    supervised: '有监督对比',
+    supervised: '有监督与弱标签',
     predictive: '预测编码',
     'multi-view': '多视图',
   },
