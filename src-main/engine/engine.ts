@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import readline from 'node:readline';
 import { Store } from './store/store';
 import { ExternalChangeWatcher } from './store/watch';
@@ -20,7 +21,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
   return {
     file: fileURLToPath(new URL('./runner/worker.ts', import.meta.url)),
     // Resolved from this file, not the working directory, so `contrastlab` works from any folder.
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    execArgv: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href],
   };
 }
 

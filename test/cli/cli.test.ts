@@ -150,11 +150,14 @@ describe('contrastlab CLI', () => {
     expect(run.summary.knn_top1).toBeGreaterThan(0.1);
   });
 
-  it('uses the embedded default database when --db is not given (CONTRASTLAB_DB overrides it)', async () => {
+  it('uses the embedded default database when --db is not given, from any working folder', async () => {
     const file = path.join(dir, 'default.db');
-    const r = await runCli(['train', '--method', 'simclr', '--epochs', '1', ...fast, '--json'], {
-      CONTRASTLAB_DB: file,
-    });
+    // Run from outside the repository, as an installed `contrastlab` command would be.
+    const r = await runCli(
+      ['train', '--method', 'simclr', '--epochs', '1', ...fast, '--json'],
+      { CONTRASTLAB_DB: file },
+      dir,
+    );
     expect(r.code).toBe(0);
     expect(fs.existsSync(file)).toBe(true);
     expect(JSON.parse((await runCli(['runs', '--json'], { CONTRASTLAB_DB: file })).stdout)).toHaveLength(1);

@@ -1,51 +1,33 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
 import { byolLoss } from '../losses/byol';
 import { createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads';
-import type { Module } from '../nn/module';
 import { initTarget, momentumUpdate } from '../nn/momentum';
 import { cosineRamp } from '../nn/schedule';
 import { Tower } from '../nn/tower';
 import type { Rng } from '../util/rng';
+import {
+  onlineTargetInstance,
+  predictAndProject,
+  projectionPredictor,
+  type OnlineTargetModules,
+} from './encoder-head';
 import type { MethodDefinition, MethodInstance } from './method';
-import { asymmetricViews, secondViewBlurProbField } from './ssl-views';
+import { asymmetricViews, byolAugmentationDefaults, secondViewBlurProbField } from './ssl-views';
+import { hiddenDimField, momentumField, projectionDimField } from './fields';
 
 const fields = {
-  targetDecay: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.996)
-    .describe(
-      'Target decay τ_base, raised to 1 on a cosine: τ = 1 − (1 − τ_base)(cos(πk/K) + 1)/2 (paper: 0.996).',
-    )
-    .meta({ group: 'method' }),
-  projectionDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(4096)
-    .default(256)
-    .describe('Output size of projector and predictor (paper: 256).')
-    .meta({ group: 'method', unit: 'dims' }),
-  projectionHiddenDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Hidden width of projector and predictor MLPs (paper: 4096).')
-    .meta({ group: 'method', unit: 'dims' }),
+  targetDecay: momentumField(
+    0.996,
+    'Target decay τ_base, raised to 1 on a cosine: τ = 1 − (1 − τ_base)(cos(πk/K) + 1)/2 (paper: 0.996).',
+  ),
+  projectionDim: projectionDimField(256, 'Output size of projector and predictor (paper: 256).', 4096),
+  projectionHiddenDim: hiddenDimField(512, 'Hidden width of projector and predictor MLPs (paper: 4096).'),
   secondViewBlurProb: secondViewBlurProbField,
 };
 
 /** BYOL's modules, exposed for tests. */
-export interface ByolInstance extends MethodInstance {
-  readonly online: Tower;
-  readonly predictor: Module;
-  readonly target: Tower;
-}
+export interface ByolInstance extends MethodInstance, OnlineTargetModules {}
 
 /**
  * BYOL (Grill et al. 2020): an online network (encoder, projector, predictor) regresses the target
@@ -74,12 +56,7 @@ export const byol: MethodDefinition<typeof fields> = {
     momentum: 0.9,
     weightDecay: 1.5e-6,
     warmupEpochs: 1,
-    cropMinScale: 0.08,
-    jitterProb: 0.8,
-    jitterStrength: 0.5,
-    grayscaleProb: 0.2,
-    blurProb: 1,
-    solarizeProb: 0.2,
+    ...byolAugmentationDefaults,
   },
   viewPlan: (config, imageSize) => asymmetricViews(config, imageSize, config.secondViewBlurProb),
   create(config, env): ByolInstance {
@@ -92,33 +69,17 @@ export const byol: MethodDefinition<typeof fields> = {
       );
     };
     const online = makeTower(rng.fork());
-    const predictor = mlpHead(
-      config.projectionDim,
-      config.projectionHiddenDim,
-      config.projectionDim,
-      2,
-      rng.fork(),
-    );
+    const predictor = projectionPredictor(config.projectionDim, config.projectionHiddenDim, rng.fork());
     const target = initTarget(online, makeTower(rng.fork()));
+    const modules = { online, predictor, target };
     const decayAt = (step: number, total: number) => cosineRamp(step, total, config.targetDecay, 1);
 
     return {
-      encoder: online.backbone,
-      online,
-      predictor,
-      target,
-      trainableParameters: () => [
-        ...online.namedParameters('online.'),
-        ...predictor.namedParameters('predictor.'),
-      ],
+      ...onlineTargetInstance(modules),
       step(batch, ctx) {
         const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
-        // One forward per view, as the reference code does, so BN statistics are per view.
-        const p1 = predictor.forward(online.forward(v1, true), true) as tf.Tensor2D;
-        const p2 = predictor.forward(online.forward(v2, true), true) as tf.Tensor2D;
-        // The target runs in training mode (batch statistics); byolLoss stops its gradient (Eq. 2, sg(z′)).
-        const z1 = target.forward(v1, true) as tf.Tensor2D;
-        const z2 = target.forward(v2, true) as tf.Tensor2D;
+        // byolLoss stops the gradient of the target projections z (Eq. 2, sg(z′)).
+        const { p1, p2, z1, z2 } = predictAndProject(modules, v1, v2);
         return {
           loss: byolLoss(p1, p2, z1, z2),
           logs: { target_decay: tf.scalar(decayAt(ctx.step, ctx.totalSteps)) },
@@ -127,11 +88,6 @@ export const byol: MethodDefinition<typeof fields> = {
       afterStep(_batch, ctx) {
         // ξ ← τξ + (1 − τ)θ with τ on BYOL's cosine schedule (Sec. 3.2).
         momentumUpdate(online, target, decayAt(ctx.step, ctx.totalSteps));
-      },
-      dispose() {
-        online.dispose();
-        predictor.dispose();
-        target.dispose();
       },
     };
   },

@@ -9,6 +9,7 @@ import type { Rng } from '../util/rng';
 import { estimateNceNormalizer, MemoryBank, sampleNoiseIndices } from './memory-bank';
 import type { MethodDefinition, MethodEnvironment } from './method';
 import { augmentationFromConfig } from './views';
+import { embeddingDimField, momentumField, noiseSamplesField, temperatureField } from './fields';
 
 const fields = {
   objective: z
@@ -18,38 +19,15 @@ const fields = {
       "'in-batch': full softmax over the other images of the batch (losses/cmc); 'memory-bank': the paper's NCE against one bank per view (Sec. 3.2).",
     )
     .meta({ group: 'method' }),
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.07)
-    .describe('Temperature τ of the cross-view scores (paper: 0.07).')
-    .meta({ group: 'method' }),
-  featureDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(1024)
-    .default(128)
-    .describe('Size of each view’s L2-normalised embedding (paper: 128).')
-    .meta({ group: 'method', unit: 'dims' }),
-  noiseSamples: z
-    .number()
-    .int()
-    .min(1)
-    .max(65536)
-    .default(1024)
-    .describe(
-      'Memory-bank objective only: NCE noise samples per image (paper: 16384; scaled down for CPU, capped at the dataset size).',
-    )
-    .meta({ group: 'method', unit: 'samples' }),
-  bankMomentum: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.5)
-    .describe('Memory-bank objective only: share of the old bank row kept at each update (paper: 0.5).')
-    .meta({ group: 'method' }),
+  temperature: temperatureField(0.07, 'Temperature τ of the cross-view scores (paper: 0.07).'),
+  featureDim: embeddingDimField(128, 'Size of each view’s L2-normalised embedding (paper: 128).'),
+  noiseSamples: noiseSamplesField(
+    'Memory-bank objective only: NCE noise samples per image (paper: 16384; scaled down for CPU, capped at the dataset size).',
+  ),
+  bankMomentum: momentumField(
+    0.5,
+    'Memory-bank objective only: share of the old bank row kept at each update (paper: 0.5).',
+  ),
 };
 
 /** Per-channel statistics the run's images were normalised with; the Lab conversion needs raw RGB back. */

@@ -5,6 +5,7 @@ import { createBackbone } from '../nn/backbones';
 import { Linear } from '../nn/layers';
 import { Module } from '../nn/module';
 import type { Rng } from '../util/rng';
+import { layersField } from './fields';
 import type { MethodDefinition } from './method';
 import { patchGridSize, PatchGridEncoder } from './patch-grid';
 import { augmentationFromConfig } from './views';
@@ -48,16 +49,12 @@ const fields = {
       'Per step k, score at most this many randomly chosen grid positions, each against the others’ targets; 0 = all (paper: all patches of the batch; capped because the cost grows with its square).',
     )
     .meta({ group: 'method', unit: 'positions' }),
-  contextLayers: z
-    .number()
-    .int()
-    .min(1)
-    .max(8)
-    .default(2)
-    .describe(
-      'Masked (causal) 3×3 convolutions of the context network; each row sees only its own and earlier rows (paper: a PixelCNN-style stack).',
-    )
-    .meta({ group: 'method', unit: 'layers' }),
+  contextLayers: layersField(
+    2,
+    'Masked (causal) 3×3 convolutions of the context network; each row sees only its own and earlier rows (paper: a PixelCNN-style stack).',
+    1,
+    8,
+  ),
 };
 
 /**

@@ -8,7 +8,18 @@ import { cosineRamp } from '../nn/schedule';
 import { Tower } from '../nn/tower';
 import type { Rng } from '../util/rng';
 import type { MethodDefinition, MethodInstance, TrainBatch } from './method';
-import { asymmetricViews, paperView, secondViewBlurProbField } from './ssl-views';
+import { asymmetricViews, byolAugmentationDefaults, paperView, secondViewBlurProbField } from './ssl-views';
+import {
+  dimsField,
+  epochsField,
+  hiddenDimField,
+  localCropScaleField,
+  localCropSizeField,
+  localCropsField,
+  momentumField,
+  probabilityField,
+  temperatureField,
+} from './fields';
 
 const fields = {
   prototypes: z
@@ -19,45 +30,22 @@ const fields = {
     .default(1024)
     .describe('Output dimension K of the DINO head, the number of prototypes (paper: 65536).')
     .meta({ group: 'method', unit: 'prototypes' }),
-  headHiddenDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Hidden width of the head’s 3-layer MLP (paper: 2048).')
-    .meta({ group: 'method', unit: 'dims' }),
-  bottleneckDim: z
-    .number()
-    .int()
-    .min(4)
-    .max(4096)
-    .default(256)
-    .describe('L2-normalised bottleneck before the weight-normalised prototype layer (paper: 256).')
-    .meta({ group: 'method', unit: 'dims' }),
-  studentTemperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.1)
-    .describe('Student softmax temperature τ_s (paper: 0.1).')
-    .meta({ group: 'method' }),
-  teacherTemperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.07)
-    .describe(
-      'Teacher temperature τ_t after warm-up; lower sharpens (paper: 0.07 for long runs, 0.04 default).',
-    )
-    .meta({ group: 'method' }),
-  warmupTeacherTemperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.04)
-    .describe('Teacher temperature at the start of its linear warm-up (paper: 0.04).')
-    .meta({ group: 'method' }),
+  headHiddenDim: hiddenDimField(512, 'Hidden width of the head’s 3-layer MLP (paper: 2048).'),
+  bottleneckDim: dimsField(
+    256,
+    'L2-normalised bottleneck before the weight-normalised prototype layer (paper: 256).',
+    4096,
+    4,
+  ),
+  studentTemperature: temperatureField(0.1, 'Student softmax temperature τ_s (paper: 0.1).'),
+  teacherTemperature: temperatureField(
+    0.07,
+    'Teacher temperature τ_t after warm-up; lower sharpens (paper: 0.07 for long runs, 0.04 default).',
+  ),
+  warmupTeacherTemperature: temperatureField(
+    0.04,
+    'Teacher temperature at the start of its linear warm-up (paper: 0.04).',
+  ),
   teacherTemperatureWarmupEpochs: z
     .number()
     .min(0)
@@ -65,59 +53,34 @@ const fields = {
     .default(3)
     .describe('Epochs of the teacher-temperature warm-up (paper: 30 of 100–800 epochs).')
     .meta({ group: 'method', unit: 'epochs' }),
-  teacherMomentum: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.996)
-    .describe('Teacher EMA momentum λ at the start, raised to 1 on a cosine (paper: 0.996).')
-    .meta({ group: 'method' }),
-  centerMomentum: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.9)
-    .describe('Momentum m of the centre c ← m·c + (1 − m)·mean teacher output (paper: 0.9).')
-    .meta({ group: 'method' }),
-  localCrops: z
-    .number()
-    .int()
-    .min(0)
-    .max(16)
-    .default(6)
-    .describe('Small local crops per image, seen by the student only (paper: 10; 6 in ablations).')
-    .meta({ group: 'method', unit: 'crops' }),
-  localCropSize: z
-    .number()
-    .int()
-    .min(4)
-    .max(512)
-    .default(16)
-    .describe('Side of the local crops; a multiple of 4 for ViT (paper: 96 for 224-px global crops).')
-    .meta({ group: 'augmentation', unit: 'px' }),
-  localCropMinScale: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(0.05)
-    .describe('Smallest area fraction of a local crop; the largest is cropMinScale (paper: 0.05 to 0.4).')
-    .meta({ group: 'augmentation' }),
-  localBlurProb: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.5)
-    .describe('Blur probability of local crops (paper: 0.5).')
-    .meta({ group: 'augmentation' }),
+  teacherMomentum: momentumField(
+    0.996,
+    'Teacher EMA momentum λ at the start, raised to 1 on a cosine (paper: 0.996).',
+  ),
+  centerMomentum: momentumField(
+    0.9,
+    'Momentum m of the centre c ← m·c + (1 − m)·mean teacher output (paper: 0.9).',
+  ),
+  localCrops: localCropsField(
+    6,
+    'Small local crops per image, seen by the student only (paper: 10; 6 in ablations).',
+  ),
+  localCropSize: localCropSizeField(
+    'Side of the local crops; a multiple of 4 for ViT (paper: 96 for 224-px global crops).',
+    'augmentation',
+  ),
+  localCropMinScale: localCropScaleField(
+    0.05,
+    'Smallest area fraction of a local crop; the largest is cropMinScale (paper: 0.05 to 0.4).',
+    'augmentation',
+  ),
+  localBlurProb: probabilityField(0.5, 'Blur probability of local crops (paper: 0.5).', 'augmentation'),
   secondViewBlurProb: secondViewBlurProbField,
-  freezeLastLayerEpochs: z
-    .number()
-    .int()
-    .min(0)
-    .max(1000)
-    .default(1)
-    .describe('Epochs during which the prototype layer gets no gradient (paper: 1).')
-    .meta({ group: 'method', unit: 'epochs' }),
+  freezeLastLayerEpochs: epochsField(
+    1,
+    'Epochs during which the prototype layer gets no gradient (paper: 1).',
+    1000,
+  ),
 };
 
 /**
@@ -173,12 +136,8 @@ export const dino: MethodDefinition<typeof fields> = {
     lr: 5e-4,
     weightDecay: 0.04,
     warmupEpochs: 1,
+    ...byolAugmentationDefaults,
     cropMinScale: 0.4,
-    jitterProb: 0.8,
-    jitterStrength: 0.5,
-    grayscaleProb: 0.2,
-    blurProb: 1,
-    solarizeProb: 0.2,
   },
   viewPlan(config, imageSize) {
     // Global crops: BYOL's asymmetric pair (blur 1.0 / 0.1, solarize 0 / 0.2), DINO's DataAugmentationDINO.

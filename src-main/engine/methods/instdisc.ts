@@ -10,40 +10,24 @@ import type { SharedConfig } from './config';
 import { estimateNceNormalizer, MemoryBank, sampleNoiseIndices } from './memory-bank';
 import type { MethodDefinition, MethodEnvironment, MethodInstance, StepResult, TrainBatch } from './method';
 import { augmentationFromConfig } from './views';
+import { embeddingDimField, momentumField, noiseSamplesField, temperatureField } from './fields';
 
 const fields = {
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.07)
-    .describe('Temperature τ of the non-parametric softmax exp(v·f/τ) (paper: 0.07).')
-    .meta({ group: 'method' }),
-  featureDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(1024)
-    .default(128)
-    .describe('Size of the L2-normalised feature kept per image in the memory bank (paper: 128).')
-    .meta({ group: 'method', unit: 'dims' }),
-  noiseSamples: z
-    .number()
-    .int()
-    .min(1)
-    .max(65536)
-    .default(1024)
-    .describe(
-      'NCE noise samples m drawn from the bank per image (paper: 4096; scaled down for CPU, and capped at the number of training images).',
-    )
-    .meta({ group: 'method', unit: 'samples' }),
-  bankMomentum: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.5)
-    .describe('Memory-bank update v ← normalize(m·v + (1−m)·f): the share of the old row kept (paper: 0.5).')
-    .meta({ group: 'method' }),
+  temperature: temperatureField(
+    0.07,
+    'Temperature τ of the non-parametric softmax exp(v·f/τ) (paper: 0.07).',
+  ),
+  featureDim: embeddingDimField(
+    128,
+    'Size of the L2-normalised feature kept per image in the memory bank (paper: 128).',
+  ),
+  noiseSamples: noiseSamplesField(
+    'NCE noise samples m drawn from the bank per image (paper: 4096; scaled down for CPU, and capped at the number of training images).',
+  ),
+  bankMomentum: momentumField(
+    0.5,
+    'Memory-bank update v ← normalize(m·v + (1−m)·f): the share of the old row kept (paper: 0.5).',
+  ),
   proximalLambda: z
     .number()
     .min(0)

@@ -3,25 +3,17 @@ import { z } from 'zod';
 import { invaSpreadLoss } from '../losses/invaspread';
 import { createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads';
+import { encoderWithHead, forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
 import { augmentationFromConfig } from './views';
+import { embeddingDimField, temperatureField } from './fields';
 
 const fields = {
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.1)
-    .describe('Temperature τ of the instance softmax (paper and released code: 0.1).')
-    .meta({ group: 'method' }),
-  embeddingDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(1024)
-    .default(128)
-    .describe('Size of the L2-normalised embedding after the linear layer (paper: 128).')
-    .meta({ group: 'method', unit: 'dims' }),
+  temperature: temperatureField(0.1, 'Temperature τ of the instance softmax (paper and released code: 0.1).'),
+  embeddingDim: embeddingDimField(
+    128,
+    'Size of the L2-normalised embedding after the linear layer (paper: 128).',
+  ),
   originalView: z
     .enum(['light', 'augmented'])
     .default('light')
@@ -73,22 +65,14 @@ export const invaspread: MethodDefinition<typeof fields> = {
     // The released ResNet ends in one linear layer to low_dim followed by L2 normalisation (inside the loss).
     const head = mlpHead(encoder.outputDim, config.embeddingDim, config.embeddingDim, 1, env.rng);
     return {
-      encoder,
-      trainableParameters: () => [...encoder.namedParameters('encoder.'), ...head.namedParameters('head.')],
+      ...encoderWithHead(encoder, head),
       step(batch) {
         const [original, augmented] = batch.views as [tf.Tensor4D, tf.Tensor4D];
         const n = original.shape[0];
         // One forward pass over [originals; copies], as the released code concatenates them (BN sees 2N).
-        const f = head.forward(
-          encoder.forward(tf.concat([original, augmented], 0), true),
-          true,
-        ) as tf.Tensor2D;
+        const f = forwardJointly(encoder, head, [original, augmented]);
         const [f1, f2] = tf.split(f, [n, n], 0) as [tf.Tensor2D, tf.Tensor2D];
         return { loss: invaSpreadLoss(f1, f2, config.temperature) };
-      },
-      dispose() {
-        encoder.dispose();
-        head.dispose();
       },
     };
   },

@@ -12,41 +12,18 @@ import type { Rng } from '../util/rng';
 import type { SharedConfig } from './config';
 import type { MethodDefinition, MethodEnvironment, MethodInstance } from './method';
 import { symmetricViews } from './ssl-views';
+import { momentumField, projectionDimField, queueSizeField, temperatureField } from './fields';
 
 /** Config fields common to MoCo v1 and v2; v2 overrides the temperature default and adds its MLP width. */
 export const mocoFields = {
-  queueSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(65536)
-    .default(4096)
-    .describe(
-      'Negative keys K in the queue (paper: 65536 for ImageNet). Clamped to a multiple of the batch size ≤ train size − batch size.',
-    )
-    .meta({ group: 'method', unit: 'keys' }),
-  encoderMomentum: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.999)
-    .describe('Key-encoder momentum m in θk ← m·θk + (1 − m)·θq (paper: 0.999).')
-    .meta({ group: 'method' }),
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.07)
-    .describe('InfoNCE temperature τ (MoCo v1: 0.07; v2: 0.2).')
-    .meta({ group: 'method' }),
-  projectionDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(2048)
-    .default(128)
-    .describe('Size of the normalised embedding q, k (paper: 128).')
-    .meta({ group: 'method', unit: 'dims' }),
+  queueSize: queueSizeField(
+    4096,
+    'Negative keys K in the queue (paper: 65536 for ImageNet). Clamped to a multiple of the batch size ≤ train size − batch size.',
+    'keys',
+  ),
+  encoderMomentum: momentumField(0.999, 'Key-encoder momentum m in θk ← m·θk + (1 − m)·θq (paper: 0.999).'),
+  temperature: temperatureField(0.07, 'InfoNCE temperature τ (MoCo v1: 0.07; v2: 0.2).'),
+  projectionDim: projectionDimField(128, 'Size of the normalised embedding q, k (paper: 128).'),
   bnGroups: z
     .number()
     .int()

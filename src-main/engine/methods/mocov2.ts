@@ -1,28 +1,18 @@
-import { z } from 'zod';
 import { Linear, ReLU } from '../nn/layers';
 import { Sequential } from '../nn/module';
 import type { Rng } from '../util/rng';
 import type { MethodDefinition } from './method';
 import { createMoco, mocoFields } from './moco';
-import { symmetricViews } from './ssl-views';
+import { mocoV2AugmentationDefaults, symmetricViews } from './ssl-views';
+import { hiddenDimField, temperatureField } from './fields';
 
 const fields = {
   ...mocoFields,
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.2)
-    .describe('InfoNCE temperature τ (MoCo v2: 0.2; v1: 0.07).')
-    .meta({ group: 'method' }),
-  projectionHiddenDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Hidden width of the 2-layer MLP head (paper: 2048, the ResNet-50 feature size).')
-    .meta({ group: 'method', unit: 'dims' }),
+  temperature: temperatureField(0.2, 'InfoNCE temperature τ (MoCo v2: 0.2; v1: 0.07).'),
+  projectionHiddenDim: hiddenDimField(
+    512,
+    'Hidden width of the 2-layer MLP head (paper: 2048, the ResNet-50 feature size).',
+  ),
 };
 
 /** MoCo v2's head: fc → ReLU → fc, no batch norm (Chen et al. 2020, Sec. 2; the reference `mlp` option). */
@@ -53,12 +43,7 @@ export const mocov2: MethodDefinition<typeof fields> = {
     momentum: 0.9,
     weightDecay: 1e-4,
     warmupEpochs: 0,
-    cropMinScale: 0.2,
-    jitterProb: 0.8,
-    jitterStrength: 0.5,
-    grayscaleProb: 0.2,
-    blurProb: 0.5,
-    solarizeProb: 0,
+    ...mocoV2AugmentationDefaults,
   },
   viewPlan: (config, imageSize) => symmetricViews(config, imageSize),
   create: (config, env) =>

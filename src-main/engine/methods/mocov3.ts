@@ -3,46 +3,29 @@ import { z } from 'zod';
 import { mocoV3Loss } from '../losses/mocov3';
 import { createBackbone, type BackboneId } from '../nn/backbones';
 import { mlpHead } from '../nn/heads';
-import type { Module } from '../nn/module';
 import { initTarget, momentumUpdate } from '../nn/momentum';
 import { cosineRamp } from '../nn/schedule';
 import { Tower } from '../nn/tower';
 import { VisionTransformer, vitTiny } from '../nn/vit';
 import type { Rng } from '../util/rng';
+import {
+  onlineTargetInstance,
+  predictAndProject,
+  projectionPredictor,
+  type OnlineTargetModules,
+} from './encoder-head';
 import type { MethodDefinition, MethodInstance } from './method';
-import { asymmetricViews, secondViewBlurProbField } from './ssl-views';
+import { asymmetricViews, byolAugmentationDefaults, secondViewBlurProbField } from './ssl-views';
+import { hiddenDimField, momentumField, projectionDimField, temperatureField } from './fields';
 
 const fields = {
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.2)
-    .describe('Contrastive temperature τ (paper: 0.2 for ViT, 1.0 for ResNet-50).')
-    .meta({ group: 'method' }),
-  encoderMomentum: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.99)
-    .describe('Momentum-encoder m at the start, raised to 1 on a cosine over training (paper: 0.99).')
-    .meta({ group: 'method' }),
-  projectionDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(4096)
-    .default(256)
-    .describe('Output size of projector and predictor (paper: 256).')
-    .meta({ group: 'method', unit: 'dims' }),
-  projectionHiddenDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Hidden width of projector and predictor MLPs (paper: 4096).')
-    .meta({ group: 'method', unit: 'dims' }),
+  temperature: temperatureField(0.2, 'Contrastive temperature τ (paper: 0.2 for ViT, 1.0 for ResNet-50).'),
+  encoderMomentum: momentumField(
+    0.99,
+    'Momentum-encoder m at the start, raised to 1 on a cosine over training (paper: 0.99).',
+  ),
+  projectionDim: projectionDimField(256, 'Output size of projector and predictor (paper: 256).', 4096),
+  projectionHiddenDim: hiddenDimField(512, 'Hidden width of projector and predictor MLPs (paper: 4096).'),
   freezePatchEmbed: z
     .boolean()
     .default(true)
@@ -54,11 +37,7 @@ const fields = {
 };
 
 /** MoCo v3's modules, exposed for tests. */
-export interface MocoV3Instance extends MethodInstance {
-  readonly online: Tower;
-  readonly predictor: Module;
-  readonly target: Tower;
-}
+export interface MocoV3Instance extends MethodInstance, OnlineTargetModules {}
 
 /** Backbone for MoCo v3: ViT-tiny with fixed 2-D sin-cos position embeddings (as the paper's vits.py), or a CNN. */
 function mocoV3Backbone(id: BackboneId, width: number, rng: Rng, channels: number, imageSize: number) {
@@ -95,12 +74,7 @@ export const mocov3: MethodDefinition<typeof fields> = {
     lr: 1.5e-4,
     weightDecay: 0.1,
     warmupEpochs: 1,
-    cropMinScale: 0.08,
-    jitterProb: 0.8,
-    jitterStrength: 0.5,
-    grayscaleProb: 0.2,
-    blurProb: 1,
-    solarizeProb: 0.2,
+    ...byolAugmentationDefaults,
   },
   viewPlan: (config, imageSize) => asymmetricViews(config, imageSize, config.secondViewBlurProb),
   create(config, env): MocoV3Instance {
@@ -120,14 +94,9 @@ export const mocov3: MethodDefinition<typeof fields> = {
       return new Tower(backbone, projector);
     };
     const online = makeTower(rng.fork());
-    const predictor = mlpHead(
-      config.projectionDim,
-      config.projectionHiddenDim,
-      config.projectionDim,
-      2,
-      rng.fork(),
-    );
+    const predictor = projectionPredictor(config.projectionDim, config.projectionHiddenDim, rng.fork());
     const target = initTarget(online, makeTower(rng.fork()));
+    const modules = { online, predictor, target };
     const frozen = new Set<tf.Variable>(
       isVit && config.freezePatchEmbed && online.backbone instanceof VisionTransformer
         ? online.backbone.patchEmbedParameters()
@@ -136,21 +105,11 @@ export const mocov3: MethodDefinition<typeof fields> = {
     const momentumAt = (step: number, total: number) => cosineRamp(step, total, config.encoderMomentum, 1);
 
     return {
-      encoder: online.backbone,
-      online,
-      predictor,
-      target,
-      trainableParameters: () => [
-        ...online.namedParameters('online.').filter(([, v]) => !frozen.has(v)),
-        ...predictor.namedParameters('predictor.'),
-      ],
+      ...onlineTargetInstance(modules, frozen),
       step(batch, ctx) {
         const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
         // Each view is its own batch, as in the reference code (q1 = predictor(base_encoder(x1)), …).
-        const q1 = predictor.forward(online.forward(v1, true), true) as tf.Tensor2D;
-        const q2 = predictor.forward(online.forward(v2, true), true) as tf.Tensor2D;
-        const k1 = target.forward(v1, true) as tf.Tensor2D;
-        const k2 = target.forward(v2, true) as tf.Tensor2D;
+        const { p1: q1, p2: q2, z1: k1, z2: k2 } = predictAndProject(modules, v1, v2);
         return {
           loss: mocoV3Loss(q1, q2, k1, k2, config.temperature),
           logs: { encoder_momentum: tf.scalar(momentumAt(ctx.step, ctx.totalSteps)) },
@@ -158,11 +117,6 @@ export const mocov3: MethodDefinition<typeof fields> = {
       },
       afterStep(_batch, ctx) {
         momentumUpdate(online, target, momentumAt(ctx.step, ctx.totalSteps));
-      },
-      dispose() {
-        online.dispose();
-        predictor.dispose();
-        target.dispose();
       },
     };
   },

@@ -13,18 +13,17 @@ import { KeyQueue } from '../nn/queue';
 import type { MethodDefinition, MethodEnvironment, MethodInstance, StepResult, TrainBatch } from './method';
 import { simclr } from './simclr';
 import { twoViews } from './views';
+import { layersField, momentumField, queueSizeField } from './fields';
 
 const fields = {
   // Temperature and head sizes are SimCLR's own fields (same meaning, same scaled-down defaults).
   ...simclr.fields,
-  projectionLayers: z
-    .number()
-    .int()
-    .min(2)
-    .max(4)
-    .default(3)
-    .describe('Linear layers of the projection head, each with batch norm (SimCLR v2: 3; v1: 2).')
-    .meta({ group: 'method', unit: 'layers' }),
+  projectionLayers: layersField(
+    3,
+    'Linear layers of the projection head, each with batch norm (SimCLR v2: 3; v1: 2).',
+    2,
+    4,
+  ),
   fineTuneFromLayer: z
     .number()
     .int()
@@ -42,21 +41,15 @@ const fields = {
       'Add MoCo’s memory: a momentum copy of encoder and head whose outputs queue up as extra negatives (paper: on, about +1%).',
     )
     .meta({ group: 'method' }),
-  encoderMomentum: z
-    .number()
-    .min(0)
-    .max(1)
-    .default(0.999)
-    .describe('Momentum m of the memory network, θ_k ← m·θ_k + (1−m)·θ_q (MoCo: 0.999).')
-    .meta({ group: 'method' }),
-  queueSize: z
-    .number()
-    .int()
-    .min(1)
-    .max(65536)
-    .default(4096)
-    .describe('Negatives kept in the memory queue (paper, following MoCo: 65536; scaled down for CPU).')
-    .meta({ group: 'method', unit: 'embeddings' }),
+  encoderMomentum: momentumField(
+    0.999,
+    'Momentum m of the memory network, θ_k ← m·θ_k + (1−m)·θ_q (MoCo: 0.999).',
+  ),
+  queueSize: queueSizeField(
+    4096,
+    'Negatives kept in the memory queue (paper, following MoCo: 65536; scaled down for CPU).',
+    'embeddings',
+  ),
 };
 
 type SimclrV2Config = SharedConfig & z.infer<z.ZodObject<typeof fields>>;

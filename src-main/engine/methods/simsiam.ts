@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
 import { l2Normalize } from '../losses/common';
 import { simSiamLoss } from '../losses/simsiam';
 import { createBackbone } from '../nn/backbones';
@@ -7,25 +6,21 @@ import { mlpHead } from '../nn/heads';
 import type { Module } from '../nn/module';
 import { Tower } from '../nn/tower';
 import type { MethodDefinition, MethodInstance } from './method';
-import { symmetricViews } from './ssl-views';
+import { mocoV2AugmentationDefaults, symmetricViews } from './ssl-views';
+import { layersField, projectionDimField } from './fields';
 
 const fields = {
-  projectionDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Width of the projector (hidden and output) and of z, p (paper: 2048).')
-    .meta({ group: 'method', unit: 'dims' }),
-  projectionLayers: z
-    .number()
-    .int()
-    .min(1)
-    .max(4)
-    .default(3)
-    .describe('Layers of the projection MLP, each with BN (paper: 3 on ImageNet).')
-    .meta({ group: 'method', unit: 'layers' }),
+  projectionDim: projectionDimField(
+    512,
+    'Width of the projector (hidden and output) and of z, p (paper: 2048).',
+    8192,
+  ),
+  projectionLayers: layersField(
+    3,
+    'Layers of the projection MLP, each with BN (paper: 3 on ImageNet).',
+    1,
+    4,
+  ),
 };
 
 /**
@@ -73,12 +68,7 @@ export const simsiam: MethodDefinition<typeof fields> = {
     momentum: 0.9,
     weightDecay: 1e-4,
     warmupEpochs: 0,
-    cropMinScale: 0.2,
-    jitterProb: 0.8,
-    jitterStrength: 0.5,
-    grayscaleProb: 0.2,
-    blurProb: 0.5,
-    solarizeProb: 0,
+    ...mocoV2AugmentationDefaults,
   },
   viewPlan: (config, imageSize) => symmetricViews(config, imageSize),
   create(config, env): SimSiamInstance {

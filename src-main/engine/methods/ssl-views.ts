@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { AugmentConfig } from '../data/augment';
-import type { SharedConfig } from './config';
+import type { SharedConfig, SharedDefaults } from './config';
+import { probabilityField } from './fields';
 import type { ViewPlan } from './method';
 import { augmentationFromConfig } from './views';
 
@@ -56,13 +56,32 @@ export function asymmetricViews(
   };
 }
 
+/**
+ * BYOL's augmentation defaults (appendix B, Table 6: crop scale (0.08, 1), colour jitter p 0.8, grayscale 0.2,
+ * blur 1.0 on view 1 and solarize 0.2 on view 2 through asymmetricViews), reused by MoCo v3 and DINO.
+ */
+export const byolAugmentationDefaults = {
+  cropMinScale: 0.08,
+  jitterProb: 0.8,
+  jitterStrength: 0.5,
+  grayscaleProb: 0.2,
+  blurProb: 1,
+  solarizeProb: 0.2,
+} satisfies Partial<SharedDefaults>;
+
+/** MoCo v2's augmentation defaults (crop scale (0.2, 1), colour jitter p 0.8, grayscale 0.2, blur 0.5), reused by SimSiam. */
+export const mocoV2AugmentationDefaults = {
+  cropMinScale: 0.2,
+  jitterProb: 0.8,
+  jitterStrength: 0.5,
+  grayscaleProb: 0.2,
+  blurProb: 0.5,
+  solarizeProb: 0,
+} satisfies Partial<SharedDefaults>;
+
 /** The config field of the second view's blur probability (BYOL, MoCo v3, DINO). */
-export const secondViewBlurProbField = z
-  .number()
-  .min(0)
-  .max(1)
-  .default(0.1)
-  .describe(
-    'Blur probability of the second view; the first uses blurProb (BYOL: 1.0 / 0.1). σ is scaled by image size/224.',
-  )
-  .meta({ group: 'augmentation' });
+export const secondViewBlurProbField = probabilityField(
+  0.1,
+  'Blur probability of the second view; the first uses blurProb (BYOL: 1.0 / 0.1). σ is scaled by image size/224.',
+  'augmentation',
+);

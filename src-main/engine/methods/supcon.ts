@@ -1,42 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { z } from 'zod';
 import { supConLoss } from '../losses/supcon';
 import { createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads';
+import { encoderWithHead, forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
 import { twoViews } from './views';
+import { hiddenDimField, projectionDimField, temperatureField } from './fields';
 
 const fields = {
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.1)
-    .describe('Temperature τ of the supervised contrastive loss (paper: 0.1).')
-    .meta({ group: 'method' }),
-  baseTemperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.07)
-    .describe('The loss is scaled by τ/baseTemperature, as in the released SupConLoss (its default: 0.07).')
-    .meta({ group: 'method' }),
-  projectionDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(2048)
-    .default(128)
-    .describe('Output size of the projection head (paper: 128).')
-    .meta({ group: 'method', unit: 'dims' }),
-  projectionHiddenDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Hidden width of the 2-layer projection head (paper: 2048, the ResNet-50 feature size).')
-    .meta({ group: 'method', unit: 'dims' }),
+  temperature: temperatureField(0.1, 'Temperature τ of the supervised contrastive loss (paper: 0.1).'),
+  baseTemperature: temperatureField(
+    0.07,
+    'The loss is scaled by τ/baseTemperature, as in the released SupConLoss (its default: 0.07).',
+  ),
+  projectionDim: projectionDimField(128, 'Output size of the projection head (paper: 128).'),
+  projectionHiddenDim: hiddenDimField(
+    512,
+    'Hidden width of the 2-layer projection head (paper: 2048, the ResNet-50 feature size).',
+  ),
 };
 
 /**
@@ -64,8 +45,7 @@ export const supcon: MethodDefinition<typeof fields> = {
     const encoder = createBackbone(config.backbone, config.width, env.rng, env.channels, env.imageSize);
     const head = mlpHead(encoder.outputDim, config.projectionHiddenDim, config.projectionDim, 2, env.rng);
     return {
-      encoder,
-      trainableParameters: () => [...encoder.namedParameters('encoder.'), ...head.namedParameters('head.')],
+      ...encoderWithHead(encoder, head),
       step(batch) {
         if (!batch.labels) {
           throw new Error(
@@ -74,14 +54,10 @@ export const supcon: MethodDefinition<typeof fields> = {
         }
         const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
         const n = v1.shape[0];
-        const z = head.forward(encoder.forward(tf.concat([v1, v2], 0), true), true) as tf.Tensor2D;
+        const z = forwardJointly(encoder, head, [v1, v2]);
         // [2N, D] view-major → [N, 2, D], the features layout of the loss.
         const features = tf.transpose(tf.reshape(z, [2, n, config.projectionDim]), [1, 0, 2]) as tf.Tensor3D;
         return { loss: supConLoss(features, batch.labels, config.temperature, config.baseTemperature) };
-      },
-      dispose() {
-        encoder.dispose();
-        head.dispose();
       },
     };
   },

@@ -20,15 +20,18 @@ import type {
   ViewPlan,
 } from './method';
 import { augmentationFromConfig } from './views';
+import {
+  epochsField,
+  hiddenDimField,
+  localCropScaleField,
+  localCropSizeField,
+  localCropsField,
+  projectionDimField,
+  temperatureField,
+} from './fields';
 
 const fields = {
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.1)
-    .describe('Temperature τ of the softmax over prototype scores (paper: 0.1).')
-    .meta({ group: 'method' }),
+  temperature: temperatureField(0.1, 'Temperature τ of the softmax over prototype scores (paper: 0.1).'),
   epsilon: z
     .number()
     .positive()
@@ -54,52 +57,20 @@ const fields = {
       'Number of prototypes K (paper: 3000 on ImageNet; scaled to about 10× the classes of CIFAR-size data).',
     )
     .meta({ group: 'method', unit: 'prototypes' }),
-  projectionDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(2048)
-    .default(128)
-    .describe('Output size of the projection head, the space of the prototypes (paper: 128).')
-    .meta({ group: 'method', unit: 'dims' }),
-  projectionHiddenDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Hidden width of the 2-layer projection head (paper: 2048).')
-    .meta({ group: 'method', unit: 'dims' }),
-  localCrops: z
-    .number()
-    .int()
-    .min(0)
-    .max(16)
-    .default(4)
-    .describe('Small local crops per image besides the 2 global crops (multi-crop; paper: 6).')
-    .meta({ group: 'method', unit: 'crops' }),
-  localCropSize: z
-    .number()
-    .int()
-    .min(4)
-    .max(512)
-    .default(16)
-    .describe('Side of the local crops (paper: 96 px for 224 px global crops; 16 for 32 px images).')
-    .meta({ group: 'method', unit: 'px' }),
-  localCropMinScale: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(0.05)
-    .describe('Smallest area fraction of a local crop (paper: 0.05).')
-    .meta({ group: 'method' }),
-  localCropMaxScale: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(0.14)
-    .describe('Largest area fraction of a local crop (paper: 0.14).')
-    .meta({ group: 'method' }),
+  projectionDim: projectionDimField(
+    128,
+    'Output size of the projection head, the space of the prototypes (paper: 128).',
+  ),
+  projectionHiddenDim: hiddenDimField(512, 'Hidden width of the 2-layer projection head (paper: 2048).'),
+  localCrops: localCropsField(
+    4,
+    'Small local crops per image besides the 2 global crops (multi-crop; paper: 6).',
+  ),
+  localCropSize: localCropSizeField(
+    'Side of the local crops (paper: 96 px for 224 px global crops; 16 for 32 px images).',
+  ),
+  localCropMinScale: localCropScaleField(0.05, 'Smallest area fraction of a local crop (paper: 0.05).'),
+  localCropMaxScale: localCropScaleField(0.14, 'Largest area fraction of a local crop (paper: 0.14).'),
   freezePrototypesSteps: z
     .number()
     .int()
@@ -118,14 +89,7 @@ const fields = {
       'Queue of past embeddings added to the Sinkhorn batch, 0 = off (paper: 3840 for small batches).',
     )
     .meta({ group: 'method', unit: 'embeddings' }),
-  queueStartEpoch: z
-    .number()
-    .int()
-    .min(0)
-    .max(10000)
-    .default(15)
-    .describe('Epoch from which the queue is filled; it is used once full (paper: 15).')
-    .meta({ group: 'method', unit: 'epochs' }),
+  queueStartEpoch: epochsField(15, 'Epoch from which the queue is filled; it is used once full (paper: 15).'),
 };
 
 type SwavConfig = SharedConfig & z.infer<z.ZodObject<typeof fields>>;

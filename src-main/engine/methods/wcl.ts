@@ -7,19 +7,23 @@ import type { AugmentConfig } from '../data/augment';
 import { createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads';
 import type { Module } from '../nn/module';
+import { forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
 import { augmentationFromConfig } from './views';
+import {
+  epochsField,
+  hiddenDimField,
+  localCropSizeField,
+  localCropsField,
+  projectionDimField,
+  temperatureField,
+} from './fields';
 
 const fields = {
-  temperature: z
-    .number()
-    .positive()
-    .max(10)
-    .default(0.1)
-    .describe(
-      'Temperature τ of both the instance (NT-Xent) and the weak-label contrastive loss (paper: 0.1).',
-    )
-    .meta({ group: 'method' }),
+  temperature: temperatureField(
+    0.1,
+    'Temperature τ of both the instance (NT-Xent) and the weak-label contrastive loss (paper: 0.1).',
+  ),
   swapWeight: z
     .number()
     .min(0)
@@ -27,30 +31,12 @@ const fields = {
     .default(1)
     .describe('Weight of the swapped weak-label loss next to the instance loss (paper: 1).')
     .meta({ group: 'method' }),
-  projectionDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(2048)
-    .default(128)
-    .describe('Output size of each of the two projection heads (paper: 128).')
-    .meta({ group: 'method', unit: 'dims' }),
-  projectionHiddenDim: z
-    .number()
-    .int()
-    .min(8)
-    .max(8192)
-    .default(512)
-    .describe('Hidden width of the 2-layer projection heads (paper: 2048).')
-    .meta({ group: 'method', unit: 'dims' }),
-  localCrops: z
-    .number()
-    .int()
-    .min(0)
-    .max(16)
-    .default(0)
-    .describe('Small local crops per image for the kNN multi-crop, 0 = off (paper: 6 crops of 96 px).')
-    .meta({ group: 'method', unit: 'crops' }),
+  projectionDim: projectionDimField(128, 'Output size of each of the two projection heads (paper: 128).'),
+  projectionHiddenDim: hiddenDimField(512, 'Hidden width of the 2-layer projection heads (paper: 2048).'),
+  localCrops: localCropsField(
+    0,
+    'Small local crops per image for the kNN multi-crop, 0 = off (paper: 6 crops of 96 px).',
+  ),
   localCropsKept: z
     .number()
     .int()
@@ -61,22 +47,13 @@ const fields = {
       'After the warm-up, only this many local crops per image, those nearest to its global view, are used.',
     )
     .meta({ group: 'method', unit: 'crops' }),
-  localCropSize: z
-    .number()
-    .int()
-    .min(4)
-    .max(512)
-    .default(16)
-    .describe('Side of the local crops (paper: 96 px for 224 px images; 16 for 32 px images).')
-    .meta({ group: 'method', unit: 'px' }),
-  multiCropWarmupEpochs: z
-    .number()
-    .int()
-    .min(0)
-    .max(10000)
-    .default(1)
-    .describe('Epochs during which every local crop is used, before the kNN selection starts.')
-    .meta({ group: 'method', unit: 'epochs' }),
+  localCropSize: localCropSizeField(
+    'Side of the local crops (paper: 96 px for 224 px images; 16 for 32 px images).',
+  ),
+  multiCropWarmupEpochs: epochsField(
+    1,
+    'Epochs during which every local crop is used, before the kNN selection starts.',
+  ),
 };
 
 /** Cosine similarity of each local crop's embedding with its image's global embedding → [L, N], no gradient. */
@@ -161,7 +138,7 @@ export const wcl: MethodDefinition<typeof fields> = {
         if (localViews.length === 0) return { loss: result.loss, logs };
 
         const zl = tf.split(
-          instanceHead.forward(encoder.forward(tf.concat(localViews, 0), true), true),
+          forwardJointly(encoder, instanceHead, localViews),
           localViews.length,
           0,
         ) as tf.Tensor2D[];

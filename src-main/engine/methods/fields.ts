@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { FieldMeta } from './config';
+
+/**
+ * Factories for the config fields that several methods declare: each fixes the range, unit and group of one kind
+ * of field, and the method passes its own default and one-line description (with its paper's value).
+ */
+
+type Group = FieldMeta['group'];
+
+const described = <T extends z.ZodType>(schema: T, description: string, meta: FieldMeta): T =>
+  schema.describe(description).meta({ ...meta }) as T;
+
+/** A softmax temperature τ in (0, 10]. */
+export const temperatureField = (defaultValue: number, description: string) =>
+  described(z.number().positive().max(10).default(defaultValue), description, { group: 'method' });
+
+/** A size in dims of an embedding or head layer, a whole number in [min, max]. */
+export const dimsField = (defaultValue: number, description: string, max: number, min = 8) =>
+  described(z.number().int().min(min).max(max).default(defaultValue), description, {
+    group: 'method',
+    unit: 'dims',
+  });
+
+/** Output size of a projection head (and predictor), at most `max`. */
+export const projectionDimField = (defaultValue: number, description: string, max = 2048) =>
+  dimsField(defaultValue, description, max);
+
+/** Hidden width of a projection / predictor MLP, in [8, 8192]. */
+export const hiddenDimField = (defaultValue: number, description: string) =>
+  dimsField(defaultValue, description, 8192);
+
+/** Size of an L2-normalised embedding kept per image or produced by a linear layer, in [8, 1024]. */
+export const embeddingDimField = (defaultValue: number, description: string) =>
+  dimsField(defaultValue, description, 1024);
+
+/** A momentum, decay or share kept by an exponential moving average, in [0, 1]. */
+export const momentumField = (defaultValue: number, description: string) =>
+  described(z.number().min(0).max(1).default(defaultValue), description, { group: 'method' });
+
+/** A probability in [0, 1]. */
+export const probabilityField = (defaultValue: number, description: string, group: Group = 'method') =>
+  described(z.number().min(0).max(1).default(defaultValue), description, { group });
+
+/** A number of queued embeddings or noise samples, a whole number in [1, 65536]. */
+export const queueSizeField = (defaultValue: number, description: string, unit: string) =>
+  described(z.number().int().min(1).max(65536).default(defaultValue), description, { group: 'method', unit });
+
+/** NCE noise samples per image drawn from a memory bank (CMC, InstDisc). */
+export const noiseSamplesField = (description: string) => queueSizeField(1024, description, 'samples');
+
+/** Layers of an MLP or convolution stack, a whole number in [min, max]. */
+export const layersField = (defaultValue: number, description: string, min: number, max: number) =>
+  described(z.number().int().min(min).max(max).default(defaultValue), description, {
+    group: 'method',
+    unit: 'layers',
+  });
+
+/** A number of epochs, a whole number in [0, max]. */
+export const epochsField = (defaultValue: number, description: string, max = 10000) =>
+  described(z.number().int().min(0).max(max).default(defaultValue), description, {
+    group: 'method',
+    unit: 'epochs',
+  });
+
+/** Small local crops per image (multi-crop), in [0, 16]. */
+export const localCropsField = (defaultValue: number, description: string) =>
+  described(z.number().int().min(0).max(16).default(defaultValue), description, {
+    group: 'method',
+    unit: 'crops',
+  });
+
+/** Side of the local crops in pixels, in [4, 512], 16 by default (for 32-px images). */
+export const localCropSizeField = (description: string, group: Group = 'method') =>
+  described(z.number().int().min(4).max(512).default(16), description, { group, unit: 'px' });
+
+/** An area fraction of a local crop, in (0, 1]. */
+export const localCropScaleField = (defaultValue: number, description: string, group: Group = 'method') =>
+  described(z.number().gt(0).max(1).default(defaultValue), description, { group });
