@@ -14,15 +14,14 @@ import {
 } from './encoder-head';
 import type { MethodDefinition, MethodInstance } from './method';
 import { asymmetricViews, byolAugmentationDefaults, secondViewBlurProbField } from './ssl-views';
-import { hiddenDimField, momentumField, projectionDimField } from './fields';
+import { momentumField, projectorPredictorDimFields } from './fields';
 
 const fields = {
   targetDecay: momentumField(
     0.996,
     'Target decay τ_base, raised to 1 on a cosine: τ = 1 − (1 − τ_base)(cos(πk/K) + 1)/2 (paper: 0.996).',
   ),
-  projectionDim: projectionDimField(256, 'Output size of projector and predictor (paper: 256).', 4096),
-  projectionHiddenDim: hiddenDimField(512, 'Hidden width of projector and predictor MLPs (paper: 4096).'),
+  ...projectorPredictorDimFields(),
   secondViewBlurProb: secondViewBlurProbField,
 };
 

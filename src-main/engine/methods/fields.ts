@@ -30,6 +30,12 @@ export const projectionDimField = (defaultValue: number, description: string, ma
 export const hiddenDimField = (defaultValue: number, description: string) =>
   dimsField(defaultValue, description, 8192);
 
+/** Output and hidden sizes of a projector and a predictor that share them (BYOL, MoCo v3). */
+export const projectorPredictorDimFields = () => ({
+  projectionDim: projectionDimField(256, 'Output size of projector and predictor (paper: 256).', 4096),
+  projectionHiddenDim: hiddenDimField(512, 'Hidden width of projector and predictor MLPs (paper: 4096).'),
+});
+
 /** Size of an L2-normalised embedding kept per image or produced by a linear layer, in [8, 1024]. */
 export const embeddingDimField = (defaultValue: number, description: string) =>
   dimsField(defaultValue, description, 1024);

@@ -9,7 +9,7 @@ import { initTarget, momentumUpdate } from '../nn/momentum';
 import { KeyQueue } from '../nn/queue';
 import { Tower } from '../nn/tower';
 import type { Rng } from '../util/rng';
-import type { SharedConfig } from './config';
+import type { SharedConfig, SharedDefaults } from './config';
 import type { MethodDefinition, MethodEnvironment, MethodInstance } from './method';
 import { symmetricViews } from './ssl-views';
 import { momentumField, projectionDimField, queueSizeField, temperatureField } from './fields';
@@ -35,6 +35,15 @@ export const mocoFields = {
     )
     .meta({ group: 'method', unit: 'groups' }),
 };
+
+/** MoCo's optimisation recipe (SGD, lr 0.03 at batch 256, weight decay 1e-4, no warm-up), kept by MoCo v2. */
+export const mocoOptimisationDefaults = {
+  optimizer: 'sgd',
+  lr: 0.03,
+  momentum: 0.9,
+  weightDecay: 1e-4,
+  warmupEpochs: 0,
+} satisfies Partial<SharedDefaults>;
 
 type MocoConfig = SharedConfig & {
   queueSize: number;
@@ -183,11 +192,7 @@ export const moco: MethodDefinition<typeof mocoFields> = {
   },
   fields: mocoFields,
   sharedDefaults: {
-    optimizer: 'sgd',
-    lr: 0.03,
-    momentum: 0.9,
-    weightDecay: 1e-4,
-    warmupEpochs: 0,
+    ...mocoOptimisationDefaults,
     cropMinScale: 0.2,
     jitterProb: 1,
     jitterStrength: 0.5,

@@ -2,7 +2,7 @@ import { Linear, ReLU } from '../nn/layers';
 import { Sequential } from '../nn/module';
 import type { Rng } from '../util/rng';
 import type { MethodDefinition } from './method';
-import { createMoco, mocoFields } from './moco';
+import { createMoco, mocoFields, mocoOptimisationDefaults } from './moco';
 import { mocoV2AugmentationDefaults, symmetricViews } from './ssl-views';
 import { hiddenDimField, temperatureField } from './fields';
 
@@ -38,11 +38,7 @@ export const mocov2: MethodDefinition<typeof fields> = {
   },
   fields,
   sharedDefaults: {
-    optimizer: 'sgd',
-    lr: 0.03,
-    momentum: 0.9,
-    weightDecay: 1e-4,
-    warmupEpochs: 0,
+    ...mocoOptimisationDefaults,
     ...mocoV2AugmentationDefaults,
   },
   viewPlan: (config, imageSize) => symmetricViews(config, imageSize),

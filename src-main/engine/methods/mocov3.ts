@@ -16,7 +16,7 @@ import {
 } from './encoder-head';
 import type { MethodDefinition, MethodInstance } from './method';
 import { asymmetricViews, byolAugmentationDefaults, secondViewBlurProbField } from './ssl-views';
-import { hiddenDimField, momentumField, projectionDimField, temperatureField } from './fields';
+import { momentumField, projectorPredictorDimFields, temperatureField } from './fields';
 
 const fields = {
   temperature: temperatureField(0.2, 'Contrastive temperature τ (paper: 0.2 for ViT, 1.0 for ResNet-50).'),
@@ -24,8 +24,7 @@ const fields = {
     0.99,
     'Momentum-encoder m at the start, raised to 1 on a cosine over training (paper: 0.99).',
   ),
-  projectionDim: projectionDimField(256, 'Output size of projector and predictor (paper: 256).', 4096),
-  projectionHiddenDim: hiddenDimField(512, 'Hidden width of projector and predictor MLPs (paper: 4096).'),
+  ...projectorPredictorDimFields(),
   freezePatchEmbed: z
     .boolean()
     .default(true)

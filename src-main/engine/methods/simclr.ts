@@ -36,7 +36,7 @@ export const simclr: MethodDefinition<typeof fields> = {
   fields,
   viewPlan: (config, imageSize) => twoViews(config, imageSize),
   create(config, env) {
-    const encoder = createBackbone(config.backbone, config.width, env.rng, env.channels);
+    const encoder = createBackbone(config.backbone, config.width, env.rng, env.channels, env.imageSize);
     const head = mlpHead(encoder.outputDim, config.projectionHiddenDim, config.projectionDim, 2, env.rng);
     return {
       ...encoderWithHead(encoder, head),
