@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
@@ -171,16 +172,19 @@ export async function benchCommand(argv: string[]): Promise<number> {
     if (batchSize !== undefined) shared.batchSize = batchSize;
     process.on('SIGINT', onSigint);
     try {
-      const rows = await benchQuality({
-        methods: methodIds,
-        epochs,
-        backend,
-        set: shared,
-        ...data,
-        log,
-        shouldStop: () => stopRequested,
-        onRow: (row) => log(`quality: ${qualityLine(row)}`),
-      });
+      const rows =
+        methodIds.length > 1
+          ? await qualityInChildProcesses(argv, methodIds, () => stopRequested)
+          : await benchQuality({
+              methods: methodIds,
+              epochs,
+              backend,
+              set: shared,
+              ...data,
+              log,
+              shouldStop: () => stopRequested,
+              onRow: (row) => log(`quality: ${qualityLine(row)}`),
+            });
       if (values.json) process.stdout.write(JSON.stringify({ mode: 'quality', rows }, null, 2) + '\n');
       else process.stdout.write(values.markdown ? qualityMarkdown(rows) : qualityTable(rows));
       return rows.length === methodIds.length && rows.every((r) => r.learned && r.outcome === 'completed')
@@ -427,4 +431,44 @@ function qualityMarkdown(rows: QualityRow[]): string {
     '\n' +
     (notes ? `\n${notes}` : '')
   );
+}
+
+/**
+ * Runs each method's quality check in its own process, as the engine runs each run in its own
+ * worker: a crash in one (a wasm abort is fatal to the whole wasm instance) cannot take the others
+ * down, and each starts with a fresh heap.
+ */
+async function qualityInChildProcesses(
+  argv: string[],
+  methodIds: string[],
+  shouldStop: () => boolean,
+): Promise<QualityRow[]> {
+  const passOn: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--method') i++;
+    else if (!a.startsWith('--method=') && a !== '--json' && a !== '--markdown') passOn.push(a);
+  }
+  const rows: QualityRow[] = [];
+  for (const id of methodIds) {
+    if (shouldStop()) break;
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, 'bench', ...passOn, '--method', id, '--json'],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('close', () => resolve(stdout));
+    });
+    try {
+      rows.push(...(JSON.parse(out) as { rows: QualityRow[] }).rows);
+    } catch {
+      process.stderr.write(`quality: ${id} ended without a result\n`);
+    }
+  }
+  return rows;
 }
