@@ -132,6 +132,8 @@ export const dino: MethodDefinition<typeof fields> = {
   fields,
   sharedDefaults: {
     backbone: 'vit_tiny',
+    // A ViT's saved activations at batch 128 (two or more views) outgrow the wasm backend's heap.
+    batchSize: 64,
     optimizer: 'adamw',
     lr: 5e-4,
     weightDecay: 0.04,

@@ -69,6 +69,8 @@ export const mocov3: MethodDefinition<typeof fields> = {
   fields,
   sharedDefaults: {
     backbone: 'vit_tiny',
+    // A ViT's saved activations at batch 128 (two or more views) outgrow the wasm backend's heap.
+    batchSize: 64,
     optimizer: 'adamw',
     lr: 1.5e-4,
     weightDecay: 0.1,
