@@ -132,8 +132,8 @@ export const dino: MethodDefinition<typeof fields> = {
   fields,
   sharedDefaults: {
     backbone: 'vit_tiny',
-    // A ViT's saved activations at batch 128 (two or more views) outgrow the wasm backend's heap.
-    batchSize: 64,
+    // With 2 global + 6 local crops, a ViT's saved activations at batch 64 outgrow the wasm heap.
+    batchSize: 32,
     optimizer: 'adamw',
     lr: 5e-4,
     weightDecay: 0.04,
