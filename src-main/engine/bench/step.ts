@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendPreference } from '../backend';
+import { optimizationStep } from '../runner/step';
 import type { StepContext, TrainBatch } from '../methods/method';
 import { createOptimizer } from '../nn/optimizers';
 import { Rng } from '../util/rng';
@@ -122,20 +123,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     // Consecutive slices of the training split, as an epoch's batches would be (memory banks use them).
     const indices = Int32Array.from({ length: n }, (_, i) => (step * n + i) % trainSize);
     const batch: TrainBatch = { views, indices, labels };
-    const logged: tf.Tensor[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const result = instance.step(batch, ctx);
-      for (const t of Object.values(result.logs ?? {})) logged.push(tf.keep(t));
-      return result.loss;
-    }, variables);
-    optimizer.step(
-      variables.map((v) => grads[v.name]!),
-      lr,
-    );
-    instance.afterStep?.(batch, ctx);
-    const loss = (await value.data())[0]!;
-    await Promise.all(logged.map((t) => t.data()));
-    tf.dispose([value, ...Object.values(grads), ...logged]);
+    const { loss } = await optimizationStep(instance, optimizer, variables, batch, ctx, lr);
     if (!Number.isFinite(loss)) lossFinite = false;
   };
 

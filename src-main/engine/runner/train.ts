@@ -9,6 +9,7 @@ import { getMethod, resolveConfig, type RunConfig } from '../methods';
 import type { MethodInstance, StepContext, TrainBatch, ViewPlan } from '../methods/method';
 import { createOptimizer } from '../nn/optimizers';
 import { warmupCosine } from '../nn/schedule';
+import { optimizationStep } from './step';
 import { Rng } from '../util/rng';
 import type { BackendPreference, DatasetSpec, RunProgress } from '../api/types';
 
@@ -111,29 +112,15 @@ export async function train(
         const ctx: StepContext = { step, totalSteps, epoch, stepsPerEpoch };
         const lr = warmupCosine(step, totalSteps, warmupSteps, peakLr);
         const batch = makeBatch(dataset, indices, plan, rng);
-        const logged: Record<string, tf.Scalar> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const result = instance.step(batch, ctx);
-          for (const [k, t] of Object.entries(result.logs ?? {})) logged[k] = tf.keep(t);
-          return result.loss;
-        }, variables);
-        optimizer.step(
-          variables.map((v) => grads[v.name]!),
-          lr,
-        );
-        instance.afterStep?.(batch, ctx);
-        const loss = (await value.data())[0]!;
-        tf.dispose([value, ...Object.values(grads), ...batch.views]);
+        const { loss, logs } = await optimizationStep(instance, optimizer, variables, batch, ctx, lr);
+        tf.dispose(batch.views);
 
         const epochPosition = epoch + (b + 1) / stepsPerEpoch;
         if (!Number.isFinite(loss))
           throw new Error(`loss became ${loss} at step ${step + 1}; try a lower learning rate`);
         reporter.metric(step + 1, epochPosition, 'loss', loss);
         reporter.metric(step + 1, epochPosition, 'lr', lr);
-        for (const [k, t] of Object.entries(logged)) {
-          reporter.metric(step + 1, epochPosition, k, (await t.data())[0]!);
-          t.dispose();
-        }
+        for (const [k, v] of Object.entries(logs)) reporter.metric(step + 1, epochPosition, k, v);
         recent.images += indices.length * viewsPerImage;
         const elapsed = (performance.now() - recent.since) / 1000;
         step++;
