@@ -264,10 +264,13 @@ test('invalid form input is flagged inline and the run cannot start', async ({ p
   expect(await countRuns()).toBe(before);
 });
 
-test('a run started from the CLI shows up live in the runs table', async ({ page }) => {
+test('a run started from the CLI shows up live in the runs table', async ({ page, request }) => {
   await openApp(page, '#/runs');
   const rows = page.getByTestId('runs-table').locator('tbody tr');
-  const before = await rows.count();
+  // Count from the database, and wait for the table to show them all, before the CLI adds one: counting
+  // rows straight away raced the table's first load.
+  const before = ((await apiCall(request, 'listRuns')) as unknown[]).length;
+  await expect(rows).toHaveCount(before);
   const cli = spawn(
     process.execPath,
     [
