@@ -9,7 +9,27 @@ import { ExternalChangeWatcher } from './store/watch';
 import { metricsToCsv, runsToCsv } from './store/csv';
 import { ConfigError, describeMethod, getMethod, methods, resolveConfig } from './methods';
 import { DatasetError, listDatasets, loadDataset } from './data';
-import type { CreateRunInput, EngineEvent, LogLine, MetricPoint, Run, RunStatus } from './api/types';
+import type {
+  AugmentationPreview,
+  AugmentationPreviewInput,
+  Checkpoint,
+  CreateGridInput,
+  CreateRunInput,
+  EmbeddingEpoch,
+  EmbeddingSnapshot,
+  EngineEvent,
+  Grid,
+  ImageRef,
+  ImageTile,
+  Job,
+  LogLine,
+  MetricPoint,
+  RetrievalRanking,
+  RetrievalResult,
+  Run,
+  RunStatus,
+  SimilarityHistogram,
+} from './api/types';
 import type { HostMessage, WorkerMessage } from './runner/protocol';
 
 const terminal = new Set<RunStatus>(['completed', 'failed', 'stopped', 'interrupted']);
@@ -112,7 +132,67 @@ export class Engine {
     return this.store.logs(runId);
   }
 
-  exportCsv(what: 'runs' | 'metrics', runIds?: number[]): string {
+  /* ---- Evaluation views (issue #6, part A: diagnostics, embeddings, retrieval, images) ---- */
+  // TODO(part A): replace these placeholders with the real implementations.
+
+  histograms(runId: number): SimilarityHistogram[] {
+    throw new Error(`similarity histograms are not implemented yet (run ${runId})`);
+  }
+
+  embeddingEpochs(runId: number): EmbeddingEpoch[] {
+    throw new Error(`embeddings are not implemented yet (run ${runId})`);
+  }
+
+  embedding(runId: number, epoch?: number): EmbeddingSnapshot {
+    throw new Error(`embeddings are not implemented yet (run ${runId}, epoch ${epoch})`);
+  }
+
+  retrieval(runId: number, queryIndex: number, k?: number): RetrievalResult {
+    throw new Error(`retrieval is not implemented yet (run ${runId}, query ${queryIndex}, k ${k})`);
+  }
+
+  worstQueries(runId: number, k?: number, count?: number): RetrievalRanking {
+    throw new Error(`retrieval is not implemented yet (run ${runId}, k ${k}, count ${count})`);
+  }
+
+  async images(runId: number, refs: ImageRef[]): Promise<ImageTile[]> {
+    throw new Error(`images are not implemented yet (run ${runId}, ${refs.length} images)`);
+  }
+
+  /* ---- Evaluation views (issue #6, part B: checkpoints, linear probe jobs, grids, augmentation preview) ---- */
+  // TODO(part B): replace these placeholders with the real implementations.
+
+  async previewAugmentations(input: AugmentationPreviewInput): Promise<AugmentationPreview> {
+    throw new Error(`augmentation preview is not implemented yet (${input.method})`);
+  }
+
+  checkpoints(runId: number): Checkpoint[] {
+    throw new Error(`checkpoints are not implemented yet (run ${runId})`);
+  }
+
+  startLinearProbe(runId: number, checkpointId?: number): Job {
+    throw new Error(`linear probe jobs are not implemented yet (run ${runId}, checkpoint ${checkpointId})`);
+  }
+
+  jobs(runId?: number): Job[] {
+    throw new Error(`jobs are not implemented yet (run ${runId})`);
+  }
+
+  async createGrid(input: CreateGridInput): Promise<Grid> {
+    throw new Error(`grids are not implemented yet (${input.method})`);
+  }
+
+  grids(): Grid[] {
+    throw new Error('grids are not implemented yet');
+  }
+
+  grid(id: number): Grid {
+    throw new Error(`grids are not implemented yet (grid ${id})`);
+  }
+
+  /* ---- end of the evaluation views ---- */
+
+  exportCsv(what: 'runs' | 'metrics' | 'histograms', runIds?: number[]): string {
     const runs = this.store.listRuns(runIds);
     if (runIds) {
       const missing = runIds.filter((id) => !runs.some((r) => r.id === id));

@@ -3,7 +3,26 @@
  * whichever transport carries it (Electron IPC through the preload, or HTTP + WebSocket in browser
  * mode); the engine host implements it (dispatcher.ts).
  */
-import type { CreateRunInput, EngineEvent, LogLine, MetricPoint, Run } from './types';
+import type {
+  AugmentationPreview,
+  AugmentationPreviewInput,
+  Checkpoint,
+  CreateGridInput,
+  CreateRunInput,
+  EmbeddingEpoch,
+  EmbeddingSnapshot,
+  EngineEvent,
+  Grid,
+  ImageRef,
+  ImageTile,
+  Job,
+  LogLine,
+  MetricPoint,
+  RetrievalRanking,
+  RetrievalResult,
+  Run,
+  SimilarityHistogram,
+} from './types';
 
 export interface PaperInfo {
   title: string;
@@ -48,7 +67,35 @@ export interface ContrastLabApi {
   deleteRun(id: number): Promise<void>;
   getMetrics(runIds: number[], keys?: string[]): Promise<MetricPoint[]>;
   getLogs(runId: number): Promise<LogLine[]>;
-  exportCsv(what: 'runs' | 'metrics', runIds?: number[]): Promise<string>;
+  /** 'histograms': the similarity histograms of the runs, one row per (run, epoch, bin). */
+  exportCsv(what: 'runs' | 'metrics' | 'histograms', runIds?: number[]): Promise<string>;
+
+  // Evaluation views (issue #6). `epoch` omitted means the latest available.
+  /** Similarity histograms of a run, one per evaluated epoch, oldest first. */
+  getHistograms(runId: number): Promise<SimilarityHistogram[]>;
+  /** Epochs with a stored test embedding. */
+  listEmbeddings(runId: number): Promise<EmbeddingEpoch[]>;
+  getEmbedding(runId: number, epoch?: number): Promise<EmbeddingSnapshot>;
+  /** A test image's k nearest training images (needs the training embedding, kept for the latest epoch). */
+  getRetrieval(runId: number, queryIndex: number, k?: number): Promise<RetrievalResult>;
+  /** The `count` test queries with the lowest precision@k. */
+  getWorstQueries(runId: number, k?: number, count?: number): Promise<RetrievalRanking>;
+  /** Pixels of dataset images of a run's dataset, for thumbnails (at most 256 per call). */
+  getImages(runId: number, refs: ImageRef[]): Promise<ImageTile[]>;
+  /** Views drawn with a method's augmentation settings, for the form's preview. */
+  previewAugmentations(input: AugmentationPreviewInput): Promise<AugmentationPreview>;
+
+  // Checkpoints and jobs.
+  listCheckpoints(runId: number): Promise<Checkpoint[]>;
+  /** Starts a linear probe on a checkpoint (default: the run's latest) as a background job. */
+  startLinearProbe(runId: number, checkpointId?: number): Promise<Job>;
+  listJobs(runId?: number): Promise<Job[]>;
+
+  // Grids of runs (heatmaps).
+  /** Creates and queues rows × cols runs; the engine runs them a few at a time. */
+  createGrid(input: CreateGridInput): Promise<Grid>;
+  listGrids(): Promise<Grid[]>;
+  getGrid(id: number): Promise<Grid>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
 }
@@ -66,6 +113,19 @@ export const apiCommands = [
   'getMetrics',
   'getLogs',
   'exportCsv',
+  'getHistograms',
+  'listEmbeddings',
+  'getEmbedding',
+  'getRetrieval',
+  'getWorstQueries',
+  'getImages',
+  'previewAugmentations',
+  'listCheckpoints',
+  'startLinearProbe',
+  'listJobs',
+  'createGrid',
+  'listGrids',
+  'getGrid',
 ] as const satisfies readonly (keyof ContrastLabApi)[];
 
 export type ApiCommand = (typeof apiCommands)[number];

@@ -11,7 +11,7 @@ import { DatasetError } from '../data/dataset';
 import { ConfigError } from '../methods';
 import { StoreError } from '../store/store';
 import { apiCommands, type ApiCommand, type ContrastLabApi } from './contract';
-import type { CreateRunInput } from './types';
+import type { AugmentationPreviewInput, CreateGridInput, CreateRunInput, ImageRef } from './types';
 
 /** ContrastLabApi over an engine in this process. */
 export function createApi(engine: Engine): ContrastLabApi {
@@ -27,6 +27,19 @@ export function createApi(engine: Engine): ContrastLabApi {
     getMetrics: async (runIds, keys) => engine.metrics(runIds, keys),
     getLogs: async (runId) => engine.logs(runId),
     exportCsv: async (what, runIds) => engine.exportCsv(what, runIds),
+    getHistograms: async (runId) => engine.histograms(runId),
+    listEmbeddings: async (runId) => engine.embeddingEpochs(runId),
+    getEmbedding: async (runId, epoch) => engine.embedding(runId, epoch),
+    getRetrieval: async (runId, queryIndex, k) => engine.retrieval(runId, queryIndex, k),
+    getWorstQueries: async (runId, k, count) => engine.worstQueries(runId, k, count),
+    getImages: (runId, refs) => engine.images(runId, refs),
+    previewAugmentations: (input) => engine.previewAugmentations(input),
+    listCheckpoints: async (runId) => engine.checkpoints(runId),
+    startLinearProbe: async (runId, checkpointId) => engine.startLinearProbe(runId, checkpointId),
+    listJobs: async (runId) => engine.jobs(runId),
+    createGrid: (input) => engine.createGrid(input),
+    listGrids: async () => engine.grids(),
+    getGrid: async (id) => engine.grid(id),
     onEvent: (listener) => engine.on(listener),
   };
 }
@@ -61,6 +74,31 @@ const createRunInput = z.strictObject({
   tags: optional(z.array(z.string())),
   backend: optional(z.enum(['auto', 'tensorflow', 'wasm', 'cpu'])),
 });
+const backendPreference = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+const epoch = z.number().min(0);
+const imageRef = z.strictObject({ split: z.enum(['train', 'test']), index: z.number().int().min(0) });
+const previewInput = z.strictObject({
+  method: z.string().min(1),
+  dataset: datasetSpec,
+  config: z.record(z.string(), z.unknown()),
+  count: optional(z.number().int().min(1).max(16)),
+  seed: optional(z.number().int().min(0)),
+});
+const gridValue = z.union([z.number(), z.string(), z.boolean()]);
+const gridAxis = z.strictObject({
+  field: z.string().min(1),
+  values: z.array(gridValue).min(1).max(8),
+});
+const createGridInput = z.strictObject({
+  method: z.string().min(1),
+  dataset: datasetSpec,
+  config: z.record(z.string(), z.unknown()),
+  rows: gridAxis,
+  cols: gridAxis,
+  metric: optional(z.string().min(1)),
+  name: optional(z.string()),
+  backend: optional(backendPreference),
+});
 const runPatch = z.strictObject({
   name: optional(z.string()),
   tags: optional(z.array(z.string())),
@@ -79,7 +117,33 @@ const commandArgs = {
   deleteRun: { names: ['id'], schema: z.tuple([runId]) },
   getMetrics: { names: ['runIds', 'keys'], schema: z.tuple([runIds, optional(z.array(z.string()))]) },
   getLogs: { names: ['runId'], schema: z.tuple([runId]) },
-  exportCsv: { names: ['what', 'runIds'], schema: z.tuple([z.enum(['runs', 'metrics']), optional(runIds)]) },
+  exportCsv: {
+    names: ['what', 'runIds'],
+    schema: z.tuple([z.enum(['runs', 'metrics', 'histograms']), optional(runIds)]),
+  },
+  getHistograms: { names: ['runId'], schema: z.tuple([runId]) },
+  listEmbeddings: { names: ['runId'], schema: z.tuple([runId]) },
+  getEmbedding: { names: ['runId', 'epoch'], schema: z.tuple([runId, optional(epoch)]) },
+  getRetrieval: {
+    names: ['runId', 'queryIndex', 'k'],
+    schema: z.tuple([runId, z.number().int().min(0), optional(z.number().int().min(1).max(100))]),
+  },
+  getWorstQueries: {
+    names: ['runId', 'k', 'count'],
+    schema: z.tuple([
+      runId,
+      optional(z.number().int().min(1).max(100)),
+      optional(z.number().int().min(1).max(100)),
+    ]),
+  },
+  getImages: { names: ['runId', 'refs'], schema: z.tuple([runId, z.array(imageRef).max(256)]) },
+  previewAugmentations: { names: ['input'], schema: z.tuple([previewInput]) },
+  listCheckpoints: { names: ['runId'], schema: z.tuple([runId]) },
+  startLinearProbe: { names: ['runId', 'checkpointId'], schema: z.tuple([runId, optional(runId)]) },
+  listJobs: { names: ['runId'], schema: z.tuple([optional(runId)]) },
+  createGrid: { names: ['input'], schema: z.tuple([createGridInput]) },
+  listGrids: { names: [], schema: z.tuple([]) },
+  getGrid: { names: ['id'], schema: z.tuple([runId]) },
 } satisfies Record<ApiCommand, { names: string[]; schema: z.ZodType<unknown[]> }>;
 
 export function isApiCommand(command: string): command is ApiCommand {
@@ -133,7 +197,33 @@ export async function dispatch(api: ContrastLabApi, command: string, args: unkno
     case 'getLogs':
       return api.getLogs(a[0] as number);
     case 'exportCsv':
-      return api.exportCsv(a[0] as 'runs' | 'metrics', a[1] as number[] | undefined);
+      return api.exportCsv(a[0] as 'runs' | 'metrics' | 'histograms', a[1] as number[] | undefined);
+    case 'getHistograms':
+      return api.getHistograms(a[0] as number);
+    case 'listEmbeddings':
+      return api.listEmbeddings(a[0] as number);
+    case 'getEmbedding':
+      return api.getEmbedding(a[0] as number, a[1] as number | undefined);
+    case 'getRetrieval':
+      return api.getRetrieval(a[0] as number, a[1] as number, a[2] as number | undefined);
+    case 'getWorstQueries':
+      return api.getWorstQueries(a[0] as number, a[1] as number | undefined, a[2] as number | undefined);
+    case 'getImages':
+      return api.getImages(a[0] as number, a[1] as ImageRef[]);
+    case 'previewAugmentations':
+      return api.previewAugmentations(a[0] as AugmentationPreviewInput);
+    case 'listCheckpoints':
+      return api.listCheckpoints(a[0] as number);
+    case 'startLinearProbe':
+      return api.startLinearProbe(a[0] as number, a[1] as number | undefined);
+    case 'listJobs':
+      return api.listJobs(a[0] as number | undefined);
+    case 'createGrid':
+      return api.createGrid(a[0] as CreateGridInput);
+    case 'listGrids':
+      return api.listGrids();
+    case 'getGrid':
+      return api.getGrid(a[0] as number);
   }
 }
 

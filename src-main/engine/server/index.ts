@@ -147,8 +147,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (route.startsWith('csv/')) {
       if (req.method !== 'GET') throw new HttpError(405, 'use GET for CSV downloads');
       const what = route.slice('csv/'.length);
-      if (what !== 'runs' && what !== 'metrics')
-        throw new HttpError(404, `no CSV export "${what}"; use runs or metrics`);
+      if (what !== 'runs' && what !== 'metrics' && what !== 'histograms')
+        throw new HttpError(404, `no CSV export "${what}"; use runs, metrics or histograms`);
       const ids = parseRunIds(url.searchParams.get('runs'));
       const reply = await invoke(api, 'exportCsv', [what, ids]);
       if ('error' in reply) return sendJson(res, reply.status, { error: reply.error });

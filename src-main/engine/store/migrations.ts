@@ -40,4 +40,64 @@ export const migrations: string[] = [
   );
   CREATE INDEX run_logs_by_run ON run_logs(run_id, time);
   `,
+  // 2: evaluation views (issue #6): similarity histograms and embeddings per epoch, checkpoints,
+  // background jobs (linear probes) and grids of runs.
+  `
+  CREATE TABLE histograms (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    epoch REAL NOT NULL,
+    min REAL NOT NULL,
+    max REAL NOT NULL,
+    positive_json TEXT NOT NULL,
+    negative_json TEXT NOT NULL,
+    PRIMARY KEY (run_id, step)
+  );
+  -- split 'test': one row per evaluated epoch; split 'train': only the latest (retrieval), replaced.
+  CREATE TABLE embeddings (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    split TEXT NOT NULL CHECK (split IN ('train','test')),
+    step INTEGER NOT NULL,
+    epoch REAL NOT NULL,
+    count INTEGER NOT NULL,
+    dim INTEGER NOT NULL,
+    indices BLOB NOT NULL,
+    features BLOB NOT NULL,
+    PRIMARY KEY (run_id, split, step)
+  );
+  CREATE TABLE checkpoints (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    step INTEGER NOT NULL,
+    epoch REAL NOT NULL,
+    path TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX checkpoints_by_run ON checkpoints(run_id, step);
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    checkpoint_id INTEGER REFERENCES checkpoints(id) ON DELETE SET NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued','running','completed','failed')),
+    progress REAL NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT '',
+    result_json TEXT,
+    error TEXT,
+    worker_pid INTEGER,
+    created_at TEXT NOT NULL,
+    ended_at TEXT
+  );
+  CREATE TABLE grids (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    method TEXT NOT NULL,
+    rows_json TEXT NOT NULL,
+    cols_json TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    run_ids_json TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -75,6 +75,24 @@ export class HttpApi implements HostApi {
   getLogs: ContrastLabApi['getLogs'] = (runId) => this.call('getLogs', [runId]);
   exportCsv: ContrastLabApi['exportCsv'] = (what, runIds) =>
     this.call('exportCsv', runIds ? [what, runIds] : [what]);
+  getHistograms: ContrastLabApi['getHistograms'] = (runId) => this.call('getHistograms', [runId]);
+  listEmbeddings: ContrastLabApi['listEmbeddings'] = (runId) => this.call('listEmbeddings', [runId]);
+  getEmbedding: ContrastLabApi['getEmbedding'] = (runId, epoch) =>
+    this.call('getEmbedding', epoch === undefined ? [runId] : [runId, epoch]);
+  getRetrieval: ContrastLabApi['getRetrieval'] = (runId, queryIndex, k) =>
+    this.call('getRetrieval', [runId, queryIndex, k ?? null]);
+  getWorstQueries: ContrastLabApi['getWorstQueries'] = (runId, k, count) =>
+    this.call('getWorstQueries', [runId, k ?? null, count ?? null]);
+  getImages: ContrastLabApi['getImages'] = (runId, refs) => this.call('getImages', [runId, refs]);
+  previewAugmentations: ContrastLabApi['previewAugmentations'] = (input) =>
+    this.call('previewAugmentations', [input]);
+  listCheckpoints: ContrastLabApi['listCheckpoints'] = (runId) => this.call('listCheckpoints', [runId]);
+  startLinearProbe: ContrastLabApi['startLinearProbe'] = (runId, checkpointId) =>
+    this.call('startLinearProbe', [runId, checkpointId ?? null]);
+  listJobs: ContrastLabApi['listJobs'] = (runId) => this.call('listJobs', [runId ?? null]);
+  createGrid: ContrastLabApi['createGrid'] = (input) => this.call('createGrid', [input]);
+  listGrids: ContrastLabApi['listGrids'] = () => this.call('listGrids', []);
+  getGrid: ContrastLabApi['getGrid'] = (id) => this.call('getGrid', [id]);
 
   async saveFile(name: string, content: string): Promise<boolean> {
     return downloadText(name, content);
