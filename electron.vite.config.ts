@@ -4,6 +4,7 @@
  *   out/main/index.js             Electron main process (src-main/app/main.ts), ESM
  *   out/main/runner/worker.js     the run worker, forked by the engine host (Engine's workerEntry() looks
  *                                 for ./runner/worker.js beside the bundle that contains it)
+ *   out/main/runner/job-worker.js the background-job worker (linear probes), found the same way
  *   out/preload/index.cjs         the preload (CommonJS: sandboxed preloads cannot be ES modules)
  *   out/renderer/                 the Vue app (src-renderer/index.html), also what `serve` serves
  *
@@ -42,6 +43,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src-main/app/main.ts'),
           'runner/worker': resolve(__dirname, 'src-main/engine/runner/worker.ts'),
+          'runner/job-worker': resolve(__dirname, 'src-main/engine/runner/job-worker.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

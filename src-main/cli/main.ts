@@ -9,18 +9,20 @@ import { exportCommand } from './commands/export';
 import { checkLossCommand } from './commands/check-loss';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
+import { probeCommand } from './commands/probe';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
   train: { run: trainCommand, summary: 'train a run (see `train --help`)' },
   runs: { run: runsCommand, summary: 'list the runs in a database as JSON' },
-  export: { run: exportCommand, summary: 'export runs or metric points as CSV' },
+  export: { run: exportCommand, summary: 'export runs, metric points or similarity histograms as CSV' },
   'check-loss': {
     run: checkLossCommand,
     summary: "compute a loss fixture with the project's loss functions",
   },
   serve: { run: serveCommand, summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)' },
   bench: { run: benchCommand, summary: 'time training steps, train end to end, check that methods learn' },
+  probe: { run: probeCommand, summary: "linear probe on a run's checkpoint (top-1 / top-5)" },
 };
 
 function usage(): string {

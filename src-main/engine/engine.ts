@@ -2,11 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import readline from 'node:readline';
 import { Store } from './store/store';
 import { ExternalChangeWatcher } from './store/watch';
-import { metricsToCsv, runsToCsv } from './store/csv';
+import { histogramsToCsv, metricsToCsv, runsToCsv } from './store/csv';
+import { EvaluationViews } from './host/eval-views';
 import { ConfigError, describeMethod, getMethod, methods, resolveConfig } from './methods';
 import { DatasetError, listDatasets, loadDataset } from './data';
 import type {
@@ -31,15 +34,27 @@ import type {
   SimilarityHistogram,
 } from './api/types';
 import type { HostMessage, WorkerMessage } from './runner/protocol';
+import { checkpointRoot, runCheckpointDir } from './runner/checkpoint';
+import { CheckpointTable, publicCheckpoint } from './store/checkpoints';
+import { JobTable } from './store/jobs';
+import { GridTable } from './store/grids';
+import { RunQueue } from './host/run-queue';
+import { planGrid } from './host/grids';
+import { JobRunner } from './host/jobs';
+import { DatasetCache, drawAugmentationPreview, previewDefaults } from './data/preview';
+import { initBackend } from './backend';
 
 const terminal = new Set<RunStatus>(['completed', 'failed', 'stopped', 'interrupted']);
 
-/** The worker entry: TypeScript source run through tsx in development, a built .js file when bundled. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const js = fileURLToPath(new URL('./runner/worker.js', import.meta.url));
+/**
+ * A worker's entry (runner/worker: runs, runner/job-worker: background jobs): TypeScript source run
+ * through tsx in development, a built .js file when bundled.
+ */
+function workerEntry(name: 'worker' | 'job-worker' = 'worker'): { file: string; execArgv: string[] } {
+  const js = fileURLToPath(new URL(`./runner/${name}.js`, import.meta.url));
   if (fs.existsSync(js)) return { file: js, execArgv: [] };
   return {
-    file: fileURLToPath(new URL('./runner/worker.ts', import.meta.url)),
+    file: fileURLToPath(new URL(`./runner/${name}.ts`, import.meta.url)),
     // Resolved from this file, not the working directory, so `contrastlab` works from any folder.
     execArgv: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href],
   };
@@ -64,6 +79,8 @@ export interface EngineOptions {
    * every `intervalMs` (default 500). Off by default: the CLI only cares about its own run.
    */
   watch?: boolean | { intervalMs?: number };
+  /** Run workers at most at once (default 2); further runs wait as 'queued' (host/run-queue.ts). */
+  maxConcurrentRuns?: number;
 }
 
 function isProcessAlive(pid: number): boolean {
@@ -87,10 +104,38 @@ export class Engine {
   /** Runs created by this engine: it writes their metrics and logs itself. */
   private readonly ownRuns = new Set<number>();
   private readonly watcher: ExternalChangeWatcher | null = null;
+  // Part B of issue #6: checkpoints, background jobs, the run queue, grids and the augmentation preview.
+  private readonly checkpointTable: CheckpointTable;
+  private readonly jobTable: JobTable;
+  private readonly gridTable: GridTable;
+  private readonly jobRunner: JobRunner;
+  private readonly queue: RunQueue;
+  private readonly previewDatasets = new DatasetCache();
+  /** Beside the SQLite file; for an in-memory database a temporary folder, made when first needed. */
+  private checkpointFolder: string | null;
+  private readonly temporaryCheckpoints: boolean;
+  private closing = false;
 
   constructor(dbFile: string, options: EngineOptions = {}) {
     this.store = new Store(dbFile, { nativeBinding: options.nativeBinding });
     this.store.markInterrupted(isProcessAlive);
+    this.queue = new RunQueue(options.maxConcurrentRuns ?? 2);
+    this.checkpointTable = new CheckpointTable(this.store.db);
+    this.jobTable = new JobTable(this.store.db);
+    this.jobTable.failOrphans(isProcessAlive);
+    this.gridTable = new GridTable(this.store.db);
+    this.temporaryCheckpoints = dbFile === ':memory:' || dbFile === '';
+    this.checkpointFolder = this.temporaryCheckpoints ? null : checkpointRoot(dbFile);
+    this.jobRunner = new JobRunner({
+      jobs: this.jobTable,
+      entry: () => workerEntry('job-worker'),
+      env: workerEnv,
+      emit: (e) => this.emit(e),
+      addMetrics: (points) => {
+        this.store.addMetrics(points);
+        this.emit({ event: 'metrics', points });
+      },
+    });
     if (options.watch) {
       this.watcher = new ExternalChangeWatcher(this.store, {
         intervalMs: typeof options.watch === 'object' ? options.watch.intervalMs : undefined,
@@ -133,61 +178,183 @@ export class Engine {
   }
 
   /* ---- Evaluation views (issue #6, part A: diagnostics, embeddings, retrieval, images) ---- */
-  // TODO(part A): replace these placeholders with the real implementations.
+  // The logic is in host/eval-views.ts; the run worker sends histograms and embeddings (runner/diagnostics.ts).
+
+  private evalViewsInstance: EvaluationViews | null = null;
+  /** Made on first use: histograms and embedding tables of migration 2, and a cache of run datasets. */
+  private get evalViews(): EvaluationViews {
+    this.evalViewsInstance ??= new EvaluationViews(this.store.db, new DatasetCache(2), (id) =>
+      this.getRun(id),
+    );
+    return this.evalViewsInstance;
+  }
 
   histograms(runId: number): SimilarityHistogram[] {
-    throw new Error(`similarity histograms are not implemented yet (run ${runId})`);
+    return this.evalViews.histograms(runId);
   }
 
   embeddingEpochs(runId: number): EmbeddingEpoch[] {
-    throw new Error(`embeddings are not implemented yet (run ${runId})`);
+    return this.evalViews.embeddingEpochs(runId);
   }
 
-  embedding(runId: number, epoch?: number): EmbeddingSnapshot {
-    throw new Error(`embeddings are not implemented yet (run ${runId}, epoch ${epoch})`);
+  embedding(runId: number, epoch?: number): Promise<EmbeddingSnapshot> {
+    return this.evalViews.embedding(runId, epoch);
   }
 
-  retrieval(runId: number, queryIndex: number, k?: number): RetrievalResult {
-    throw new Error(`retrieval is not implemented yet (run ${runId}, query ${queryIndex}, k ${k})`);
+  retrieval(runId: number, queryIndex: number, k?: number): Promise<RetrievalResult> {
+    return this.evalViews.retrieval(runId, queryIndex, k);
   }
 
-  worstQueries(runId: number, k?: number, count?: number): RetrievalRanking {
-    throw new Error(`retrieval is not implemented yet (run ${runId}, k ${k}, count ${count})`);
+  /** Scores every test query once per run, evaluation and k (cached), yielding to the event loop as it goes. */
+  worstQueries(runId: number, k?: number, count?: number): Promise<RetrievalRanking> {
+    return this.evalViews.worstQueries(runId, k, count);
   }
 
-  async images(runId: number, refs: ImageRef[]): Promise<ImageTile[]> {
-    throw new Error(`images are not implemented yet (run ${runId}, ${refs.length} images)`);
+  images(runId: number, refs: ImageRef[]): Promise<ImageTile[]> {
+    return this.evalViews.images(runId, refs);
   }
 
   /* ---- Evaluation views (issue #6, part B: checkpoints, linear probe jobs, grids, augmentation preview) ---- */
-  // TODO(part B): replace these placeholders with the real implementations.
 
+  /**
+   * The views a method's settings draw from a few dataset images. Config and dataset are checked as for
+   * createRun; augmentation runs on tfjs's pure-JS 'cpu' backend, which is quick for a handful of small
+   * images and keeps the host free of the wasm runtime the workers use.
+   */
   async previewAugmentations(input: AugmentationPreviewInput): Promise<AugmentationPreview> {
-    throw new Error(`augmentation preview is not implemented yet (${input.method})`);
+    const method = getMethod(input.method);
+    const config = resolveConfig(method, input.config);
+    const dataset = await this.previewDatasets.load({ ...input.dataset, seed: config.seed });
+    await initBackend('cpu');
+    const plan = method.viewPlan(config, dataset.height);
+    return drawAugmentationPreview(dataset, plan, input.count ?? previewDefaults.count, input.seed ?? 0);
   }
 
   checkpoints(runId: number): Checkpoint[] {
-    throw new Error(`checkpoints are not implemented yet (run ${runId})`);
+    this.getRun(runId);
+    return this.checkpointTable.list(runId).map(publicCheckpoint);
   }
 
+  /**
+   * Starts a linear probe on a checkpoint of a run as a background job (host/jobs.ts). Without a
+   * checkpoint it probes the latest one of a finished run; a named checkpoint may belong to any run.
+   */
   startLinearProbe(runId: number, checkpointId?: number): Job {
-    throw new Error(`linear probe jobs are not implemented yet (run ${runId}, checkpoint ${checkpointId})`);
+    const run = this.getRun(runId);
+    let checkpoint;
+    if (checkpointId !== undefined) {
+      checkpoint = this.checkpointTable.get(checkpointId);
+      if (!checkpoint || checkpoint.runId !== runId) {
+        throw new ConfigError(`run ${runId} has no checkpoint with id ${checkpointId}`);
+      }
+    } else {
+      if (!terminal.has(run.status)) {
+        throw new ConfigError(
+          `run ${runId} is ${run.status}; probe it once it has finished, or name a checkpoint`,
+        );
+      }
+      checkpoint = this.checkpointTable.latest(runId);
+      if (!checkpoint) throw new ConfigError(`run ${runId} has no checkpoints to probe`);
+    }
+    if (!fs.existsSync(checkpoint.path)) {
+      throw new ConfigError(`the file of checkpoint ${checkpoint.id} is gone (${checkpoint.path})`);
+    }
+    return this.jobRunner.startLinearProbe(run, checkpoint);
   }
 
   jobs(runId?: number): Job[] {
-    throw new Error(`jobs are not implemented yet (run ${runId})`);
+    if (runId !== undefined) this.getRun(runId);
+    return this.jobTable.list(runId);
   }
 
+  /** Resolves when the job has completed or failed. */
+  waitForJob(id: number): Promise<Job> {
+    return this.jobRunner.waitForJob(id, (listener) => this.on(listener));
+  }
+
+  /**
+   * Validates every cell's config first (host/grids.ts) and the dataset, so a bad request records nothing;
+   * then records the grid and its rows × cols runs (tagged grid:<id>) in one transaction and queues them.
+   */
   async createGrid(input: CreateGridInput): Promise<Grid> {
-    throw new Error(`grids are not implemented yet (${input.method})`);
+    const method = getMethod(input.method);
+    const name = input.name?.trim() || `${method.title} grid: ${input.rows.field} × ${input.cols.field}`;
+    const cells = planGrid(method, input, name);
+    await this.checkDataset(input.dataset, method.needsLabels ?? false);
+    const metric = input.metric ?? 'probe_top1';
+    const { grid, runs } = this.store.db.transaction(() => {
+      const created = this.gridTable.create({
+        name,
+        method: method.id,
+        rows: input.rows,
+        cols: input.cols,
+        metric,
+      });
+      const runIds: number[][] = input.rows.values.map(() => []);
+      const runs = cells.map((cell) => {
+        const run = this.store.createRun({
+          method: method.id,
+          dataset: input.dataset,
+          config: cell.config,
+          name: cell.name,
+          tags: [`grid:${created.id}`],
+          backend: input.backend,
+        });
+        runIds[cell.row]![cell.col] = run.id;
+        return run;
+      });
+      return { grid: this.gridTable.setRunIds(created.id, runIds), runs };
+    })();
+    for (const run of runs) {
+      this.ownRuns.add(run.id);
+      this.emit({ event: 'run-created', run });
+    }
+    this.emit({ event: 'grid-created', grid });
+    runs.forEach((run) => this.enqueue(run));
+    return grid;
   }
 
   grids(): Grid[] {
-    throw new Error('grids are not implemented yet');
+    return this.gridTable.list();
   }
 
   grid(id: number): Grid {
-    throw new Error(`grids are not implemented yet (grid ${id})`);
+    const grid = this.gridTable.get(id);
+    if (!grid) throw new ConfigError(`no grid with id ${id}`);
+    return grid;
+  }
+
+  /** The folder of all checkpoints (created for an in-memory database on first use). */
+  private checkpointsRoot(): string {
+    this.checkpointFolder ??= fs.mkdtempSync(path.join(os.tmpdir(), 'contrastlab-checkpoints-'));
+    return this.checkpointFolder;
+  }
+
+  /** Queues a recorded run; it starts when a worker slot is free (see pump). */
+  private enqueue(run: Run): void {
+    // Until its worker exists, the host answers for the run: a queued run is interrupted only if the host dies.
+    this.store.setWorkerPid(run.id, process.pid);
+    this.queue.push(run.id);
+    this.pump();
+  }
+
+  /** Starts queued runs while fewer than maxConcurrentRuns workers are busy. */
+  private pump(): void {
+    if (this.closing) return;
+    for (
+      let id = this.queue.next(this.workers.size);
+      id !== undefined;
+      id = this.queue.next(this.workers.size)
+    ) {
+      const run = this.store.getRun(id);
+      if (!run || run.status !== 'queued') continue;
+      this.startWorker(run, {
+        method: run.method,
+        dataset: run.dataset,
+        config: run.config,
+        backend: run.backendPreference,
+      });
+    }
   }
 
   /* ---- end of the evaluation views ---- */
@@ -198,12 +365,13 @@ export class Engine {
       const missing = runIds.filter((id) => !runs.some((r) => r.id === id));
       if (missing.length) throw new ConfigError(`no run with id ${missing.join(', ')}`);
     }
+    if (what === 'histograms') return histogramsToCsv(this.evalViews.histogramTable.list(runIds), runs);
     return what === 'runs' ? runsToCsv(runs) : metricsToCsv(this.store.metrics(runIds), runs);
   }
 
   /**
    * Validates everything first (method, config, dataset), so bad input never leaves a half-written run,
-   * then records the run as queued and starts its worker.
+   * then records the run as queued; its worker starts when a slot is free (maxConcurrentRuns).
    */
   async createRun(input: CreateRunInput): Promise<Run> {
     const method = getMethod(input.method);
@@ -213,7 +381,7 @@ export class Engine {
     const run = this.store.createRun({ ...input, config, name });
     this.ownRuns.add(run.id);
     this.emit({ event: 'run-created', run });
-    this.startWorker(run, input);
+    this.enqueue(run);
     return run;
   }
 
@@ -268,6 +436,18 @@ export class Engine {
         case 'log':
           this.recordLog(m.line);
           break;
+        case 'checkpoint': {
+          const { step, epoch, path: file, bytes } = m;
+          const saved = this.checkpointTable.add({ runId: run.id, step, epoch, path: file, bytes });
+          this.emit({ event: 'checkpoint', checkpoint: publicCheckpoint(saved) });
+          break;
+        }
+        case 'histogram':
+          this.evalViews.recordHistogram({ ...m.histogram, runId: run.id });
+          break;
+        case 'embedding':
+          this.evalViews.recordEmbedding({ ...m.embedding, runId: run.id });
+          break;
         case 'finished':
           finished = true;
           this.finish(run.id, m.status, m.error ?? null);
@@ -285,6 +465,7 @@ export class Engine {
           stopped ? null : `worker exited (${signal ?? `code ${code}`})`,
         );
       }
+      this.pump();
     });
     const start: HostMessage = {
       type: 'start',
@@ -293,6 +474,7 @@ export class Engine {
       dataset: input.dataset,
       backend: input.backend ?? 'auto',
       config: run.config,
+      checkpointDir: runCheckpointDir(this.checkpointsRoot(), run.id),
     };
     child.send(start);
   }
@@ -312,10 +494,14 @@ export class Engine {
 
   /** Asks a run's worker to stop after its current step; it is killed if it does not within `graceMs`. */
   stopRun(id: number, graceMs = 30_000): void {
+    // A run still waiting for a slot never starts.
+    if (this.queue.remove(id)) return this.finish(id, 'stopped', null);
     const child = this.workers.get(id);
     if (!child) return;
     this.stopping.add(id);
-    child.send({ type: 'stop' } satisfies HostMessage);
+    // A worker that has just exited (its exit event not handled yet) cannot be written to; its exit
+    // handler records the run, so a failed send is no error.
+    if (child.connected) child.send({ type: 'stop' } satisfies HostMessage, () => {});
     setTimeout(() => {
       if (this.workers.get(id) === child) child.kill('SIGKILL');
     }, graceMs).unref();
@@ -346,16 +532,29 @@ export class Engine {
 
   deleteRun(id: number): void {
     if (this.workers.has(id)) throw new ConfigError(`run ${id} is still running; stop it first`);
+    if (this.jobRunner.busyWith(id)) throw new ConfigError(`a linear probe of run ${id} is still running`);
+    this.queue.remove(id);
     this.store.deleteRun(id);
     this.watcher?.forgetRun(id);
+    if (this.checkpointFolder) {
+      fs.rmSync(runCheckpointDir(this.checkpointFolder, id), { recursive: true, force: true });
+    }
   }
 
   /** Stops every worker and closes the store. */
   async close(): Promise<void> {
+    this.closing = true;
+    for (const id of this.queue.drain()) {
+      this.store.markEnded(id, 'interrupted', 'the engine closed before this run started');
+      this.emit({ event: 'run-updated', run: this.getRun(id) });
+    }
     const running = [...this.workers.keys()];
     running.forEach((id) => this.stopRun(id, 10_000));
-    await Promise.all(running.map((id) => this.waitForRun(id)));
+    await Promise.all([...running.map((id) => this.waitForRun(id)), this.jobRunner.close()]);
     this.watcher?.stop();
     this.store.close();
+    if (this.temporaryCheckpoints && this.checkpointFolder) {
+      fs.rmSync(this.checkpointFolder, { recursive: true, force: true });
+    }
   }
 }

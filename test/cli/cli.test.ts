@@ -124,6 +124,15 @@ describe('contrastlab CLI', () => {
     expect(row['config.temperature']).toBe('0.2');
     expect(row['config.width']).toBe('8');
     expect(Number(row['final.knn_top1'])).toBeGreaterThan(0);
+    // The new diagnostics travel in the run table and the histograms have their own export.
+    expect(Number(row['final.effective_rank'])).toBeGreaterThan(1);
+    const hist = path.join(dir, 'histograms.csv');
+    expect((await runCli(['export', '--db', db, '--what', 'histograms', '--out', hist])).code).toBe(0);
+    const bins = parse(fs.readFileSync(hist, 'utf8'), { columns: true }) as Record<string, string>[];
+    const ours = bins.filter((b) => b.run_name === name);
+    expect(ours.length).toBe(2 * 40); // epochs 0 and 1, 40 bins each
+    const positive = ours.filter((b) => Number(b.epoch) === 1).reduce((a, b) => a + Number(b.positive), 0);
+    expect(positive).toBeCloseTo(1, 5);
   });
 
   it('trains on the real CIFAR-10 subset folder', async () => {

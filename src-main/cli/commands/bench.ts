@@ -17,7 +17,7 @@ import {
   type TorchResult,
 } from '../../engine/bench/torch';
 
-const backends: BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const backends: BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 const modes = ['step', 'train', 'quality'] as const;
 type Mode = (typeof modes)[number];
 
@@ -40,7 +40,7 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   --width N              backbone width (default: the backbone's default, 16 for resnet18, 32 for convnet)
   --batch-size N         images per step (step/train default 128)
   --set key=value        any config field of the method; repeatable
-  --backend NAME         auto (default), tensorflow, wasm or cpu
+  --backend NAME         auto (default), tensorflow, webgpu, wasm or cpu
   --json                 one JSON object on stdout instead of the text report
   step and train:
   --steps N              timed steps (default 5)

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { openEngine } from '../open-engine';
 import { UsageError } from '../errors';
 
-/** `export [--db FILE] [--runs ID,…] --what runs|metrics --out FILE`: RFC 4180 CSV. */
+/** `export [--db FILE] [--runs ID,…] --what runs|metrics|histograms --out FILE`: RFC 4180 CSV. */
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -14,8 +14,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
       out: { type: 'string' },
     },
   });
-  if (values.what !== 'runs' && values.what !== 'metrics')
-    throw new UsageError('--what must be "runs" or "metrics"');
+  if (values.what !== 'runs' && values.what !== 'metrics' && values.what !== 'histograms')
+    throw new UsageError('--what must be "runs", "metrics" or "histograms"');
   if (!values.out) throw new UsageError('--out FILE is required');
   const ids = values.runs?.split(',').map((s) => {
     const id = Number(s.trim());

@@ -7,7 +7,7 @@ import { ProgressLine } from '../progress';
 import type { BackendPreference, DatasetId, EngineEvent } from '../../engine/api/types';
 
 const datasets: DatasetId[] = ['synthetic', 'cifar10'];
-const backends: BackendPreference[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const backends: BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 const help = `usage: contrastlab train --method ID [options]
 
@@ -23,7 +23,7 @@ const help = `usage: contrastlab train --method ID [options]
   --name TEXT            run name
   --tag TEXT             tag the run; repeatable
   --seed N               random seed
-  --backend NAME         auto (default), tensorflow, wasm or cpu
+  --backend NAME         auto (default), tensorflow, webgpu, wasm or cpu
   --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
   --json                 one JSON event per line on stdout instead of a progress bar
 `;

@@ -72,9 +72,9 @@ const createRunInput = z.strictObject({
   config: z.record(z.string(), z.unknown()),
   name: optional(z.string()),
   tags: optional(z.array(z.string())),
-  backend: optional(z.enum(['auto', 'tensorflow', 'wasm', 'cpu'])),
+  backend: optional(z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'])),
 });
-const backendPreference = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+const backendPreference = z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 const epoch = z.number().min(0);
 const imageRef = z.strictObject({ split: z.enum(['train', 'test']), index: z.number().int().min(0) });
 const previewInput = z.strictObject({

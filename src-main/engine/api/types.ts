@@ -7,7 +7,7 @@ export const runStatuses = ['queued', 'running', 'completed', 'failed', 'stopped
 export type RunStatus = (typeof runStatuses)[number];
 
 export type DatasetId = 'synthetic' | 'cifar10';
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface DatasetSpec {
   id: DatasetId;

@@ -5,13 +5,14 @@ import os from 'node:os';
 
 import { loadNative, type NativePackage } from './native';
 import { startWasm } from './wasm';
+import { startWebgpu } from './webgpu';
 
 export { registerWasmKernels, restoreNativeWasmKernel, wasmKernelNames } from './kernels';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
-  /** The tfjs backend actually in use: 'tensorflow' | 'wasm' | 'cpu'. */
+  /** The tfjs backend actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
   name: string;
   /** Human-readable, for logs and the UI, e.g. 'CUDA GPU (tfjs-node-gpu)'. */
   device: string;
@@ -24,8 +25,10 @@ const chosen = new Map<BackendPreference, Promise<BackendInfo>>();
 
 /**
  * Picks and initialises the tfjs backend. 'auto' takes the fastest that works here:
- * tfjs-node-gpu with a CUDA GPU, then tfjs-node, then wasm (with the project's kernels), then pure JS.
- * 'tensorflow' accepts only the native packages and rejects with a one-line Error when neither loads.
+ * tfjs-node-gpu with a CUDA GPU, then tfjs-node, then WebGPU (Dawn, through the optional 'webgpu'
+ * package, on a GPU with a Vulkan driver), then wasm (with the project's kernels), then pure JS.
+ * 'tensorflow' and 'webgpu' accept only their own backend and reject with a one-line Error when it
+ * cannot start.
  * Idempotent: repeated calls reuse the first result and only make that backend current again.
  */
 export async function initBackend(preference: BackendPreference): Promise<BackendInfo> {
@@ -46,14 +49,23 @@ async function choose(preference: BackendPreference): Promise<BackendInfo> {
   switch (preference) {
     case 'tensorflow':
       return native();
+    case 'webgpu':
+      return webgpu();
     case 'wasm':
       return wasm();
     case 'cpu':
       return cpu();
     case 'auto':
-      return (await native().catch(() => null)) ?? (await wasm().catch(() => null)) ?? cpu();
+      return (
+        (await native().catch(() => null)) ??
+        (await webgpu().catch(() => null)) ??
+        (await wasm().catch(() => null)) ??
+        cpu()
+      );
     default:
-      throw new Error(`Unknown backend preference '${String(preference)}' (auto, tensorflow, wasm, cpu)`);
+      throw new Error(
+        `Unknown backend preference '${String(preference)}' (auto, tensorflow, webgpu, wasm, cpu)`,
+      );
   }
 }
 
@@ -72,6 +84,15 @@ async function native(): Promise<BackendInfo> {
     `Backend 'tensorflow' needs the optional package ${CPU_PKG} or ${GPU_PKG}, and neither loaded ` +
       `(${cpuPkg.reason}; ${gpu.reason}); install one, or use 'auto', 'wasm' or 'cpu'.`,
   );
+}
+
+async function webgpu(): Promise<BackendInfo> {
+  try {
+    const { adapter } = await startWebgpu();
+    return { name: 'webgpu', device: `GPU: ${adapter}, WebGPU via Dawn` };
+  } catch (err) {
+    throw new Error(`Backend 'webgpu' cannot start: ${(err as Error).message}; use 'auto', 'wasm' or 'cpu'.`);
+  }
 }
 
 async function wasm(): Promise<BackendInfo> {

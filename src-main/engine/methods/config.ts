@@ -149,6 +149,16 @@ export function sharedConfigShape(d: SharedDefaults) {
       'Temperature of the kNN vote weights exp(s/τ) (InstDisc: 0.1).',
       { group: 'evaluation' },
     ),
+    checkpointEvery: field(
+      z.number().int().min(0).max(10000).default(1),
+      'Save a checkpoint every N epochs (always at step 0 and at the end); 0 saves only those two.',
+      { group: 'evaluation', unit: 'epochs' },
+    ),
+    linearProbe: field(
+      z.boolean().default(true),
+      'At the end of the run, train a linear classifier on frozen backbone features (SimCLR/MoCo protocol).',
+      { group: 'evaluation' },
+    ),
   };
 }
 

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { z } from 'zod';
 import type { Backbone } from '../nn/backbones';
+import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
 import type { AugmentConfig } from '../data/augment';
 import type { Rng } from '../util/rng';
@@ -61,6 +62,11 @@ export interface MethodInstance {
   step(batch: TrainBatch, ctx: StepContext): StepResult;
   /** State updates after the optimiser step: momentum encoders, queues, memory banks, centres. */
   afterStep?(batch: TrainBatch, ctx: StepContext): void;
+  /**
+   * The modules a checkpoint saves (parameters and buffers), by name. Optional: by default
+   * (runner/checkpoint.ts) they are `encoder` and every other field of the instance holding a Module.
+   */
+  checkpointModules?(): Record<string, Module>;
   dispose(): void;
 }
 

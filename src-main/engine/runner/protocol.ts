@@ -1,4 +1,27 @@
-import type { BackendPreference, DatasetSpec, LogLine, MetricPoint, RunProgress } from '../api/types';
+import type {
+  BackendPreference,
+  DatasetSpec,
+  LogLine,
+  MetricPoint,
+  RunProgress,
+  SimilarityHistogram,
+} from '../api/types';
+
+/**
+ * L2-normalised backbone features of the first images of a split at one evaluation (issue #6). The
+ * float32 values travel as base64 (fork's IPC serialises messages as JSON).
+ */
+export interface EmbeddingReport {
+  runId: number;
+  split: 'train' | 'test';
+  step: number;
+  epoch: number;
+  /** Positions in the split, one per row. */
+  indices: number[];
+  dim: number;
+  /** float32 little-endian, row-major [indices.length, dim], base64. */
+  features: string;
+}
 
 /** What the engine host tells a run worker. */
 export type HostMessage =
@@ -9,6 +32,8 @@ export type HostMessage =
       dataset: DatasetSpec;
       backend: BackendPreference;
       config: Record<string, unknown>;
+      /** Folder for this run's checkpoints (runner/checkpoint.ts); none are saved without it. */
+      checkpointDir?: string;
     }
   | { type: 'stop' };
 
@@ -18,4 +43,10 @@ export type WorkerMessage =
   | { type: 'metrics'; points: MetricPoint[] }
   | { type: 'progress'; progress: RunProgress }
   | { type: 'log'; line: LogLine }
+  /** A checkpoint file was written (the host records it). */
+  | { type: 'checkpoint'; step: number; epoch: number; path: string; bytes: number }
+  /** Similarity histograms of an evaluated epoch (issue #6). */
+  | { type: 'histogram'; histogram: SimilarityHistogram }
+  /** Features of a split at an evaluated epoch (issue #6): test kept per epoch, train only the latest. */
+  | { type: 'embedding'; embedding: EmbeddingReport }
   | { type: 'finished'; status: 'completed' | 'stopped' | 'failed'; error?: string };

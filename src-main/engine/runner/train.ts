@@ -10,8 +10,13 @@ import type { MethodInstance, StepContext, TrainBatch, ViewPlan } from '../metho
 import { createOptimizer } from '../nn/optimizers';
 import { warmupCosine } from '../nn/schedule';
 import { optimizationStep } from './step';
+import { RunCheckpointer, type SavedCheckpoint } from './checkpoint';
+import { probeAtEnd } from './final-probe';
+import { reportDiagnostics } from './diagnostics';
+import { pairSet } from '../eval/diagnostics';
+import type { EmbeddingReport } from './protocol';
 import { Rng } from '../util/rng';
-import type { BackendPreference, DatasetSpec, RunProgress } from '../api/types';
+import type { BackendPreference, DatasetSpec, RunProgress, SimilarityHistogram } from '../api/types';
 
 export interface TrainSpec {
   runId: number;
@@ -19,6 +24,8 @@ export interface TrainSpec {
   dataset: DatasetSpec;
   backend: BackendPreference;
   config: Record<string, unknown>;
+  /** Folder for the run's checkpoints; none are saved without it. */
+  checkpointDir?: string;
 }
 
 /** Where the training loop reports to: the worker forwards these to the engine host. */
@@ -27,6 +34,12 @@ export interface TrainReporter {
   metric(step: number, epoch: number, key: string, value: number): void;
   progress(progress: RunProgress): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** A checkpoint was written (runner/checkpoint.ts). */
+  checkpoint?(saved: SavedCheckpoint): void;
+  /** The similarity histograms of an evaluation (runner/diagnostics.ts). */
+  histogram?(histogram: Omit<SimilarityHistogram, 'runId'>): void;
+  /** An embedding snapshot of an evaluation (runner/diagnostics.ts); only computed when this is given. */
+  embedding?(embedding: Omit<EmbeddingReport, 'runId'>): void;
 }
 
 export type TrainOutcome = 'completed' | 'stopped';
@@ -85,8 +98,25 @@ export async function train(
       `${stepsPerEpoch} steps per epoch, backend ${info.name} (${info.device})`,
   );
 
+  const diagnosticPairs = pairSet(dataset.train.count, plan, config.seed);
   const evaluate = (step: number, epoch: number) => {
-    const knn = knnMonitor(instance, dataset, config);
+    // Features of both splits, once: the kNN monitor, the diagnostics and the embedding snapshots share them.
+    const trainFeatures = splitFeatures(instance, dataset, 'train');
+    const testFeatures = splitFeatures(instance, dataset, 'test');
+    let knn: ReturnType<typeof knnMonitor>;
+    try {
+      reportDiagnostics(reporter, step, epoch, {
+        encoder: instance.encoder,
+        dataset,
+        pairs: diagnosticPairs,
+        train: trainFeatures,
+        test: testFeatures,
+      });
+      knn = knnMonitor(trainFeatures, testFeatures, dataset, config);
+    } finally {
+      trainFeatures?.dispose();
+      testFeatures?.dispose();
+    }
     if (knn) {
       reporter.metric(step, epoch, 'knn_top1', knn.top1);
       reporter.metric(step, epoch, 'knn_top5', knn.top5);
@@ -94,9 +124,19 @@ export async function train(
     }
   };
 
+  const checkpoints = new RunCheckpointer(instance, {
+    dir: spec.checkpointDir,
+    runId: spec.runId,
+    method: method.id,
+    epochs: config.epochs,
+    every: config.checkpointEvery,
+    saved: (c) => reporter.checkpoint?.(c),
+    warn: (message) => reporter.log('warn', message),
+  });
   let outcome: TrainOutcome = 'completed';
   try {
     evaluate(0, 0);
+    await checkpoints.save(0, 0);
     const started = Date.now();
     let step = 0;
     let recent = { images: 0, since: performance.now() };
@@ -143,7 +183,13 @@ export async function train(
         });
       }
       if (outcome === 'completed') evaluate(step, epoch + 1);
+      if (outcome === 'completed') await checkpoints.afterEpoch(step, epoch + 1);
     }
+    // A completed run gets its linear probe; a stopped one a checkpoint of the state it reached.
+    if (outcome === 'completed' && config.linearProbe) {
+      await probeAtEnd(instance.encoder, dataset, step, config.epochs, reporter);
+    }
+    if (outcome === 'stopped' && step > 0) await checkpoints.save(step, step / stepsPerEpoch);
   } finally {
     optimizer.dispose();
     instance.dispose();
@@ -164,18 +210,23 @@ function makeBatch(dataset: Dataset, indices: Int32Array, plan: ViewPlan, rng: R
 }
 
 /** Weighted kNN of the test split against the training split (InstDisc protocol), if labelled. */
-function knnMonitor(instance: MethodInstance, dataset: Dataset, config: RunConfig) {
-  if (!dataset.train.labels || !dataset.test.labels || dataset.test.count === 0) return null;
-  const train = extractFeatures(instance.encoder, dataset.train, dataset.mean, dataset.std);
-  const test = extractFeatures(instance.encoder, dataset.test, dataset.mean, dataset.std);
-  try {
-    return weightedKnn(train, dataset.train.labels, test, dataset.test.labels, {
-      k: config.knnK,
-      temperature: config.knnTemperature,
-      numClasses: dataset.classNames.length,
-    });
-  } finally {
-    train.dispose();
-    test.dispose();
-  }
+function knnMonitor(
+  train: tf.Tensor2D | null,
+  test: tf.Tensor2D | null,
+  dataset: Dataset,
+  config: RunConfig,
+) {
+  if (!train || !test || !dataset.train.labels || !dataset.test.labels) return null;
+  return weightedKnn(train, dataset.train.labels, test, dataset.test.labels, {
+    k: config.knnK,
+    temperature: config.knnTemperature,
+    numClasses: dataset.classNames.length,
+  });
+}
+
+/** L2-normalised eval-mode backbone features of a whole split (null when it is empty). */
+function splitFeatures(instance: MethodInstance, dataset: Dataset, split: 'train' | 'test') {
+  const images = dataset[split];
+  if (images.count === 0) return null;
+  return extractFeatures(instance.encoder, images, dataset.mean, dataset.std);
 }

@@ -45,6 +45,9 @@ async function run(start: Extract<HostMessage, { type: 'start' }>) {
     progress: (progress) => send({ type: 'progress', progress }),
     log: (level, message) =>
       send({ type: 'log', line: { runId: start.runId, time: Date.now() / 1000, level, message } }),
+    checkpoint: (saved) => send({ type: 'checkpoint', ...saved }),
+    histogram: (histogram) => send({ type: 'histogram', histogram: { runId: start.runId, ...histogram } }),
+    embedding: (embedding) => send({ type: 'embedding', embedding: { runId: start.runId, ...embedding } }),
   };
   let finished: WorkerMessage;
   try {

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { MetricPoint, Run } from '../api/types';
+import type { MetricPoint, Run, SimilarityHistogram } from '../api/types';
 
 const runColumns = [
   'run_id',
@@ -78,6 +78,32 @@ export function metricsToCsv(points: MetricPoint[], runs: Run[]): string {
   const rows = points.map((p) => {
     const run = byId.get(p.runId);
     return [p.runId, run?.name ?? '', run?.method ?? '', p.step, p.epoch, p.key, p.value, p.wallTime];
+  });
+  return stringify([header, ...rows], { record_delimiter: '\r\n' });
+}
+
+/**
+ * Similarity histograms in long format, one row per run, evaluated epoch and bin:
+ * run_id,run_name,step,epoch,bin_low,bin_high,positive,negative (fractions of the pairs in the bin).
+ */
+export function histogramsToCsv(histograms: SimilarityHistogram[], runs: Run[]): string {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const header = ['run_id', 'run_name', 'step', 'epoch', 'bin_low', 'bin_high', 'positive', 'negative'];
+  const rows = histograms.flatMap((h) => {
+    const name = byId.get(h.runId)?.name ?? '';
+    const bins = h.positive.length;
+    // Edges as the contract defines them, min + i·(max − min)/bins, without float noise (−0.85, not −0.8500000000000001).
+    const edge = (i: number) => Number((h.min + (i * (h.max - h.min)) / bins).toPrecision(12));
+    return h.positive.map((p, i) => [
+      h.runId,
+      name,
+      h.step,
+      h.epoch,
+      edge(i),
+      edge(i + 1),
+      p,
+      h.negative[i] ?? '',
+    ]);
   });
   return stringify([header, ...rows], { record_delimiter: '\r\n' });
 }

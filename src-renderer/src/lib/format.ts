@@ -15,9 +15,14 @@ export function formatPercent(v: number | null | undefined): string {
   return `${(100 * v).toFixed(1)}%`;
 }
 
+/** Whether a metric is an accuracy (a fraction shown as a percentage): kNN, linear probe, …. */
+export function isPercentMetric(key: string): boolean {
+  return /^knn_top|^probe_top|acc/.test(key);
+}
+
 /** A metric value as a table shows it: accuracies as percentages, the rest as numbers. */
 export function formatMetric(key: string, v: number | null | undefined): string {
-  if (/^knn_top|acc/.test(key)) return formatPercent(v);
+  if (isPercentMetric(key)) return formatPercent(v);
   if (key === 'images_per_s') return v === null || v === undefined ? '—' : v.toFixed(0);
   return formatNumber(v);
 }

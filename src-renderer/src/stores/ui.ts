@@ -3,7 +3,7 @@ import { computed, ref, watch } from 'vue';
 import { i18n, type Locale } from '../i18n';
 import type { XMode } from '../lib/series';
 
-export type View = 'new' | 'live' | 'runs' | 'compare';
+export type View = 'new' | 'live' | 'runs' | 'compare' | 'grids';
 export type Theme = 'light' | 'dark';
 
 const storageKey = 'contrastlab.prefs';
@@ -43,7 +43,7 @@ function loadPrefs(): Prefs {
   }
 }
 
-const views: View[] = ['new', 'live', 'runs', 'compare'];
+const views: View[] = ['new', 'live', 'runs', 'compare', 'grids'];
 
 /** Parses "#/live/3", "#/compare/1,2", "#/new/simclr". */
 function parseHash(hash: string): { view: View; arg: string } {

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { openEngine } from '../open-engine';
+import { UsageError } from '../errors';
+
+const help = `usage: contrastlab probe RUN_ID [--checkpoint ID] [--db FILE] [--json]
+
+  Trains a linear classifier on frozen backbone features of a run's checkpoint (SimCLR/MoCo linear
+  evaluation) and prints its top-1 and top-5 test accuracy. The result is also stored as the run's
+  probe_top1 / probe_top5 metrics at the checkpoint's step.
+
+  --checkpoint ID        which checkpoint (default: the latest of a finished run)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
+  --json                 one JSON event per line on stdout (every job update)
+`;
+
+function positiveInteger(what: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`${what} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** `probe RUN_ID [--checkpoint ID]`: a linear-probe job, waited for; exit code 0 when it completed. */
+export async function probeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      checkpoint: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('probe takes one run id (see `probe --help`)');
+  const runId = positiveInteger('the run id', positionals[0]!);
+  const checkpointId =
+    values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
+
+  const engine = openEngine(values.db);
+  try {
+    const job = engine.startLinearProbe(runId, checkpointId);
+    const checkpoint = engine.checkpoints(runId).find((c) => c.id === job.checkpointId);
+    let lastMessage = '';
+    const off = engine.on((e) => {
+      if (e.event !== 'job-updated' || e.job.id !== job.id) return;
+      if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
+      else if (e.job.message && e.job.message !== lastMessage && e.job.status === 'running') {
+        lastMessage = e.job.message;
+        process.stderr.write(`${Math.round(100 * e.job.progress)}%  ${e.job.message}\n`);
+      }
+    });
+    const done = await engine.waitForJob(job.id);
+    off();
+    if (done.status !== 'completed' || !done.result) {
+      process.stderr.write(`linear probe of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
+      return 1;
+    }
+    if (!values.json) {
+      const { top1, top5 } = done.result;
+      process.stdout.write(
+        `run ${runId}, checkpoint ${done.checkpointId} (step ${checkpoint?.step ?? '?'}): ` +
+          `linear probe top-1 ${(100 * top1!).toFixed(2)}%, top-5 ${(100 * top5!).toFixed(2)}%\n`,
+      );
+    }
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,142 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { diagnosticKeys } from '../api/types';
+import { augmentBatch, normalize, toFloatBatch, type AugmentConfig } from '../data/augment';
+import type { Dataset } from '../data/dataset';
+import type { ViewPlan } from '../methods/method';
+import type { Backbone } from '../nn/backbones';
+import { Rng } from '../util/rng';
+import { alignment, uniformity } from './align-uniform';
+import { effectiveRankFromGram, embeddingStd, isCollapsing } from './collapse';
+import { rows } from './rows';
+import { histogram, HISTOGRAM_BINS, mean, pairSimilarities } from './similarity';
+
+/**
+ * The per-epoch diagnostics of a representation (issue #6), computed in the run worker at every
+ * evaluation: alignment and uniformity (Wang & Isola 2020), positive/negative cosine similarities and
+ * their histograms (InvaSpread fig. 5) on two augmented views of a fixed set of training images, and the
+ * collapse monitor (SimSiam's std, RankMe's effective rank) on the un-augmented test features the kNN
+ * monitor extracts anyway. All on L2-normalised backbone features with batch norm in eval mode, the
+ * representation kNN and the linear probe judge.
+ */
+
+/** Training images whose two views give the pair statistics: 512 make ~260k negative pairs. */
+export const PAIR_IMAGES = 512;
+
+/** The fixed images and augmentations of a run's pair statistics. */
+export interface PairSet {
+  /** Positions in the training split, ascending, chosen once per run. */
+  indices: Int32Array;
+  /** The method's first two global augmentations (the first twice when it has one). */
+  views: [AugmentConfig, AugmentConfig];
+  /** Seeds the augmentation draws: the same crops every epoch, so epochs differ only by the network. */
+  seed: number;
+}
+
+export function pairSet(trainCount: number, plan: ViewPlan, seed: number): PairSet {
+  const [first, second] = plan.global;
+  if (!first) throw new Error('the view plan has no global view');
+  // A stream of its own, so the diagnostics never change the training run's random draws.
+  const rng = new Rng((seed ^ 0x6a09e667) >>> 0);
+  const indices = rng.permutation(trainCount).subarray(0, Math.min(PAIR_IMAGES, trainCount)).sort();
+  return { indices, views: [first, second ?? first], seed: Math.floor(rng.next() * 2 ** 32) };
+}
+
+/** L2-normalised eval-mode backbone features of one augmented view of the pair images, row-major. */
+function viewFeatures(
+  encoder: Backbone,
+  dataset: Dataset,
+  indices: Int32Array,
+  view: AugmentConfig,
+  rng: Rng,
+  batchSize = 256,
+): Float32Array {
+  const chunks: Float32Array[] = [];
+  for (let start = 0; start < indices.length; start += batchSize) {
+    const idx = indices.subarray(start, start + batchSize);
+    const f = tf.tidy(() => {
+      const x = normalize(
+        augmentBatch(toFloatBatch(dataset.train, idx), view, rng),
+        dataset.mean,
+        dataset.std,
+      );
+      const y = encoder.forward(x, false) as tf.Tensor2D;
+      return tf.div(y, tf.maximum(tf.norm(y, 2, 1, true), 1e-12)) as tf.Tensor2D;
+    });
+    chunks.push(f.dataSync() as Float32Array);
+    f.dispose();
+  }
+  const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** The keys of api/types.ts's diagnosticKeys measured at every evaluation (probe_* come from the linear probe). */
+export type EpochDiagnosticKey = Exclude<(typeof diagnosticKeys)[number], 'probe_top1' | 'probe_top5'>;
+
+export interface EpochDiagnostics {
+  /** Metric values under their keys in api/types.ts (only the ones that could be computed). */
+  metrics: Partial<Record<EpochDiagnosticKey, number>>;
+  /** Fractions of positive and negative pairs in HISTOGRAM_BINS bins over [−1, 1]. */
+  histogram: { min: number; max: number; positive: number[]; negative: number[] } | null;
+  /** True when std·√d < 0.2 or the effective rank < 2. */
+  collapsing: boolean;
+  /** The test features read back, row-major (the caller reuses them for the embedding snapshot). */
+  testData: Float32Array | null;
+}
+
+/**
+ * Everything above for one evaluation. `testFeatures` are the kNN monitor's L2-normalised test
+ * features (not extracted again here); null when the dataset has no test images.
+ */
+export function epochDiagnostics(
+  encoder: Backbone,
+  dataset: Dataset,
+  pairs: PairSet,
+  testFeatures: tf.Tensor2D | null,
+): EpochDiagnostics {
+  const metrics: EpochDiagnostics['metrics'] = {};
+  let hist: EpochDiagnostics['histogram'] = null;
+  if (pairs.indices.length >= 2) {
+    const rng = new Rng(pairs.seed);
+    const [rngA, rngB] = [rng.fork(), rng.fork()];
+    const a = viewFeatures(encoder, dataset, pairs.indices, pairs.views[0], rngA);
+    const b = viewFeatures(encoder, dataset, pairs.indices, pairs.views[1], rngB);
+    const n = pairs.indices.length;
+    const d = a.length / n;
+    const va = rows(a, n, d);
+    const vb = rows(b, n, d);
+    metrics.align = alignment(va, vb);
+    // Wang & Isola's reference loss averages the uniformity of the two views.
+    metrics.uniform = (uniformity(va) + uniformity(vb)) / 2;
+    const sims = pairSimilarities(va, vb);
+    metrics.pos_sim_mean = mean(sims.positive);
+    metrics.neg_sim_mean = mean(sims.negative);
+    hist = {
+      min: -1,
+      max: 1,
+      positive: histogram(sims.positive, HISTOGRAM_BINS, -1, 1),
+      negative: histogram(sims.negative, HISTOGRAM_BINS, -1, 1),
+    };
+  }
+  let testData: Float32Array | null = null;
+  let collapsing = false;
+  if (testFeatures && testFeatures.shape[0] > 0) {
+    const [n, d] = testFeatures.shape;
+    testData = testFeatures.dataSync() as Float32Array;
+    const gram = tf.tidy(() => tf.matMul(testFeatures, testFeatures, true, false));
+    const gramData = gram.dataSync();
+    gram.dispose();
+    metrics.embedding_std = embeddingStd(rows(testData, n, d));
+    metrics.embedding_dim = d;
+    metrics.effective_rank = effectiveRankFromGram(gramData, d);
+    collapsing = isCollapsing(metrics.embedding_std, d, metrics.effective_rank);
+  }
+  for (const [k, v] of Object.entries(metrics)) {
+    if (!Number.isFinite(v)) delete metrics[k as keyof typeof metrics];
+  }
+  return { metrics, histogram: hist, collapsing, testData };
+}

@@ -1,0 +1,171 @@
+/**
+ * The linear evaluation protocol of SimCLR (Chen et al. 2020, Sec. B.6) and MoCo (He et al. 2020,
+ * Sec. 4.1): a linear classifier trained on frozen, non-augmented backbone features of the labelled
+ * training split, reported as top-1 and top-5 accuracy on the test split.
+ *
+ * The classifier is multinomial logistic regression on standardised features (mean and std of the
+ * training features, applied to both splits): logits z = xW + b, p = softmax(z), loss
+ *   L = −(1/N) Σᵢ log p_{i,yᵢ} + (λ/2)‖W‖²,
+ * whose gradient is analytic, ∂L/∂W = Xᵀ(P − Y)/N + λW and ∂L/∂b = mean(P − Y) (Y one-hot), so no
+ * autodiff kernels are needed on any backend. Full batch, Adam (Kingma & Ba 2015, Alg. 1) with a cosine
+ * learning-rate decay to 0, a fixed number of epochs: deterministic for given features.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Backbone } from '../nn/backbones';
+import type { Dataset } from '../data/dataset';
+import { extractFeatures } from './features';
+
+export interface LinearProbeOptions {
+  numClasses: number;
+  /** Full-batch Adam steps (default 300). */
+  epochs?: number;
+  /** Peak Adam learning rate, decayed to 0 on a cosine (default 0.05). */
+  lr?: number;
+  /** L2 penalty λ on the weights (default 1e-4). */
+  weightDecay?: number;
+  /** Called now and then with the share of the epochs done (0..1). */
+  onProgress?: (fraction: number, trainLoss: number) => void;
+}
+
+export interface LinearProbeResult {
+  top1: number;
+  top5: number;
+  /** Accuracy on the training split itself (how well the classifier fits). */
+  trainTop1: number;
+  trainLoss: number;
+  seconds: number;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Share of rows whose label is among the k largest logits; k = 1 and k = min(5, classes). */
+function topK(logits: tf.Tensor2D, labels: tf.Tensor1D, k: number): number {
+  return tf.tidy(() => {
+    const { indices } = tf.topk(logits, Math.min(k, logits.shape[1]));
+    const hit = tf.any(tf.equal(indices, tf.expandDims(labels, 1)), 1);
+    return tf.mean(tf.cast(hit, 'float32')).dataSync()[0]!;
+  });
+}
+
+/** Trains the probe on (trainX, trainY) and measures it on (testX, testY). Disposes nothing of the caller's. */
+export async function trainLinearProbe(
+  trainX: tf.Tensor2D,
+  trainY: Int32Array,
+  testX: tf.Tensor2D,
+  testY: Int32Array,
+  options: LinearProbeOptions,
+): Promise<LinearProbeResult> {
+  const started = performance.now();
+  const { numClasses: c, epochs = 300, lr = 0.05, weightDecay = 1e-4 } = options;
+  const [n, d] = trainX.shape;
+  if (trainY.length !== n || testY.length !== testX.shape[0]) throw new Error('linear probe: labels ≠ rows');
+  if (testX.shape[1] !== d) throw new Error('linear probe: train and test features differ in width');
+  if (n === 0) throw new Error('linear probe: no training images');
+
+  const [x, xTest, y, yTrain, yTest] = tf.tidy(() => {
+    const { mean, variance } = tf.moments(trainX, 0);
+    // A constant feature carries no information; dividing it by 1 keeps it at 0 instead of NaN.
+    const std = tf.where(tf.less(variance, 1e-12), tf.onesLike(variance), tf.sqrt(variance));
+    const yTrain = tf.tensor1d(trainY, 'int32');
+    return [
+      tf.div(tf.sub(trainX, mean), std) as tf.Tensor2D,
+      tf.div(tf.sub(testX, mean), std) as tf.Tensor2D,
+      tf.cast(tf.oneHot(yTrain, c), 'float32') as tf.Tensor2D,
+      yTrain,
+      tf.tensor1d(testY, 'int32'),
+    ];
+  });
+  // tidy releases the zeros each variable is made from (variables themselves survive it).
+  const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape), false));
+  const w = zeros([d, c]);
+  const b = zeros([c]);
+  // Adam's first and second moment estimates of each.
+  const slots = [w, b].map((v) => ({ v, m: zeros(v.shape), s: zeros(v.shape) }));
+  const beta1 = 0.9;
+  const beta2 = 0.999;
+  const eps = 1e-8;
+  const lossOf = (logits: tf.Tensor2D) =>
+    tf.tidy(() => {
+      const ce = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)));
+      return tf.add(ce, tf.mul(0.5 * weightDecay, tf.sum(tf.square(w)))).dataSync()[0]!;
+    });
+  try {
+    const reportEvery = Math.max(1, Math.round(epochs / 20));
+    for (let t = 1; t <= epochs; t++) {
+      const rate = 0.5 * lr * (1 + Math.cos((Math.PI * (t - 1)) / epochs));
+      tf.tidy(() => {
+        const residual = tf.sub(tf.softmax(tf.add(tf.matMul(x, w), b)), y);
+        const grads = [
+          tf.add(tf.div(tf.matMul(x, residual, true, false), n), tf.mul(weightDecay, w)),
+          tf.mean(residual, 0),
+        ];
+        slots.forEach(({ v, m, s }, i) => {
+          const g = grads[i]!;
+          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+          s.assign(tf.add(tf.mul(s, beta2), tf.mul(tf.square(g), 1 - beta2)));
+          const mHat = tf.div(m, 1 - beta1 ** t);
+          const sHat = tf.div(s, 1 - beta2 ** t);
+          v.assign(tf.sub(v, tf.mul(rate, tf.div(mHat, tf.add(tf.sqrt(sHat), eps)))));
+        });
+      });
+      if (options.onProgress && (t % reportEvery === 0 || t === epochs)) {
+        const loss = tf.tidy(() => lossOf(tf.add(tf.matMul(x, w), b) as tf.Tensor2D));
+        options.onProgress(t / epochs, loss);
+        await yieldToEventLoop();
+      }
+    }
+    return tf.tidy(() => {
+      const trainLogits = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
+      const testLogits = tf.add(tf.matMul(xTest, w), b) as tf.Tensor2D;
+      return {
+        top1: testY.length ? topK(testLogits, yTest, 1) : 0,
+        top5: testY.length ? topK(testLogits, yTest, 5) : 0,
+        trainTop1: topK(trainLogits, yTrain, 1),
+        trainLoss: lossOf(trainLogits),
+        seconds: (performance.now() - started) / 1000,
+      };
+    });
+  } finally {
+    tf.dispose([x, xTest, y, yTrain, yTest, w, b, ...slots.flatMap(({ m, s }) => [m, s])]);
+  }
+}
+
+export interface ProbeEncoderOptions extends Omit<LinearProbeOptions, 'numClasses' | 'onProgress'> {
+  /** Stage messages and overall progress 0..1 (features, then training). */
+  onProgress?: (fraction: number, message: string) => void;
+}
+
+/**
+ * The full protocol on a dataset: features of both splits through the frozen encoder (eval mode, no
+ * augmentation; eval/features.ts), then the probe. Needs labels on both splits.
+ */
+export async function probeEncoder(
+  encoder: Backbone,
+  dataset: Dataset,
+  options: ProbeEncoderOptions = {},
+): Promise<LinearProbeResult & { featureSeconds: number }> {
+  const { train, test } = dataset;
+  if (!train.labels || !test.labels) throw new Error(`dataset ${dataset.name} has no labels to probe with`);
+  const report = options.onProgress ?? (() => {});
+  const started = performance.now();
+  report(0, `linear probe: features of ${train.count} training images`);
+  await yieldToEventLoop();
+  const trainX = extractFeatures(encoder, train, dataset.mean, dataset.std);
+  report(0.3, `linear probe: features of ${test.count} test images`);
+  await yieldToEventLoop();
+  const testX = extractFeatures(encoder, test, dataset.mean, dataset.std);
+  const featureSeconds = (performance.now() - started) / 1000;
+  report(0.4, `linear probe: training the classifier on ${trainX.shape[1]}-d features`);
+  try {
+    const result = await trainLinearProbe(trainX, train.labels, testX, test.labels, {
+      ...options,
+      numClasses: dataset.classNames.length,
+      onProgress: (f, loss) =>
+        report(0.4 + 0.6 * f, `linear probe: ${Math.round(100 * f)}% of the epochs, loss ${loss.toFixed(4)}`),
+    });
+    return { ...result, seconds: (performance.now() - started) / 1000, featureSeconds };
+  } finally {
+    trainX.dispose();
+    testX.dispose();
+  }
+}

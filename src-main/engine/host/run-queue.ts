@@ -1,0 +1,40 @@
+/**
+ * The runs waiting for a worker, first in first out. The engine starts at most `maxConcurrentRuns`
+ * workers (EngineOptions): every run trains in its own process, and on a CPU two of them already share
+ * the cores, so a grid of runs is queued and started as slots free.
+ */
+export class RunQueue {
+  private readonly pending: number[] = [];
+
+  constructor(readonly maxConcurrent: number) {
+    if (!(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
+      throw new RangeError(`maxConcurrentRuns must be a whole number ≥ 1, got ${maxConcurrent}`);
+    }
+  }
+
+  push(runId: number): void {
+    if (!this.pending.includes(runId)) this.pending.push(runId);
+  }
+
+  /** Takes a run out of the queue; false when it was not waiting. */
+  remove(runId: number): boolean {
+    const i = this.pending.indexOf(runId);
+    if (i < 0) return false;
+    this.pending.splice(i, 1);
+    return true;
+  }
+
+  /** The next run to start when `running` workers are busy, or undefined (none waiting, or no slot). */
+  next(running: number): number | undefined {
+    return running < this.maxConcurrent ? this.pending.shift() : undefined;
+  }
+
+  /** Empties the queue, returning what was waiting. */
+  drain(): number[] {
+    return this.pending.splice(0);
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+}

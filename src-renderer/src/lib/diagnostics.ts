@@ -1,0 +1,86 @@
+import type { SimilarityHistogram } from '../../../src-main/engine/api/types';
+
+/**
+ * Reading the collapse diagnostics. The std of the L2-normalised embedding per dimension is about 1/√d
+ * when the outputs spread over the sphere and 0 when they collapse to one point (SimSiam, Chen & He
+ * 2021, §4.1 and fig. 2); the effective rank (RankMe, Garrido et al. 2023, eq. 1) counts how many
+ * directions the embedding really uses, from 1 (a line) to d.
+ */
+
+/** Below this fraction of the healthy std (std·√d), a run counts as collapsing. */
+export const collapseStdRatio = 0.2;
+/** Below this effective rank, a run counts as collapsing (all outputs on a line). */
+export const collapseRank = 2;
+
+/** The std of the normalised embedding of a healthy run: 1/√d. */
+export function healthyStd(dim: number): number {
+  return 1 / Math.sqrt(dim);
+}
+
+export type CollapseReason = 'std' | 'rank';
+
+export interface CollapseCheck {
+  collapsing: boolean;
+  /** std·√d: 1 is healthy, 0 is collapsed; null when std or d is unknown. */
+  stdRatio: number | null;
+  rank: number | null;
+  reasons: CollapseReason[];
+}
+
+/** Whether the latest diagnostics say the run is collapsing, and why. */
+export function collapseCheck(std?: number | null, dim?: number | null, rank?: number | null): CollapseCheck {
+  const known = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+  const stdRatio = known(std) && known(dim) && dim > 0 ? std * Math.sqrt(dim) : null;
+  const reasons: CollapseReason[] = [];
+  if (stdRatio !== null && stdRatio < collapseStdRatio) reasons.push('std');
+  if (known(rank) && rank < collapseRank) reasons.push('rank');
+  return { collapsing: reasons.length > 0, stdRatio, rank: known(rank) ? rank : null, reasons };
+}
+
+/** The centre of each bin: edges are min + i·(max − min)/bins. */
+export function histogramCentres(h: Pick<SimilarityHistogram, 'min' | 'max' | 'positive'>): number[] {
+  const bins = h.positive.length;
+  const width = (h.max - h.min) / bins;
+  return Array.from({ length: bins }, (_, i) => h.min + (i + 0.5) * width);
+}
+
+/** The mean similarity a histogram implies (bin centres weighted by their fractions). */
+export function histogramMean(fractions: number[], centres: number[]): number | null {
+  let sum = 0;
+  let weight = 0;
+  fractions.forEach((f, i) => {
+    sum += f * centres[i]!;
+    weight += f;
+  });
+  return weight > 0 ? sum / weight : null;
+}
+
+/**
+ * A y range with round ends and about five round steps (1, 2 or 5 × 10ⁿ) that covers `values`,
+ * optionally clamped to `limits` (e.g. [0, 1] for accuracies).
+ */
+export function niceRange(
+  values: number[],
+  limits?: [number, number],
+): { min: number; max: number; step: number } {
+  const finite = values.filter(Number.isFinite);
+  let lo = finite.length ? Math.min(...finite) : 0;
+  let hi = finite.length ? Math.max(...finite) : 1;
+  if (hi === lo) {
+    const pad = Math.abs(hi) * 0.1 || 0.5;
+    lo -= pad;
+    hi += pad;
+  }
+  const raw = (hi - lo) / 5;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw)!;
+  let min = Math.floor(lo / step) * step;
+  let max = Math.ceil(hi / step) * step;
+  if (limits) {
+    min = Math.max(limits[0], min);
+    max = Math.min(limits[1], max);
+  }
+  // Rounding noise (0.30000000000000004) would show in the axis labels.
+  const round = (v: number) => Number(v.toPrecision(12));
+  return { min: round(min), max: round(max), step: round(step) };
+}
