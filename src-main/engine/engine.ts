@@ -237,7 +237,7 @@ export class Engine {
 
   /**
    * Starts a linear probe on a checkpoint of a run as a background job (host/jobs.ts). Without a
-   * checkpoint it probes the latest one of a finished run; a named checkpoint may belong to any run.
+   * checkpoint it probes the latest one of a finished run; a named checkpoint must be one of this run's.
    */
   startLinearProbe(runId: number, checkpointId?: number): Job {
     const run = this.getRun(runId);

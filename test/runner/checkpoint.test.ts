@@ -131,6 +131,19 @@ describe('checkpoints', () => {
     [small, wide, byol].forEach((m) => m.dispose());
   });
 
+  it('a save that fails leaves no temporary file behind', async () => {
+    const folder = path.join(dir, 'failing');
+    // A non-empty folder where the checkpoint should go: writing the temporary file works, the rename fails.
+    const file = path.join(folder, 'step-0.ckpt');
+    fs.mkdirSync(path.join(file, 'occupied'), { recursive: true });
+    const { instance } = createInstance('simclr', { width: 4 });
+    await expect(
+      saveCheckpoint(instance, file, { runId: 1, step: 0, epoch: 0, method: 'simclr' }),
+    ).rejects.toThrow();
+    expect(fs.readdirSync(folder)).toEqual(['step-0.ckpt']);
+    instance.dispose();
+  });
+
   it('saves after every N-th epoch and the last; 0 means only the last', () => {
     const epochsSaved = (epochs: number, every: number) =>
       Array.from({ length: epochs }, (_, i) => i + 1).filter((e) => checkpointAfterEpoch(e, epochs, every));

@@ -114,6 +114,13 @@ export const diagnosticKeys = [
   'probe_top5',
 ] as const;
 
+/**
+ * When a run counts as collapsing, for the worker's log warning and the app's banner alike: std·√d of
+ * the normalised embedding below this share of its healthy value 1 (SimSiam §4.1), or an effective
+ * rank below this (all outputs near a line).
+ */
+export const collapseThresholds = { stdRatio: 0.2, effectiveRank: 2 } as const;
+
 /** An image as raw pixels for display: RGBA, row-major, base64 of width × height × 4 bytes. */
 export interface ImageTile {
   width: number;

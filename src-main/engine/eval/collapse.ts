@@ -1,3 +1,4 @@
+import { collapseThresholds } from '../api/types';
 import { symmetricEigen } from './symmetric-eigen';
 import { gramOfColumns, l2NormalizeRows, type Rows } from './rows';
 
@@ -61,9 +62,9 @@ export function effectiveRankFromSingularValues(sigma: ArrayLike<number>): numbe
   return Math.exp(entropy);
 }
 
-/** Thresholds of the collapse warning: std·√d below 0.2 of its healthy value, or effective rank below 2. */
-export const COLLAPSE_STD_RATIO = 0.2;
-export const COLLAPSE_RANK = 2;
+/** Thresholds of the collapse warning (shared with the app's banner). */
+export const COLLAPSE_STD_RATIO = collapseThresholds.stdRatio;
+export const COLLAPSE_RANK = collapseThresholds.effectiveRank;
 
 /** Whether an embedding looks collapsed (or collapsing) by either diagnostic. */
 export function isCollapsing(std: number, dim: number, rank: number): boolean {

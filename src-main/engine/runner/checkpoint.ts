@@ -160,14 +160,20 @@ export async function saveCheckpoint(
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, prefix);
-    fs.writeSync(fd, Buffer.from(json, 'utf8'));
-    for (const c of chunks) fs.writeSync(fd, c);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeSync(fd, prefix);
+      fs.writeSync(fd, Buffer.from(json, 'utf8'));
+      for (const c of chunks) fs.writeSync(fd, c);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // A failed save (disk full) is only a warning to the run: leave no half-written file behind.
+    fs.rmSync(tmp, { force: true });
+    throw e;
   }
-  fs.renameSync(tmp, file);
   return fs.statSync(file).size;
 }
 

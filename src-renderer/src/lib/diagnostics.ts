@@ -1,4 +1,4 @@
-import type { SimilarityHistogram } from '../../../src-main/engine/api/types';
+import { collapseThresholds, type SimilarityHistogram } from '../../../src-main/engine/api/types';
 
 /**
  * Reading the collapse diagnostics. The std of the L2-normalised embedding per dimension is about 1/√d
@@ -8,9 +8,9 @@ import type { SimilarityHistogram } from '../../../src-main/engine/api/types';
  */
 
 /** Below this fraction of the healthy std (std·√d), a run counts as collapsing. */
-export const collapseStdRatio = 0.2;
+export const collapseStdRatio = collapseThresholds.stdRatio;
 /** Below this effective rank, a run counts as collapsing (all outputs on a line). */
-export const collapseRank = 2;
+export const collapseRank = collapseThresholds.effectiveRank;
 
 /** The std of the normalised embedding of a healthy run: 1/√d. */
 export function healthyStd(dim: number): number {
