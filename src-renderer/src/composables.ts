@@ -1,4 +1,7 @@
-import { onBeforeUnmount, ref } from 'vue';
+import { computed, onBeforeUnmount, reactive, ref } from 'vue';
+import { useI18n } from 'vue-i18n';
+import type { DatasetId, DatasetSpec } from '../../src-main/engine/api/types';
+import { useMethodsStore } from './stores/methods';
 
 /** The current time in ms, updated every `everyMs` while the component lives. */
 export function useNow(everyMs = 1000) {
@@ -17,3 +20,52 @@ export function runDuration(
   const end = run.endedAt ? Date.parse(run.endedAt) : nowMs;
   return Math.max(0, (end - Date.parse(run.startedAt)) / 1000);
 }
+
+/**
+ * The dataset part of the run and grid forms: which dataset, its folder, the subset sizes, and their
+ * validation. DatasetFields.vue edits it in place; `spec()` is what the engine takes.
+ */
+export function useDatasetForm() {
+  const { t } = useI18n();
+  const methodsStore = useMethodsStore();
+  const datasetId = ref<DatasetId>('synthetic');
+  const dataDir = ref('');
+  const trainSize = ref('');
+  const testSize = ref('');
+
+  const dataset = computed(() => methodsStore.datasets.find((d) => d.id === datasetId.value));
+  const dataDirError = computed(() =>
+    dataset.value?.needsDataDir && !dataDir.value.trim() ? t('errors.dataDir') : null,
+  );
+  const sizeError = (text: string) =>
+    text.trim() === '' || /^[1-9]\d*$/.test(text.trim()) ? null : t('errors.subset');
+  const trainSizeError = computed(() => sizeError(trainSize.value));
+  const testSizeError = computed(() => sizeError(testSize.value));
+  const invalidCount = computed(
+    () => [dataDirError.value, trainSizeError.value, testSizeError.value].filter(Boolean).length,
+  );
+
+  /** The dataset as CreateRunInput and CreateGridInput take it: the folder and sizes only where they apply. */
+  function spec(): DatasetSpec {
+    const out: DatasetSpec = { id: datasetId.value };
+    if (dataset.value?.needsDataDir) out.dataDir = dataDir.value.trim();
+    if (trainSize.value.trim()) out.trainSize = Number(trainSize.value);
+    if (testSize.value.trim()) out.testSize = Number(testSize.value);
+    return out;
+  }
+
+  return reactive({
+    datasetId,
+    dataDir,
+    trainSize,
+    testSize,
+    dataset,
+    dataDirError,
+    trainSizeError,
+    testSizeError,
+    invalidCount,
+    spec,
+  });
+}
+
+export type DatasetForm = ReturnType<typeof useDatasetForm>;
