@@ -74,4 +74,28 @@ describe('MemoryBank', () => {
     tf.dispose([v, noise]);
     bank.dispose();
   });
+
+  it('averages the own rows into Z too when given them, as the released NCEAverage does (K+1 scores)', () => {
+    const rng = new Rng(5);
+    const bank = new MemoryBank(30, 4, rng);
+    const v = tf.randomNormal([5, 4], 0, 1, 'float32', 4) as tf.Tensor2D;
+    const noise = sampleNoiseIndices(rng, 5, 7, 30);
+    const own = tf.tensor1d([4, 0, 29, 13, 4], 'int32');
+    const z = estimateNceNormalizer(v, bank.rows, noise, 0.1, own);
+    const vn = l2Normalize(v).arraySync() as number[][];
+    const rows = bank.rows.arraySync() as number[][];
+    const idx = noise.arraySync() as number[][];
+    const ownIdx = own.arraySync() as number[];
+    let sum = 0;
+    for (let b = 0; b < 5; b++) {
+      for (const j of [ownIdx[b]!, ...idx[b]!]) {
+        sum += Math.exp(vn[b]!.reduce((s, x, d) => s + x * rows[j]![d]!, 0) / 0.1);
+      }
+    }
+    expect(Math.abs(z / ((30 * sum) / 40) - 1)).toBeLessThan(1e-5);
+    // Not the noise-only estimate: the own rows change it.
+    expect(Math.abs(z / estimateNceNormalizer(v, bank.rows, noise, 0.1) - 1)).toBeGreaterThan(1e-4);
+    tf.dispose([v, noise, own]);
+    bank.dispose();
+  });
 });

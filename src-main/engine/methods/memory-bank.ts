@@ -85,21 +85,24 @@ export function sampleNoiseIndices(rng: Rng, count: number, m: number, n: number
 
 /**
  * Monte-Carlo estimate of the NCE normalising constant (Wu et al. 2018, Eq. 6):
- * Z ≈ n · mean over the batch and the m noise samples of exp(v̂_b · bank_j / τ). Computed once from the first
- * batch and then kept fixed, as the paper and the released code do. Returns a plain number (no gradient).
+ * Z ≈ n · mean of exp(v̂_b · bank_j / τ) over the batch and its m noise rows, plus each image's own row when
+ * `ownIndex` [N] is given — the released NCEAverage averages all K+1 scores, positive included. Computed once
+ * from the first batch and then kept fixed, as the paper and the released code do. Returns a plain number.
  */
 export function estimateNceNormalizer(
   v: tf.Tensor2D,
   bank: tf.Tensor2D,
   noiseIndex: tf.Tensor2D,
   temperature: number,
+  ownIndex?: tf.Tensor1D,
 ): number {
   const mean = tf.tidy(() => {
     const [batch, m] = noiseIndex.shape;
     const d = v.shape[1];
     const vn = l2Normalize(v);
-    const noise = tf.reshape(tf.gather(bank, tf.reshape(noiseIndex, [-1])), [batch, m, d]);
-    const scores = tf.matMul(tf.reshape(vn, [batch, 1, d]), noise, false, true); // [N,1,m]
+    let rows = tf.reshape(tf.gather(bank, tf.reshape(noiseIndex, [-1])), [batch, m, d]);
+    if (ownIndex) rows = tf.concat([tf.reshape(tf.gather(bank, ownIndex), [batch, 1, d]), rows], 1);
+    const scores = tf.matMul(tf.reshape(vn, [batch, 1, d]), rows, false, true); // [N,1,m(+1)]
     return tf.mean(tf.exp(tf.div(scores, temperature)));
   });
   const value = mean.dataSync()[0]!;
