@@ -14,19 +14,19 @@ export abstract class Backbone extends Module {
 class BasicBlock extends Module {
   private readonly body: Sequential;
   private readonly shortcut: Sequential | null;
+  /** The body's layers (conv, BN, ReLU, conv, BN), so the last BN can fuse the add and the ReLU. */
+  private readonly layers: [Conv2d, BatchNorm, ReLU, Conv2d, BatchNorm];
 
   constructor(cin: number, cout: number, stride: number, rng: Rng) {
     super();
-    this.body = this.addModule(
-      'body',
-      new Sequential([
-        new Conv2d(cin, cout, 3, stride, rng),
-        new BatchNorm(cout),
-        new ReLU(),
-        new Conv2d(cout, cout, 3, 1, rng),
-        new BatchNorm(cout),
-      ]),
-    );
+    this.layers = [
+      new Conv2d(cin, cout, 3, stride, rng),
+      new BatchNorm(cout),
+      new ReLU(),
+      new Conv2d(cout, cout, 3, 1, rng),
+      new BatchNorm(cout),
+    ];
+    this.body = this.addModule('body', new Sequential(this.layers));
     this.shortcut =
       stride === 1 && cin === cout
         ? null
@@ -38,7 +38,10 @@ class BasicBlock extends Module {
 
   forward(x: tf.Tensor, training: boolean): tf.Tensor {
     const s = this.shortcut ? this.shortcut.forward(x, training) : x;
-    return tf.relu(tf.add(this.body.forward(x, training), s));
+    const [conv1, bn1, , conv2, bn2] = this.layers;
+    const h = conv2.forward(bn1.forwardReLU(conv1.forward(x), training));
+    // relu(bn2(h) + s): the block's end, one fused kernel in training.
+    return bn2.forwardReLU(h, training, s);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
+import { batchNormTrain, batchNormTrainSupported } from '../backend/kernels/batch-norm-train';
 import type { Rng } from '../util/rng';
 
 /** Kaiming-normal (fan-out, ReLU gain) as torchvision's ResNet initialises convolutions. */
@@ -46,8 +47,13 @@ export class Conv2d extends Module {
 /**
  * Batch normalisation over every axis but the last (works for NHWC maps and [N, D] vectors).
  * Training mode normalises with batch statistics and updates running averages; eval mode uses them.
+ * In training, on the backends that have them (wasm, cpu), one fused kernel does the normalisation and
+ * one its closed-form gradient (backend/kernels/batch-norm-train.ts); elsewhere the tfjs ops do.
  */
 export class BatchNorm extends Module {
+  /** Use the fused training kernels where the backend has them; false forces the tfjs ops (for tests). */
+  static fusedKernels = true;
+
   private readonly gamma: tf.Variable;
   private readonly beta: tf.Variable;
   private readonly runningMean: tf.Variable;
@@ -73,8 +79,33 @@ export class BatchNorm extends Module {
 
   forward(x: tf.Tensor, training: boolean): tf.Tensor {
     if (!training) return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.eps);
+    if (this.fused()) {
+      const { y, mean, variance } = batchNormTrain(x, this.gamma, this.beta, this.eps, false);
+      this.updateRunningStats(x, mean, variance);
+      return y;
+    }
     const axes = x.shape.map((_, i) => i).slice(0, -1);
     const { mean, variance } = tf.moments(x, axes);
+    this.updateRunningStats(x, mean, variance);
+    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.eps);
+  }
+
+  /** relu(forward(x) + residual), in one kernel in training where the backend has it. */
+  override forwardReLU(x: tf.Tensor, training: boolean, residual?: tf.Tensor): tf.Tensor {
+    if (training && this.fused()) {
+      const { y, mean, variance } = batchNormTrain(x, this.gamma, this.beta, this.eps, true, residual);
+      this.updateRunningStats(x, mean, variance);
+      return y;
+    }
+    const y = this.forward(x, training);
+    return tf.relu(residual ? tf.add(y, residual) : y);
+  }
+
+  private fused(): boolean {
+    return BatchNorm.fusedKernels && batchNormTrainSupported();
+  }
+
+  private updateRunningStats(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): void {
     // Running statistics use the unbiased variance, as PyTorch does.
     const n = x.size / x.shape[x.shape.length - 1]!;
     const m = this.momentum;
@@ -84,7 +115,6 @@ export class BatchNorm extends Module {
         tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))),
       );
     });
-    return tf.batchNorm(x, mean, variance, this.beta, this.gamma, this.eps);
   }
 }
 
@@ -106,6 +136,8 @@ export class Linear extends Module {
 }
 
 export class ReLU extends Module {
+  override readonly isReLU = true;
+
   forward(x: tf.Tensor): tf.Tensor {
     return tf.relu(x);
   }

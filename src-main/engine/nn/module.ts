@@ -15,6 +15,18 @@ export abstract class Module {
 
   abstract forward(x: tf.Tensor, training: boolean): tf.Tensor;
 
+  /** True for an element-wise ReLU, which Sequential hands to the layer before it to fuse. */
+  readonly isReLU: boolean = false;
+
+  /**
+   * relu(forward(x) + residual). Layers that can fuse the activation (batch norm) override this; the
+   * default computes it op by op.
+   */
+  forwardReLU(x: tf.Tensor, training: boolean, residual?: tf.Tensor): tf.Tensor {
+    const y = this.forward(x, training);
+    return tf.relu(residual ? tf.add(y, residual) : y);
+  }
+
   protected addParam(name: string, value: tf.Tensor): tf.Variable {
     const v = tf.variable(value, true);
     value.dispose();
@@ -79,7 +91,16 @@ export class Sequential extends Module {
 
   forward(x: tf.Tensor, training: boolean): tf.Tensor {
     let y = x;
-    for (const m of this.layers) y = m.forward(y, training);
+    for (let i = 0; i < this.layers.length; i++) {
+      const m = this.layers[i]!;
+      // A layer followed by a ReLU runs both in one step where it can (batch norm + ReLU).
+      if (this.layers[i + 1]?.isReLU) {
+        y = m.forwardReLU(y, training);
+        i++;
+      } else {
+        y = m.forward(y, training);
+      }
+    }
     return y;
   }
 }

@@ -2,18 +2,22 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { wasmConv2DBackpropFilter } from './conv2d-backprop-filter';
 import { wasmConv2DBackpropInput } from './conv2d-backprop-input';
+import { fastWasmDepthToSpace } from './depth-to-space';
 import { fixedWasmGatherV2 } from './gather-v2';
+import { sharingWasmCast, wasmIdentity } from './identity';
 import { fastWasmMatMul } from './mat-mul';
 import { wasmMaxPoolGrad } from './max-pool-grad';
 import { wasmMaxPoolWithArgmax } from './max-pool-with-argmax';
 import { fastWasmTile } from './tile';
+import { fastWasmTranspose } from './transpose';
 import { wasmUnsortedSegmentSum } from './unsorted-segment-sum';
 
 /** Kernels tfjs-backend-wasm 4.22 lacks and training needs; a newer native one takes precedence. */
 const missing: readonly tf.KernelConfig[] = [wasmConv2DBackpropFilter, wasmUnsortedSegmentSum];
 
-/** Native wasm kernels replaced outright: wrong where it matters (max pool) or far too slow. */
+/** Native wasm kernels replaced outright: wrong where it matters (max pool), far too slow, or copying. */
 const replacements: readonly tf.KernelConfig[] = [
+  wasmIdentity,
   wasmMaxPoolGrad,
   wasmMaxPoolWithArgmax,
   wasmConv2DBackpropInput,
@@ -25,6 +29,9 @@ const wrappers: readonly [string, (native: tf.KernelConfig) => tf.KernelConfig][
   [tf.Tile, fastWasmTile],
   [tf.BatchMatMul, fastWasmMatMul],
   [tf._FusedMatMul, fastWasmMatMul],
+  [tf.Cast, sharingWasmCast],
+  [tf.DepthToSpace, fastWasmDepthToSpace],
+  [tf.Transpose, fastWasmTranspose],
 ];
 
 /** Names of the wasm kernels this project adds, replaces or wraps. */
