@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainLinearProbe } from '../../src-main/engine/eval/linear-probe';
+import { probeEncoder, trainLinearProbe } from '../../src-main/engine/eval/linear-probe';
+import type { Backbone } from '../../src-main/engine/nn/backbones';
+import type { Dataset } from '../../src-main/engine/data/dataset';
 import { Rng } from '../../src-main/engine/util/rng';
 
 beforeAll(async () => {
@@ -89,5 +91,41 @@ describe('trainLinearProbe', () => {
       trainLinearProbe(x, new Int32Array(3), x, new Int32Array(4), { numClasses: 2 }),
     ).rejects.toThrow(/labels/);
     x.dispose();
+  });
+});
+
+describe('probeEncoder', () => {
+  it('uses features the caller already has instead of running the encoder again, and leaves them alive', async () => {
+    const rng = new Rng(3);
+    const train = blobs(200, 6, 3, 12, rng);
+    const test = blobs(90, 6, 3, 12, rng, train.centres);
+    const split = (count: number, labels: Int32Array) => ({
+      images: new Uint8Array(count * 3),
+      labels,
+      count,
+    });
+    const dataset = {
+      name: 'blobs',
+      classNames: ['a', 'b', 'c'],
+      height: 1,
+      width: 1,
+      channels: 3,
+      mean: [0, 0, 0],
+      std: [1, 1, 1],
+      train: split(200, train.y),
+      test: split(90, test.y),
+    } as unknown as Dataset;
+    const encoder = {
+      forward: () => {
+        throw new Error('the encoder must not run when features are given');
+      },
+    } as unknown as Backbone;
+    const r = await probeEncoder(encoder, dataset, {
+      features: { train: train.x, test: test.x },
+      epochs: 100,
+    });
+    expect(r.top1).toBeGreaterThan(0.95);
+    expect(train.x.isDisposed || test.x.isDisposed).toBe(false);
+    tf.dispose([train.x, test.x]);
   });
 });

@@ -133,6 +133,11 @@ export async function trainLinearProbe(
 export interface ProbeEncoderOptions extends Omit<LinearProbeOptions, 'numClasses' | 'onProgress'> {
   /** Stage messages and overall progress 0..1 (features, then training). */
   onProgress?: (fraction: number, message: string) => void;
+  /**
+   * This encoder's features of both splits, where the caller already has them (the training loop's last
+   * kNN evaluation): they are used instead of extracting them again, and stay the caller's to dispose.
+   */
+  features?: { train: tf.Tensor2D; test: tf.Tensor2D };
 }
 
 /**
@@ -148,12 +153,19 @@ export async function probeEncoder(
   if (!train.labels || !test.labels) throw new Error(`dataset ${dataset.name} has no labels to probe with`);
   const report = options.onProgress ?? (() => {});
   const started = performance.now();
-  report(0, `linear probe: features of ${train.count} training images`);
-  await yieldToEventLoop();
-  const trainX = extractFeatures(encoder, train, dataset.mean, dataset.std);
-  report(0.3, `linear probe: features of ${test.count} test images`);
-  await yieldToEventLoop();
-  const testX = extractFeatures(encoder, test, dataset.mean, dataset.std);
+  const given = options.features;
+  let trainX: tf.Tensor2D;
+  let testX: tf.Tensor2D;
+  if (given) {
+    [trainX, testX] = [given.train, given.test];
+  } else {
+    report(0, `linear probe: features of ${train.count} training images`);
+    await yieldToEventLoop();
+    trainX = extractFeatures(encoder, train, dataset.mean, dataset.std);
+    report(0.3, `linear probe: features of ${test.count} test images`);
+    await yieldToEventLoop();
+    testX = extractFeatures(encoder, test, dataset.mean, dataset.std);
+  }
   const featureSeconds = (performance.now() - started) / 1000;
   report(0.4, `linear probe: training the classifier on ${trainX.shape[1]}-d features`);
   try {
@@ -165,7 +177,9 @@ export async function probeEncoder(
     });
     return { ...result, seconds: (performance.now() - started) / 1000, featureSeconds };
   } finally {
-    trainX.dispose();
-    testX.dispose();
+    if (!given) {
+      trainX.dispose();
+      testX.dispose();
+    }
   }
 }

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset';
 import { probeEncoder } from '../eval/linear-probe';
 import type { Backbone } from '../nn/backbones';
@@ -19,6 +20,8 @@ export async function probeAtEnd(
   step: number,
   epoch: number,
   reporter: ProbeReporter,
+  /** The encoder's features of both splits from the last evaluation, if kept (not disposed here). */
+  features?: { train: tf.Tensor2D; test: tf.Tensor2D },
 ): Promise<void> {
   if (!dataset.train.labels || !dataset.test.labels || dataset.test.count === 0) {
     reporter.log('info', `linear probe skipped: ${dataset.name} has no labelled test split`);
@@ -27,6 +30,7 @@ export async function probeAtEnd(
   let lastLogged = -1;
   try {
     const r = await probeEncoder(encoder, dataset, {
+      features,
       onProgress: (fraction, message) => {
         // A log line per quarter of the work: the run's log, not a progress bar.
         const quarter = Math.floor(fraction * 4);

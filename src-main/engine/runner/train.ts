@@ -99,11 +99,15 @@ export async function train(
   );
 
   const diagnosticPairs = pairSet(dataset.train.count, plan, config.seed);
-  const evaluate = (step: number, epoch: number) => {
-    // Features of both splits, once: the kNN monitor, the diagnostics and the embedding snapshots share them.
+  /**
+   * kNN, diagnostics and embedding snapshots. Features of both splits are extracted once and shared;
+   * with `keep`, they are returned (the caller disposes them) for the end-of-run linear probe.
+   */
+  const evaluate = (step: number, epoch: number, keep = false) => {
     const trainFeatures = splitFeatures(instance, dataset, 'train');
     const testFeatures = splitFeatures(instance, dataset, 'test');
     let knn: ReturnType<typeof knnMonitor>;
+    let kept = false;
     try {
       reportDiagnostics(reporter, step, epoch, {
         encoder: instance.encoder,
@@ -113,15 +117,19 @@ export async function train(
         test: testFeatures,
       });
       knn = knnMonitor(trainFeatures, testFeatures, dataset, config);
+      kept = keep && trainFeatures !== null && testFeatures !== null;
     } finally {
-      trainFeatures?.dispose();
-      testFeatures?.dispose();
+      if (!kept) {
+        trainFeatures?.dispose();
+        testFeatures?.dispose();
+      }
     }
     if (knn) {
       reporter.metric(step, epoch, 'knn_top1', knn.top1);
       reporter.metric(step, epoch, 'knn_top5', knn.top5);
       reporter.log('info', `epoch ${epoch}: kNN top-1 ${(100 * knn.top1).toFixed(2)}%`);
     }
+    return kept ? { train: trainFeatures!, test: testFeatures! } : undefined;
   };
 
   const checkpoints = new RunCheckpointer(instance, {
@@ -134,6 +142,7 @@ export async function train(
     warn: (message) => reporter.log('warn', message),
   });
   let outcome: TrainOutcome = 'completed';
+  let finalFeatures: { train: tf.Tensor2D; test: tf.Tensor2D } | undefined;
   try {
     evaluate(0, 0);
     await checkpoints.save(0, 0);
@@ -182,15 +191,20 @@ export async function train(
           etaSeconds: secondsPerStep * (totalSteps - step),
         });
       }
-      if (outcome === 'completed') evaluate(step, epoch + 1);
-      if (outcome === 'completed') await checkpoints.afterEpoch(step, epoch + 1);
+      if (outcome === 'completed') {
+        // The last evaluation's features serve the linear probe too: the encoder has not changed since.
+        const last = epoch + 1 === config.epochs;
+        finalFeatures = evaluate(step, epoch + 1, last && config.linearProbe);
+        await checkpoints.afterEpoch(step, epoch + 1);
+      }
     }
     // A completed run gets its linear probe; a stopped one a checkpoint of the state it reached.
     if (outcome === 'completed' && config.linearProbe) {
-      await probeAtEnd(instance.encoder, dataset, step, config.epochs, reporter);
+      await probeAtEnd(instance.encoder, dataset, step, config.epochs, reporter, finalFeatures);
     }
     if (outcome === 'stopped' && step > 0) await checkpoints.save(step, step / stepsPerEpoch);
   } finally {
+    if (finalFeatures) tf.dispose([finalFeatures.train, finalFeatures.test]);
     optimizer.dispose();
     instance.dispose();
   }
