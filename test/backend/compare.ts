@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { initBackend } from '../../src-main/engine/backend';
+import { dnnlStatus, setNativeKernelsEnabled } from '../../src-main/engine/backend/dnnl';
 
 /**
  * Runs `fn` on the given backend and reads its outputs back. Inputs should be built inside `fn` with
@@ -32,12 +33,24 @@ export function relativeError(expected: Float32Array, actual: Float32Array): num
   return diff / scale;
 }
 
-/** Runs `fn` on cpu (the reference) and wasm; returns the worst relative error over all outputs. */
+/**
+ * Runs `fn` on cpu (the reference) and on wasm, there once with the native kernels (where the addon is
+ * built) and once with WebAssembly's own; returns the worst relative error over all outputs and runs.
+ */
 export async function compareWasmToCpu(fn: () => tf.Tensor | tf.Tensor[]): Promise<number> {
   const ref = await runOn('cpu', fn);
-  const got = await runOn('wasm', fn);
-  expectSameShapes(ref.shapes, got.shapes);
-  return Math.max(...ref.values.map((v, i) => relativeError(v, got.values[i])));
+  let worst = 0;
+  for (const native of dnnlStatus().addon ? [true, false] : [false]) {
+    setNativeKernelsEnabled(native);
+    try {
+      const got = await runOn('wasm', fn);
+      expectSameShapes(ref.shapes, got.shapes);
+      worst = Math.max(worst, ...ref.values.map((v, i) => relativeError(v, got.values[i])));
+    } finally {
+      setNativeKernelsEnabled(true);
+    }
+  }
+  return worst;
 }
 
 function expectSameShapes(a: number[][], b: number[][]): void {

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 
 import { loadNative, type NativePackage } from './native';
+import { dnnlStatus } from './dnnl';
 import { startWasm } from './wasm';
 import { startWebgpu } from './webgpu';
 
@@ -98,7 +99,11 @@ async function webgpu(): Promise<BackendInfo> {
 async function wasm(): Promise<BackendInfo> {
   const { simd, threads } = await startWasm();
   const features = `wasm${simd ? ' SIMD' : ' (no SIMD)'}, ${threads} thread${threads === 1 ? '' : 's'}`;
-  return { name: 'wasm', device: `CPU: ${features} (${cpuModel()})` };
+  const { addon, why } = dnnlStatus();
+  const kernels = addon
+    ? `convolutions and batch norm native (oneDNN ${addon.version()})`
+    : `all kernels in wasm: ${why}`;
+  return { name: 'wasm', device: `CPU: ${features}; ${kernels} (${cpuModel()})` };
 }
 
 async function cpu(): Promise<BackendInfo> {

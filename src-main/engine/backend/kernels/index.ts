@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { wasmConv2DBackpropFilter } from './conv2d-backprop-filter';
 import { wasmConv2DBackpropInput } from './conv2d-backprop-input';
+import { dnnlConvWrappers } from './dnnl-conv';
 import { fastWasmDepthToSpace } from './depth-to-space';
 import { fixedWasmGatherV2 } from './gather-v2';
 import { sharingWasmCast, wasmIdentity } from './identity';
@@ -32,6 +33,8 @@ const wrappers: readonly [string, (native: tf.KernelConfig) => tf.KernelConfig][
   [tf.Cast, sharingWasmCast],
   [tf.DepthToSpace, fastWasmDepthToSpace],
   [tf.Transpose, fastWasmTranspose],
+  // Last: they wrap the convolutions above (their fallback) where the oneDNN addon is built.
+  ...dnnlConvWrappers,
 ];
 
 /** Names of the wasm kernels this project adds, replaces or wraps. */
@@ -67,7 +70,7 @@ export function registerWasmKernels(): void {
     if (!native) continue;
     const fixed = wrap(native);
     if (fixed === native) continue; // already wrapped
-    displaced.set(name, native);
+    if (!displaced.has(name)) displaced.set(name, native); // tfjs's own, not a kernel of ours
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(fixed);
   }

@@ -1,0 +1,256 @@
+// Convolutions for ContrastLab's wasm backend, run by oneDNN (the library PyTorch's CPU convolutions use)
+// on float32 tensors that live in the wasm backend's heap: the JS side passes Float32Array views of that
+// heap, so nothing is copied. Layouts are tfjs's: activations NHWC, filters [kh, kw, in, out] (HWIO).
+//
+// One entry point runs one of three convolutions, given the shapes in `dims` (see Dims):
+//   kind 0, forward:          out = conv(a = x, b = w)
+//   kind 1, backward data:    out = dx from (a = dy, b = w)
+//   kind 2, backward weights: out = dw from (a = x, b = dy)
+// Primitives are created once per shape and kept (creating one JIT-compiles its kernel).
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "entry_points.h"
+#include "napi_util.h"
+
+namespace contrastlab {
+namespace {
+
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+// N, H, W, C (input), KH, KW, OC (filter), OH, OW (output), stride h/w, dilation h/w (1 = none),
+// padding top, left, bottom, right.
+constexpr size_t kDims = 17;
+struct Dims {
+  int64_t n, h, w, c, kh, kw, oc, oh, ow, sh, sw, dh, dw, pt, pl, pb, pr;
+};
+
+enum Kind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
+
+dnnl::engine &cpu() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream &cpuStream() {
+  static dnnl::stream stream(cpu());
+  return stream;
+}
+
+// A tensor as the caller holds it (`user`, tfjs's layout) and as the primitive wants it (`inner`). Where
+// they differ, the tensor is reordered through a buffer of its own on the way in or out.
+struct Operand {
+  memory::desc user, inner;
+  int arg;
+  bool output;
+  std::unique_ptr<memory> buffer;        // inner layout, only where it differs from the user's
+  std::unique_ptr<dnnl::reorder> reorder;  // user -> inner (inputs) or inner -> user (the output)
+
+  Operand(const memory::desc &user, const memory::desc &inner, int arg, bool output)
+      : user(user), inner(inner), arg(arg), output(output) {
+    if (user == inner) return;
+    buffer = std::make_unique<memory>(inner, cpu());
+    memory probe(user, cpu(), DNNL_MEMORY_NONE);
+    reorder = output ? std::make_unique<dnnl::reorder>(*buffer, probe) : std::make_unique<dnnl::reorder>(probe, *buffer);
+  }
+};
+
+// One convolution, ready to run: its primitive and its three operands (a, b, out).
+struct Prepared {
+  dnnl::primitive primitive;
+  std::unique_ptr<Operand> a, b, out;
+  std::string impl;
+};
+
+struct Descs {
+  memory::desc src, weights, dst;  // the user's layouts
+  memory::desc weightsAny;         // what the primitive is offered for the filter
+  memory::dims strides, dilates, padL, padR;
+};
+
+// Activations stay NHWC: oneDNN has direct AVX2/AVX-512 kernels for it, and reordering activations
+// would cost a pass over each. The filter layout is left to oneDNN and reordered, which costs little
+// since filters are small. (ResNet-18 width 16 layers, batch 256: NHWC with a fixed HWIO filter runs as
+// im2col + GEMM, 3-4 times slower; blocked activations with their reorders about 2 times slower.)
+Descs descsOf(const Dims &d) {
+  return {memory::desc({d.n, d.c, d.h, d.w}, dt::f32, tag::nhwc),
+          memory::desc({d.oc, d.c, d.kh, d.kw}, dt::f32, tag::hwio),
+          memory::desc({d.n, d.oc, d.oh, d.ow}, dt::f32, tag::nhwc),
+          memory::desc({d.oc, d.c, d.kh, d.kw}, dt::f32, tag::any),
+          {d.sh, d.sw},
+          {d.dh - 1, d.dw - 1},  // oneDNN counts dilation from 0
+          {d.pt, d.pl},
+          {d.pb, d.pr}};
+}
+
+dnnl::convolution_forward::primitive_desc forwardPd(const Descs &s) {
+  dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                       s.src, s.weightsAny, s.dst, s.strides, s.dilates, s.padL, s.padR);
+  return dnnl::convolution_forward::primitive_desc(desc, cpu());
+}
+
+Prepared prepare(Kind kind, const Dims &d) {
+  Descs s = descsOf(d);
+  auto fwd = forwardPd(s);
+  Prepared p;
+  if (kind == kForward) {
+    p.primitive = dnnl::convolution_forward(fwd);
+    p.a = std::make_unique<Operand>(s.src, fwd.src_desc(), DNNL_ARG_SRC, false);
+    p.b = std::make_unique<Operand>(s.weights, fwd.weights_desc(), DNNL_ARG_WEIGHTS, false);
+    p.out = std::make_unique<Operand>(s.dst, fwd.dst_desc(), DNNL_ARG_DST, true);
+    p.impl = fwd.impl_info_str();
+  } else if (kind == kBackwardData) {
+    dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, s.src, s.weightsAny,
+                                               s.dst, s.strides, s.dilates, s.padL, s.padR);
+    dnnl::convolution_backward_data::primitive_desc pd(desc, cpu(), fwd);
+    p.primitive = dnnl::convolution_backward_data(pd);
+    p.a = std::make_unique<Operand>(s.dst, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, false);
+    p.b = std::make_unique<Operand>(s.weights, pd.weights_desc(), DNNL_ARG_WEIGHTS, false);
+    p.out = std::make_unique<Operand>(s.src, pd.diff_src_desc(), DNNL_ARG_DIFF_SRC, true);
+    p.impl = pd.impl_info_str();
+  } else {
+    dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, s.src, s.weightsAny,
+                                                  s.dst, s.strides, s.dilates, s.padL, s.padR);
+    dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu(), fwd);
+    p.primitive = dnnl::convolution_backward_weights(pd);
+    p.a = std::make_unique<Operand>(s.src, pd.src_desc(), DNNL_ARG_SRC, false);
+    p.b = std::make_unique<Operand>(s.dst, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, false);
+    p.out = std::make_unique<Operand>(s.weights, pd.diff_weights_desc(), DNNL_ARG_DIFF_WEIGHTS, true);
+    p.impl = pd.impl_info_str();
+  }
+  return p;
+}
+
+std::map<std::pair<int, std::array<int64_t, kDims>>, std::unique_ptr<Prepared>> &cache() {
+  static std::map<std::pair<int, std::array<int64_t, kDims>>, std::unique_ptr<Prepared>> prepared;
+  return prepared;
+}
+
+Prepared &prepared(Kind kind, const Dims &d) {
+  std::array<int64_t, kDims> key;
+  std::memcpy(key.data(), &d, sizeof(Dims));
+  auto &entry = cache()[{kind, key}];
+  if (!entry) entry = std::make_unique<Prepared>(prepare(kind, d));
+  return *entry;
+}
+
+Dims readDims(napi_env env, napi_value value) {
+  size_t length = 0;
+  const int32_t *v = typedArray<int32_t>(env, value, napi_int32_array, &length, "dims", "Int32Array");
+  if (length != kDims) throw JsError("dims must hold 17 values, got " + std::to_string(length));
+  Dims d;
+  int64_t *out = &d.n;
+  for (size_t i = 0; i < kDims; ++i) out[i] = v[i];
+  for (size_t i = 0; i < 13; ++i)
+    if (out[i] < 1) throw JsError("dims: sizes, strides and dilations must be positive");
+  for (size_t i = 13; i < kDims; ++i)
+    if (out[i] < 0) throw JsError("dims: padding must not be negative");
+  return d;
+}
+
+Kind readKind(napi_env env, napi_value value) {
+  int64_t kind = integer(env, value, "kind");
+  if (kind < 0 || kind > 2) throw JsError("kind must be 0 (forward), 1 (backward data) or 2 (backward weights)");
+  return static_cast<Kind>(kind);
+}
+
+float *floats(napi_env env, napi_value value, const memory::desc &md, const char *name) {
+  size_t length = 0;
+  float *data = typedArray<float>(env, value, napi_float32_array, &length, name, "Float32Array");
+  size_t needed = md.get_size() / sizeof(float);
+  if (length < needed)
+    throw JsError(std::string(name) + " holds " + std::to_string(length) + " values, the shape needs " +
+                  std::to_string(needed));
+  return data;
+}
+
+std::string oneDnnMessage(const dnnl::error &e) { return std::string("oneDNN: ") + e.what(); }
+
+}  // namespace
+
+// convolution(kind, a, b, out, dims): runs the convolution synchronously into `out`.
+napi_value Convolution(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    napi_value argv[5];
+    args(env, info, argv);
+    Kind kind = readKind(env, argv[0]);
+    Dims d = readDims(env, argv[4]);
+    Prepared *pp;
+    try {
+      pp = &prepared(kind, d);
+    } catch (const dnnl::error &e) {
+      throw JsError(oneDnnMessage(e));
+    }
+    Prepared &p = *pp;
+    float *a = floats(env, argv[1], p.a->user, "a");
+    float *b = floats(env, argv[2], p.b->user, "b");
+    float *out = floats(env, argv[3], p.out->user, "out");
+    try {
+      std::unordered_map<int, memory> primArgs;
+      std::vector<std::pair<memory, memory>> after;  // inner -> user reorders once the primitive ran
+      for (auto [op, data] : {std::pair{p.a.get(), a}, std::pair{p.b.get(), b}, std::pair{p.out.get(), out}}) {
+        memory user(op->user, cpu(), data);
+        if (!op->reorder) {
+          primArgs.emplace(op->arg, user);
+        } else if (op->output) {
+          primArgs.emplace(op->arg, *op->buffer);
+          after.emplace_back(*op->buffer, user);
+        } else {
+          op->reorder->execute(cpuStream(), user, *op->buffer);
+          primArgs.emplace(op->arg, *op->buffer);
+        }
+      }
+      p.primitive.execute(cpuStream(), primArgs);
+      for (auto &[from, to] : after) p.out->reorder->execute(cpuStream(), from, to);
+      cpuStream().wait();
+    } catch (const dnnl::error &e) {
+      throw JsError(oneDnnMessage(e));
+    }
+    return nullptr;
+  });
+}
+
+// implementation(kind, dims): the name of the oneDNN kernel chosen for that convolution.
+napi_value Implementation(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    napi_value argv[2];
+    args(env, info, argv);
+    Kind kind = readKind(env, argv[0]);
+    Dims d = readDims(env, argv[1]);
+    try {
+      return string(env, prepared(kind, d).impl);
+    } catch (const dnnl::error &e) {
+      throw JsError(oneDnnMessage(e));
+    }
+  });
+}
+
+// version(): oneDNN's version, the instruction set its kernels use on this CPU, and its threading.
+napi_value Version(napi_env env, napi_callback_info) {
+  return guarded(env, [&]() -> napi_value {
+    const dnnl_version_t *v = dnnl_version();
+    dnnl::cpu_isa isa = dnnl::get_effective_cpu_isa();
+    std::string isaName = isa == dnnl::cpu_isa::all       ? "generic"
+                          : isa == dnnl::cpu_isa::sse41   ? "sse4.1"
+                          : isa == dnnl::cpu_isa::avx     ? "avx"
+                          : isa == dnnl::cpu_isa::avx2 || isa == dnnl::cpu_isa::avx2_vnni ? "avx2"
+                                                                                        : "avx512";
+    std::string runtime = v->cpu_runtime == DNNL_RUNTIME_OMP ? " openmp" : v->cpu_runtime == DNNL_RUNTIME_TBB ? " tbb" : "";
+    return string(env, std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                           std::to_string(v->patch) + " " + isaName + runtime);
+  });
+}
+
+}  // namespace contrastlab
