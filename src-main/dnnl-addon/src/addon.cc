@@ -1,5 +1,5 @@
 // @contrastlab/dnnl: the wasm backend's heaviest kernels, run natively on the wasm heap's memory.
-// Convolutions through oneDNN (convolution.cc); batch normalisation's passes as vectorised loops on
+// Convolutions and batched matrix products through oneDNN (convolution.cc, matmul.cc); batch normalisation's passes as vectorised loops on
 // OpenMP threads (batch_norm.cc). The JavaScript side is src-main/engine/backend/kernels/.
 
 #include <node_api.h>
@@ -11,6 +11,7 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"convolution", nullptr, Convolution, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormNormalize", nullptr, BatchNormNormalize, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -21,6 +21,7 @@
 
 #include "entry_points.h"
 #include "napi_util.h"
+#include "onednn.h"
 
 namespace contrastlab {
 namespace {
@@ -38,16 +39,6 @@ struct Dims {
 };
 
 enum Kind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
-
-dnnl::engine &cpu() {
-  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  return engine;
-}
-
-dnnl::stream &cpuStream() {
-  static dnnl::stream stream(cpu());
-  return stream;
-}
 
 // A tensor as the caller holds it (`user`, tfjs's layout) and as the primitive wants it (`inner`). Where
 // they differ, the tensor is reordered through a buffer of its own on the way in or out.

@@ -10,6 +10,9 @@ napi_value Convolution(napi_env env, napi_callback_info info);
 napi_value Implementation(napi_env env, napi_callback_info info);
 napi_value Version(napi_env env, napi_callback_info info);
 
+// matmul.cc
+napi_value MatMul(napi_env env, napi_callback_info info);
+
 // batch_norm.cc
 napi_value BatchNormStats(napi_env env, napi_callback_info info);
 napi_value BatchNormNormalize(napi_env env, napi_callback_info info);

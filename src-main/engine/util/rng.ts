@@ -40,8 +40,13 @@ export class Rng {
   }
 
   /** A new 32-bit seed derived from this stream, for child generators. */
+  nextSeed(): number {
+    return Math.floor(this.next() * 4294967296);
+  }
+
+  /** A child generator seeded from this stream. */
   fork(): Rng {
-    return new Rng(Math.floor(this.next() * 4294967296));
+    return new Rng(this.nextSeed());
   }
 
   /** Fisher–Yates shuffle of [0, n). */

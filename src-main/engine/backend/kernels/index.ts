@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { wasmConv2DBackpropFilter } from './conv2d-backprop-filter';
 import { wasmConv2DBackpropInput } from './conv2d-backprop-input';
 import { dnnlConvWrappers } from './dnnl-conv';
+import { dnnlBatchMatMul } from './dnnl-mat-mul';
 import { fastWasmDepthToSpace } from './depth-to-space';
 import { fixedWasmGatherV2 } from './gather-v2';
 import { sharingWasmCast, wasmIdentity } from './identity';
@@ -33,8 +34,10 @@ const wrappers: readonly [string, (native: tf.KernelConfig) => tf.KernelConfig][
   [tf.Cast, sharingWasmCast],
   [tf.DepthToSpace, fastWasmDepthToSpace],
   [tf.Transpose, fastWasmTranspose],
-  // Last: they wrap the convolutions above (their fallback) where the oneDNN addon is built.
+  // Last: where the native addon is built these run the convolutions and BatchMatMul, with the kernels
+  // above as their fallback.
   ...dnnlConvWrappers,
+  [tf.BatchMatMul, dnnlBatchMatMul],
 ];
 
 /** Names of the wasm kernels this project adds, replaces or wraps. */

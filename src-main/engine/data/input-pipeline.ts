@@ -1,0 +1,181 @@
+import * as tf from '@tensorflow/tfjs-core';
+import fs from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+import type { ViewPlan } from '../methods/method';
+import { Rng } from '../util/rng';
+import type { FromInputThread, ToInputThread } from './input-protocol';
+import { drawViews, type ViewSource } from './views';
+
+/**
+ * Where a run's batches come from. Loading and augmenting a batch takes a fifth of a native ResNet-18
+ * step, so by default it happens on an input thread (data/input-thread.ts) while the training thread
+ * computes: batches are queued ahead and come back in order. Without a thread (short runs, where
+ * starting one costs more than it saves; CONTRASTLAB_INPUT_THREAD=0; or where it cannot start) the same
+ * function draws them in the training thread from the same seed, so a run's batches are the same either
+ * way.
+ */
+export interface InputPipeline {
+  /** Where views are drawn, for the run's log. */
+  readonly where: string;
+  /** Queues the views of these images. */
+  queue(indices: Int32Array): void;
+  /** The oldest queued batch's views, in plan order (the caller disposes them). */
+  next(): Promise<tf.Tensor4D[]>;
+  close(): Promise<void>;
+}
+
+/** Set to 0 to draw batches in the training thread. */
+export const INPUT_THREAD_ENV = 'CONTRASTLAB_INPUT_THREAD';
+
+export async function openInputPipeline(
+  source: ViewSource,
+  plan: ViewPlan,
+  seed: number,
+  useThread: boolean,
+): Promise<InputPipeline> {
+  if (!useThread || process.env[INPUT_THREAD_ENV] === '0') {
+    return new InThread(source, plan, seed, 'the training thread');
+  }
+  try {
+    return await InputThread.start(source, plan, seed);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return new InThread(source, plan, seed, `the training thread (the input thread did not start: ${why})`);
+  }
+}
+
+class InThread implements InputPipeline {
+  private readonly pending: Int32Array[] = [];
+  private readonly rng: Rng;
+
+  constructor(
+    private readonly source: ViewSource,
+    private readonly plan: ViewPlan,
+    seed: number,
+    readonly where: string,
+  ) {
+    this.rng = new Rng(seed);
+  }
+
+  queue(indices: Int32Array): void {
+    this.pending.push(indices);
+  }
+
+  async next(): Promise<tf.Tensor4D[]> {
+    const indices = this.pending.shift();
+    if (!indices) throw new Error('no batch queued');
+    return drawViews(this.source, indices, this.plan, this.rng);
+  }
+
+  async close(): Promise<void> {
+    this.pending.length = 0;
+  }
+}
+
+type Waiter = { resolve: (views: tf.Tensor4D[]) => void; reject: (error: Error) => void };
+
+class InputThread implements InputPipeline {
+  readonly where = 'an input thread';
+  private readonly waiting: Waiter[] = [];
+  /** Answers that arrived before anyone asked (the thread runs ahead of the training loop). */
+  private readonly arrived: (tf.Tensor4D[] | Error)[] = [];
+  private failure: Error | undefined;
+  private queued = 0;
+
+  private constructor(private readonly worker: Worker) {}
+
+  static async start(source: ViewSource, plan: ViewPlan, seed: number): Promise<InputThread> {
+    const worker = startWorker();
+    const thread = new InputThread(worker);
+    await new Promise<void>((resolve, reject) => {
+      const first = (message: FromInputThread) => {
+        worker.off('error', reject);
+        if (message.type === 'ready') resolve();
+        else reject(new Error(message.type === 'error' ? message.message : `unexpected ${message.type}`));
+      };
+      worker.once('message', first);
+      worker.once('error', reject);
+      const init: ToInputThread = {
+        type: 'init',
+        images: source.train.images.slice(),
+        count: source.train.count,
+        height: source.height,
+        width: source.width,
+        channels: source.channels,
+        mean: source.mean,
+        std: source.std,
+        plan,
+        seed,
+      };
+      worker.postMessage(init, [init.images.buffer as ArrayBuffer]);
+    }).catch(async (error: unknown) => {
+      await worker.terminate();
+      throw error;
+    });
+    worker.on('message', (message: FromInputThread) => thread.answer(message));
+    worker.on('error', (error) => thread.fail(error));
+    worker.on('exit', (code) => thread.fail(new Error(`the input thread exited (code ${code})`)));
+    return thread;
+  }
+
+  queue(indices: Int32Array): void {
+    const request: ToInputThread = { type: 'batch', indices: indices.slice() };
+    this.worker.postMessage(request);
+    this.queued++;
+  }
+
+  next(): Promise<tf.Tensor4D[]> {
+    if (this.queued === 0) return Promise.reject(new Error('no batch queued'));
+    this.queued--;
+    const ready = this.arrived.shift();
+    if (ready) return ready instanceof Error ? Promise.reject(ready) : Promise.resolve(ready);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('the input pipeline is closed');
+    for (const views of this.arrived) if (!(views instanceof Error)) tf.dispose(views);
+    this.arrived.length = 0;
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+
+  private answer(message: FromInputThread): void {
+    const result =
+      message.type === 'batch'
+        ? message.views.map((v) => tf.tensor4d(v.data, v.shape, 'float32'))
+        : new Error(message.type === 'error' ? `input thread: ${message.message}` : 'unexpected message');
+    const waiter = this.waiting.shift();
+    if (!waiter) this.arrived.push(result);
+    else if (result instanceof Error) waiter.reject(result);
+    else waiter.resolve(result);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(error);
+  }
+}
+
+/**
+ * The input thread's entry: the built data/input-thread.js beside the bundle (electron-vite puts it in
+ * out/main/runner/), or the TypeScript source started through tsx's loader in development.
+ */
+function startWorker(): Worker {
+  const env = { ...process.env, CONTRASTLAB_WASM_THREADS: '1', CONTRASTLAB_DNNL: '0' };
+  for (const candidate of ['./input-thread.js', './runner/input-thread.js', '../runner/input-thread.js']) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (fs.existsSync(file)) return new Worker(file, { env });
+  }
+  const source = new URL('./input-thread.ts', import.meta.url);
+  if (!fs.existsSync(fileURLToPath(source))) throw new Error('input-thread.js not found beside the bundle');
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(
+    pathToFileURL(fileURLToPath(source)).href,
+  )}); })`;
+  return new Worker(boot, { eval: true, env });
+}

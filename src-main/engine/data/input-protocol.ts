@@ -1,0 +1,30 @@
+import type { ViewPlan } from '../methods/method';
+import type { ImageShape } from './dataset';
+
+/** Messages between a training thread and its input thread (data/input-thread.ts). */
+
+/** The first message: everything the input thread needs to draw views. */
+export interface InputInit extends ImageShape {
+  type: 'init';
+  /** The training split's pixels (a copy; the thread keeps it). */
+  images: Uint8Array;
+  count: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  plan: ViewPlan;
+  /** Seed of the augmentation stream (the same one the training thread would use without this thread). */
+  seed: number;
+}
+
+/** Draw the views of these images; answered by an InputBatch, in the order asked. */
+export interface InputRequest {
+  type: 'batch';
+  indices: Int32Array;
+}
+
+export type ToInputThread = InputInit | InputRequest;
+
+export type FromInputThread =
+  | { type: 'ready' }
+  | { type: 'batch'; views: { shape: [number, number, number, number]; data: Float32Array }[] }
+  | { type: 'error'; message: string };

@@ -1,0 +1,58 @@
+/**
+ * The input thread: draws a run's augmented views on its own thread (a worker_threads Worker started by
+ * data/input-pipeline.ts), so that loading and augmenting the next batch overlaps with the training
+ * step. Its own TensorFlow.js runs on the single-threaded wasm backend, without the native addon (whose
+ * kernels belong to the training thread).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { parentPort } from 'node:worker_threads';
+
+import { initBackend } from '../backend';
+import type { ViewPlan } from '../methods/method';
+import { Rng } from '../util/rng';
+import type { FromInputThread, ToInputThread } from './input-protocol';
+import { drawViews, type ViewSource } from './views';
+
+const port = parentPort;
+if (!port) throw new Error('input-thread.ts runs as a worker thread');
+
+let state: { source: ViewSource; plan: ViewPlan; rng: Rng } | undefined;
+
+function reply(message: FromInputThread, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+async function handle(message: ToInputThread): Promise<void> {
+  try {
+    if (message.type === 'init') {
+      await initBackend('wasm');
+      const { images, count, height, width, channels, mean, std, plan, seed } = message;
+      state = {
+        source: { train: { images, labels: null, count }, height, width, channels, mean, std },
+        plan,
+        rng: new Rng(seed),
+      };
+      reply({ type: 'ready' });
+      return;
+    }
+    if (!state) throw new Error('the input thread got a batch request before its init');
+    const views = drawViews(state.source, message.indices, state.plan, state.rng);
+    const out = views.map((v) => ({
+      shape: v.shape,
+      data: v.dataSync() as Float32Array,
+    }));
+    tf.dispose(views);
+    reply(
+      { type: 'batch', views: out },
+      out.map((v) => v.data.buffer as ArrayBuffer),
+    );
+  } catch (error) {
+    reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+// One message at a time, in order: batches answer in the order they were asked for.
+let done = Promise.resolve();
+port.on('message', (message: ToInputThread) => {
+  done = done.then(() => handle(message));
+});
