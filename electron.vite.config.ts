@@ -5,6 +5,7 @@
  *   out/main/runner/worker.js     the run worker, forked by the engine host (Engine's workerEntry() looks
  *                                 for ./runner/worker.js beside the bundle that contains it)
  *   out/main/runner/job-worker.js the background-job worker (linear probes), found the same way
+ *   out/main/runner/input-thread.js a run's input thread (data/input-pipeline.ts looks for it)
  *   out/preload/index.cjs         the preload (CommonJS: sandboxed preloads cannot be ES modules)
  *   out/renderer/                 the Vue app (src-renderer/index.html), also what `serve` serves
  *
@@ -44,6 +45,7 @@ export default defineConfig({
           index: resolve(__dirname, 'src-main/app/main.ts'),
           'runner/worker': resolve(__dirname, 'src-main/engine/runner/worker.ts'),
           'runner/job-worker': resolve(__dirname, 'src-main/engine/runner/job-worker.ts'),
+          'runner/input-thread': resolve(__dirname, 'src-main/engine/data/input-thread.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

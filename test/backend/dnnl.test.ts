@@ -94,6 +94,24 @@ describe.skipIf(!addon)('the native kernels are the ones that run', () => {
     for (const spy of spies.slice(1)) expect(spy).toHaveBeenCalledTimes(1);
   });
 
+  it('BatchMatMul runs natively, transposed and broadcast operands included', async () => {
+    await initBackend('wasm');
+    const spy = vi.spyOn(addon!, 'matmul');
+    const error = await compareWasmToCpu(() => {
+      const a = tf.randomNormal([3, 5, 7], 0, 1, 'float32', 1);
+      const b = tf.randomNormal([3, 7, 4], 0, 1, 'float32', 2);
+      const w = tf.randomNormal([4, 7], 0, 1, 'float32', 3);
+      return [
+        tf.matMul(a, b),
+        tf.matMul(a, w, false, true),
+        tf.matMul(b, a, true, true),
+        tf.matMul(tf.reshape(a, [15, 7]), b.reshape([21, 4]).slice(0, 7)),
+      ];
+    });
+    expect(error).toBeLessThan(1e-5);
+    expect(spy.mock.calls.length).toBeGreaterThanOrEqual(4);
+  });
+
   it('switched off, the WebAssembly kernels run instead', async () => {
     await initBackend('wasm');
     const spy = vi.spyOn(addon!, 'convolution');
@@ -144,6 +162,16 @@ describe.skipIf(!addon)('the addon refuses bad arguments with a clear error', ()
     inconsistent[7] = 9; // an output height the padding and stride cannot give
     const f = new Float32Array(1024);
     expect(() => addon!.convolution(0, f, f, f, inconsistent)).toThrow(/^oneDNN: /);
+  });
+
+  it('matrix products with shapes that do not fit', () => {
+    const f = new Float32Array(12);
+    expect(() => addon!.matmul(f, f, new Float32Array(3), Int32Array.from([1, 1, 2, 3, 2, 0, 0]))).toThrow(
+      'out holds 3 values, the shape needs 4',
+    );
+    expect(() => addon!.matmul(f, f, f, Int32Array.from([2, 3, 1, 1, 1, 0, 0]))).toThrow(
+      'batch sizes must be equal',
+    );
   });
 
   it('batch-norm offsets outside the heap', () => {

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -83,6 +85,7 @@ class InputThread implements InputPipeline {
   private readonly arrived: (tf.Tensor4D[] | Error)[] = [];
   private failure: Error | undefined;
   private queued = 0;
+  private closed = false;
 
   private constructor(private readonly worker: Worker) {}
 
@@ -127,6 +130,7 @@ class InputThread implements InputPipeline {
   }
 
   next(): Promise<tf.Tensor4D[]> {
+    if (this.closed) return Promise.reject(new Error('the input pipeline is closed'));
     if (this.queued === 0) return Promise.reject(new Error('no batch queued'));
     this.queued--;
     const ready = this.arrived.shift();
@@ -136,7 +140,8 @@ class InputThread implements InputPipeline {
   }
 
   async close(): Promise<void> {
-    this.failure ??= new Error('the input pipeline is closed');
+    this.closed = true;
+    this.fail(new Error('the input pipeline is closed'));
     for (const views of this.arrived) if (!(views instanceof Error)) tf.dispose(views);
     this.arrived.length = 0;
     this.worker.removeAllListeners('exit');
@@ -144,6 +149,7 @@ class InputThread implements InputPipeline {
   }
 
   private answer(message: FromInputThread): void {
+    if (this.closed) return; // a batch still in flight when the pipeline closed
     const result =
       message.type === 'batch'
         ? message.views.map((v) => tf.tensor4d(v.data, v.shape, 'float32'))
@@ -173,9 +179,18 @@ function startWorker(): Worker {
   }
   const source = new URL('./input-thread.ts', import.meta.url);
   if (!fs.existsSync(fileURLToPath(source))) throw new Error('input-thread.js not found beside the bundle');
-  const tsx = import.meta.resolve('tsx/esm/api');
+  const tsx = tsxEsmApi();
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(
     pathToFileURL(fileURLToPath(source)).href,
   )}); })`;
   return new Worker(boot, { eval: true, env });
+}
+
+/** The file URL of tsx's ES-module API (its `register`), from its package exports. */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  return pathToFileURL(path.join(path.dirname(manifest), pkg.exports['./esm/api']!.import.default)).href;
 }
