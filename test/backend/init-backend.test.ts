@@ -55,7 +55,9 @@ describe('initBackend', () => {
   it("'wasm' selects wasm and describes the CPU", async () => {
     const info = await initBackend('wasm');
     expect(info.name).toBe('wasm');
-    expect(info.device).toMatch(/^CPU: wasm( SIMD| \(no SIMD\)), \d+ threads?; (convolutions and batch norm native \(oneDNN .+\)|all kernels in wasm: .+) \(.+\)$/);
+    expect(info.device).toMatch(
+      /^CPU: wasm( SIMD| \(no SIMD\)), \d+ threads?; (convolutions and batch norm native \(oneDNN .+\)|all kernels in wasm: .+) \(.+\)$/,
+    );
     expect(tf.getBackend()).toBe('wasm');
   });
 
