@@ -56,7 +56,7 @@ describe('initBackend', () => {
     const info = await initBackend('wasm');
     expect(info.name).toBe('wasm');
     expect(info.device).toMatch(
-      /^CPU: wasm( SIMD| \(no SIMD\)), \d+ threads?; (convolutions and batch norm native \(oneDNN .+\)|all kernels in wasm: .+) \(.+\)$/,
+      /^CPU: wasm( SIMD| \(no SIMD\)), \d+ threads?; (convolutions, matrix products and batch norm native \(oneDNN .+\)|all kernels in wasm: .+) \(.+\)$/,
     );
     expect(tf.getBackend()).toBe('wasm');
   });

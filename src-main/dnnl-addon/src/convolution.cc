@@ -8,6 +8,7 @@
 //   kind 2, backward weights: out = dw from (a = x, b = dy)
 // Primitives are created once per shape and kept (creating one JIT-compiles its kernel).
 
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <array>
@@ -228,7 +229,7 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
   });
 }
 
-// version(): oneDNN's version, the instruction set its kernels use on this CPU, and its threading.
+// version(): oneDNN's version, the instruction set its kernels use on this CPU, its threading and threads.
 napi_value Version(napi_env env, napi_callback_info) {
   return guarded(env, [&]() -> napi_value {
     const dnnl_version_t *v = dnnl_version();
@@ -239,8 +240,10 @@ napi_value Version(napi_env env, napi_callback_info) {
                           : isa == dnnl::cpu_isa::avx2 || isa == dnnl::cpu_isa::avx2_vnni ? "avx2"
                                                                                         : "avx512";
     std::string runtime = v->cpu_runtime == DNNL_RUNTIME_OMP ? " openmp" : v->cpu_runtime == DNNL_RUNTIME_TBB ? " tbb" : "";
+    int threads = omp_get_max_threads();
     return string(env, std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
-                           std::to_string(v->patch) + " " + isaName + runtime);
+                           std::to_string(v->patch) + " " + isaName + runtime + ", " + std::to_string(threads) +
+                           (threads == 1 ? " thread" : " threads"));
   });
 }
 

@@ -12,7 +12,7 @@ export interface DnnlAddon {
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** oneDNN's name for the kernel it picked for that convolution, e.g. "brg:avx512_core". */
   implementation(kind: number, dims: Int32Array): string;
-  /** "2.6.3 avx512 openmp": oneDNN's version, the instruction set it uses here, its threading. */
+  /** "2.6.3 avx512 openmp, 2 threads": oneDNN's version, its instruction set here, its threading. */
   version(): string;
   // Batch normalisation's passes (the addon's src/batch_norm.cc): `heap` views the whole wasm memory,
   // every other pointer is a byte offset into it.

@@ -101,7 +101,7 @@ async function wasm(): Promise<BackendInfo> {
   const features = `wasm${simd ? ' SIMD' : ' (no SIMD)'}, ${threads} thread${threads === 1 ? '' : 's'}`;
   const { addon, why } = dnnlStatus();
   const kernels = addon
-    ? `convolutions and batch norm native (oneDNN ${addon.version()})`
+    ? `convolutions, matrix products and batch norm native (oneDNN ${addon.version()})`
     : `all kernels in wasm: ${why}`;
   return { name: 'wasm', device: `CPU: ${features}; ${kernels} (${cpuModel()})` };
 }

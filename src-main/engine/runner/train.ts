@@ -176,6 +176,8 @@ export async function train(
     let step = 0;
     let recent = { images: 0, since: performance.now() };
     for (let epoch = 0; epoch < config.epochs && outcome === 'completed'; epoch++) {
+      // Throughput counts training only: the evaluation that ended the previous epoch is not in it.
+      recent = { images: 0, since: performance.now() };
       const order = rng.permutation(dataset.train.count);
       const imagesOf = (b: number) => order.subarray(b * batchSize, (b + 1) * batchSize);
       for (let b = 0; b < Math.min(BATCHES_AHEAD, stepsPerEpoch); b++) input.queue(imagesOf(b));
