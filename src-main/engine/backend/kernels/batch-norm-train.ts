@@ -76,7 +76,8 @@ function simdHeap(backend: WasmBackendLike): SimdHeap | undefined {
     address: (info) => backend.typedArrayFromHeap(info).byteOffset,
     f32Of: (info) => backend.typedArrayFromHeap(info),
     scratch(bytes) {
-      const ptr = backend.wasm._malloc(bytes);
+      // emscripten returns the address as a signed 32-bit int: negative once the heap passes 2 GiB.
+      const ptr = backend.wasm._malloc(bytes) >>> 0;
       return {
         ptr,
         f64: (at, n) => new Float64Array(memory.buffer, ptr + at, n),
