@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { steadyRate } from '../../src-main/engine/bench/e2e';
 import { benchConfig, median, rateFromMetrics, tensorTrace } from '../../src-main/engine/bench/common';
 import { torchUnsupported } from '../../src-main/engine/bench/torch';
 import { selectMethods } from '../../src-main/engine/bench/quality';
@@ -51,5 +52,15 @@ describe('bench helpers', () => {
     expect(selectMethods(undefined)).toHaveLength(methods.length);
     expect(selectMethods(['simclr, byol', 'simclr'])).toEqual(['simclr', 'byol']);
     expect(() => selectMethods(['nope'])).toThrow(/unknown method "nope"/);
+  });
+});
+
+describe('steady end-to-end rate', () => {
+  it("leaves out the first step and each epoch's first step (the evaluation before it)", () => {
+    // Two epochs of three 100 ms steps, with a 5 s evaluation between them.
+    const ends = [100, 200, 300, 5400, 5500, 5600];
+    const epochStarts = [true, false, false, true, false, false];
+    expect(steadyRate(ends, epochStarts, 50)).toBeCloseTo(500, 6);
+    expect(steadyRate([100], [true], 50)).toBeNull();
   });
 });

@@ -353,7 +353,7 @@ function trainReport(r: RunRecord, ratio: number | null, ratioSteady: number | n
   out += row(
     'end to end',
     `${fixed(r.imagesPerSecond)} images/s from the run's images_per_s (kNN excluded); ` +
-      `${fixed(r.imagesPerSecondSteady)} steady (first step left out)`,
+      `${fixed(r.imagesPerSecondSteady)} steady (each epoch's first step left out)`,
   );
   out += row('ratio', `end to end / step = ${fixed(ratio, 3)} (steady ${fixed(ratioSteady, 3)})`);
   out += row(

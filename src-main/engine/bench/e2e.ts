@@ -37,7 +37,7 @@ export interface RunRecord {
   steps: number;
   /** Images per second from the run's own `images_per_s` metric (kNN evaluation excluded). */
   imagesPerSecond: number | null;
-  /** The same from step timestamps, leaving out the first step (its set-up cost), for a steady state. */
+  /** The same from step timestamps, leaving out the first step of the run and of each epoch. */
   imagesPerSecondSteady: number | null;
   knnStart: number | null;
   knnEnd: number | null;
@@ -73,6 +73,8 @@ export async function recordRun(
   const rates: { step: number; value: number }[] = [];
   const losses: number[] = [];
   const stepEnds: number[] = [];
+  /** Whether each step was the first of its epoch (after an evaluation, which steady leaves out). */
+  const epochStarts: boolean[] = [];
   const sampler = new StepSampler();
   let firstStepStart: number | null = null;
   let backendName: string | null = null;
@@ -95,6 +97,7 @@ export async function recordRun(
     },
     progress(p) {
       stepEnds.push(performance.now());
+      epochStarts.push((p.step - 1) % Math.max(1, Math.round(p.totalSteps / p.epochs)) === 0);
       sampler.sample();
       if (p.step === 1 && firstStepStart === null) firstStepStart = performance.now();
     },
@@ -128,10 +131,7 @@ export async function recordRun(
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const imagesPerStep = batchSize * viewsPerImage;
-  const steady =
-    stepEnds.length >= 2
-      ? ((stepEnds.length - 1) * imagesPerStep * 1000) / (stepEnds.at(-1)! - stepEnds[0]!)
-      : null;
+  const steady = steadyRate(stepEnds, epochStarts, imagesPerStep);
   return {
     method: method.id,
     backbone: config.backbone,
@@ -176,4 +176,19 @@ export async function benchTrain(options: TrainBenchOptions): Promise<RunRecord>
     options.log?.(`note: ${tf.memory().numTensors - before} tensors outlived the run`);
   }
   return record;
+}
+
+/**
+ * Images per second from step end times (ms), over the step-to-step intervals within an epoch: the run's
+ * first step (set-up) and each epoch's first step (the evaluation before it) are left out.
+ */
+export function steadyRate(stepEnds: number[], epochStarts: boolean[], imagesPerStep: number): number | null {
+  let ms = 0;
+  let steps = 0;
+  for (let k = 1; k < stepEnds.length; k++) {
+    if (epochStarts[k]) continue;
+    ms += stepEnds[k]! - stepEnds[k - 1]!;
+    steps++;
+  }
+  return steps > 0 ? (steps * imagesPerStep * 1000) / ms : null;
 }
