@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../src-main/engine/backend';
 import { dnnlStatus, setNativeKernelsEnabled } from '../../src-main/engine/backend/dnnl';
 import { batchNormTrain } from '../../src-main/engine/backend/kernels/batch-norm-train';
+import { registerWasmKernels, restoreNativeWasmKernel } from '../../src-main/engine/backend/kernels';
 import { compareWasmToCpu } from './compare';
 
 const addon = dnnlStatus().addon;
@@ -62,6 +63,52 @@ describe.skipIf(!addon)('native convolutions (oneDNN) match the cpu backend, for
       expect(await compareWasmToCpu(() => convWithGrads(x, k, co, stride, pad, dilation))).toBeLessThan(1e-4);
     });
   }
+});
+
+describe.skipIf(!addon)('cases the native convolutions leave to the fallback', () => {
+  it("a transposed convolution whose dy does not match the output shape it asks for (tfjs's result)", async () => {
+    const error = await compareWasmToCpu(() => {
+      const dy = tf.randomNormal([1, 6, 6, 2], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 3, 2], 0, 1, 'float32', 2) as tf.Tensor4D;
+      return tf.conv2dTranspose(dy, w, [1, 9, 9, 3], 2, 'same');
+    });
+    expect(error).toBeLessThan(1e-5);
+  });
+});
+
+describe.skipIf(!addon)('kernel registration', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("is idempotent, and puts the native kernels back after tfjs-backend-wasm's own was restored", async () => {
+    await initBackend('wasm');
+    const funcs = () =>
+      [tf.BatchMatMul, tf.Conv2DBackpropInput].map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+    const before = funcs();
+    registerWasmKernels();
+    registerWasmKernels();
+    expect(funcs()).toEqual(before);
+    const spy = vi.spyOn(addon!, 'convolution');
+    const transpose = () =>
+      tf.tidy(() =>
+        tf.conv2dTranspose(
+          tf.ones([1, 4, 4, 2]) as tf.Tensor4D,
+          tf.ones([3, 3, 2, 2]) as tf.Tensor4D,
+          [1, 4, 4, 2],
+          1,
+          'same',
+        ),
+      );
+    restoreNativeWasmKernel(tf.Conv2DBackpropInput);
+    try {
+      transpose();
+      expect(spy).not.toHaveBeenCalled(); // tfjs's own kernel, not one of ours
+    } finally {
+      registerWasmKernels();
+    }
+    expect(funcs()).toEqual(before);
+    transpose();
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe.skipIf(!addon)('the native kernels are the ones that run', () => {
@@ -165,10 +212,13 @@ describe.skipIf(!addon)('the addon refuses bad arguments with a clear error', ()
   });
 
   it('matrix products with shapes that do not fit', () => {
-    const f = new Float32Array(12);
+    const f = new Float32Array(6);
     expect(() => addon!.matmul(f, f, new Float32Array(3), Int32Array.from([1, 1, 2, 3, 2, 0, 0]))).toThrow(
       'out holds 3 values, the shape needs 4',
     );
+    expect(() =>
+      addon!.matmul(new Float32Array(12), f, new Float32Array(4), Int32Array.from([1, 1, 2, 3, 2, 0, 0])),
+    ).toThrow('a holds 12 values, the shape needs 6');
     expect(() => addon!.matmul(f, f, f, Int32Array.from([2, 3, 1, 1, 1, 0, 0]))).toThrow(
       'batch sizes must be equal',
     );

@@ -13,6 +13,7 @@ NAPI_MODULE_INIT() {
       {"implementation", nullptr, Implementation, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matmul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"version", nullptr, Version, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormStats", nullptr, BatchNormStats, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormNormalize", nullptr, BatchNormNormalize, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"batchNormGradSums", nullptr, BatchNormGradSums, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

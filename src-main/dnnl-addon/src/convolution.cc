@@ -126,7 +126,8 @@ Prepared prepare(Kind kind, const Dims &d) {
 }
 
 std::map<std::pair<int, std::array<int64_t, kDims>>, std::unique_ptr<Prepared>> &cache() {
-  static std::map<std::pair<int, std::array<int64_t, kDims>>, std::unique_ptr<Prepared>> prepared;
+  // Per thread (see onednn.h): the reorder buffers in a Prepared are written by every call.
+  thread_local std::map<std::pair<int, std::array<int64_t, kDims>>, std::unique_ptr<Prepared>> prepared;
   return prepared;
 }
 
@@ -162,7 +163,7 @@ float *floats(napi_env env, napi_value value, const memory::desc &md, const char
   size_t length = 0;
   float *data = typedArray<float>(env, value, napi_float32_array, &length, name, "Float32Array");
   size_t needed = md.get_size() / sizeof(float);
-  if (length < needed)
+  if (length != needed)
     throw JsError(std::string(name) + " holds " + std::to_string(length) + " values, the shape needs " +
                   std::to_string(needed));
   return data;
@@ -244,6 +245,19 @@ napi_value Version(napi_env env, napi_callback_info) {
     return string(env, std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
                            std::to_string(v->patch) + " " + isaName + runtime + ", " + std::to_string(threads) +
                            (threads == 1 ? " thread" : " threads"));
+  });
+}
+
+// setThreads(n): the OpenMP threads this JavaScript thread's native kernels use from now on (an input
+// thread takes 1, leaving the cores to training).
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  return guarded(env, [&]() -> napi_value {
+    napi_value argv[1];
+    args(env, info, argv);
+    int64_t n = integer(env, argv[0], "threads");
+    if (n < 1 || n > 1024) throw JsError("threads must be between 1 and 1024");
+    omp_set_num_threads(static_cast<int>(n));
+    return nullptr;
   });
 }
 

@@ -9,6 +9,7 @@ namespace contrastlab {
 napi_value Convolution(napi_env env, napi_callback_info info);
 napi_value Implementation(napi_env env, napi_callback_info info);
 napi_value Version(napi_env env, napi_callback_info info);
+napi_value SetThreads(napi_env env, napi_callback_info info);
 
 // matmul.cc
 napi_value MatMul(napi_env env, napi_callback_info info);

@@ -45,7 +45,7 @@ Prepared prepare(const Key &k) {
 }
 
 Prepared &prepared(const Key &key) {
-  static std::map<Key, std::unique_ptr<Prepared>> cache;
+  thread_local std::map<Key, std::unique_ptr<Prepared>> cache;  // per thread, see onednn.h
   auto &entry = cache[key];
   if (!entry) entry = std::make_unique<Prepared>(prepare(key));
   return *entry;
@@ -68,7 +68,7 @@ float *floats(napi_env env, napi_value value, const memory::desc &md, const char
   size_t length = 0;
   float *data = typedArray<float>(env, value, napi_float32_array, &length, name, "Float32Array");
   size_t needed = md.get_size() / sizeof(float);
-  if (length < needed)
+  if (length != needed)
     throw JsError(std::string(name) + " holds " + std::to_string(length) + " values, the shape needs " +
                   std::to_string(needed));
   return data;

@@ -1,4 +1,6 @@
-// The one oneDNN CPU engine and stream the addon's primitives run on.
+// The oneDNN CPU engine the addon's primitives run on, and a stream per thread: a process may load the
+// addon on more than one JavaScript thread (a run's training thread and its input thread), and each
+// thread keeps its own primitives and stream, so nothing mutable is shared between them.
 #pragma once
 
 #include <oneapi/dnnl/dnnl.hpp>
@@ -11,7 +13,7 @@ inline dnnl::engine &cpu() {
 }
 
 inline dnnl::stream &cpuStream() {
-  static dnnl::stream stream(cpu());
+  thread_local dnnl::stream stream(cpu());
   return stream;
 }
 

@@ -12,6 +12,8 @@ export interface DnnlAddon {
   matmul(a: Float32Array, b: Float32Array, out: Float32Array, dims: Int32Array): void;
   /** oneDNN's name for the kernel it picked for that convolution, e.g. "brg:avx512_core". */
   implementation(kind: number, dims: Int32Array): string;
+  /** The OpenMP threads this JavaScript thread's native kernels use from now on. */
+  setThreads(n: number): void;
   /** "2.6.3 avx512 openmp, 2 threads": oneDNN's version, its instruction set here, its threading. */
   version(): string;
   // Batch normalisation's passes (the addon's src/batch_norm.cc): `heap` views the whole wasm memory,

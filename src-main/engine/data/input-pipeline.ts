@@ -100,6 +100,9 @@ class InputThread implements InputPipeline {
       };
       worker.once('message', first);
       worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`the input thread exited (code ${code}) before it was ready`)),
+      );
       const init: ToInputThread = {
         type: 'init',
         images: source.train.images.slice(),
@@ -172,7 +175,7 @@ class InputThread implements InputPipeline {
  * out/main/runner/), or the TypeScript source started through tsx's loader in development.
  */
 function startWorker(): Worker {
-  const env = { ...process.env, CONTRASTLAB_WASM_THREADS: '1', CONTRASTLAB_DNNL: '0' };
+  const env = { ...process.env, CONTRASTLAB_WASM_THREADS: '1' };
   for (const candidate of ['./input-thread.js', './runner/input-thread.js', '../runner/input-thread.js']) {
     const file = fileURLToPath(new URL(candidate, import.meta.url));
     if (fs.existsSync(file)) return new Worker(file, { env });

@@ -1,13 +1,14 @@
 /**
  * The input thread: draws a run's augmented views on its own thread (a worker_threads Worker started by
  * data/input-pipeline.ts), so that loading and augmenting the next batch overlaps with the training
- * step. Its own TensorFlow.js runs on the single-threaded wasm backend, without the native addon (whose
- * kernels belong to the training thread).
+ * step. Its own TensorFlow.js runs on the single-threaded wasm backend, with the native kernels (each
+ * thread keeps its own oneDNN primitives) on one OpenMP thread.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
 
 import { initBackend } from '../backend';
+import { dnnlAddon } from '../backend/dnnl';
 import type { ViewPlan } from '../methods/method';
 import { Rng } from '../util/rng';
 import type { FromInputThread, ToInputThread } from './input-protocol';

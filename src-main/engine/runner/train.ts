@@ -197,8 +197,13 @@ export async function train(
           indices: Int32Array.from(indices),
           labels: labelBatch(dataset.train, indices),
         };
-        const { loss, logs } = await optimizationStep(instance, optimizer, variables, batch, ctx, lr);
-        tf.dispose(batch.views);
+        let result: Awaited<ReturnType<typeof optimizationStep>>;
+        try {
+          result = await optimizationStep(instance, optimizer, variables, batch, ctx, lr);
+        } finally {
+          tf.dispose(batch.views);
+        }
+        const { loss, logs } = result;
 
         const epochPosition = epoch + (b + 1) / stepsPerEpoch;
         if (!Number.isFinite(loss))

@@ -115,6 +115,10 @@ function marked(fallback: tf.KernelConfig, kernelFunc: (args: KernelArgs) => tf.
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
+function sameShape(info: tf.TensorInfo, shape: readonly number[]): boolean {
+  return tf.util.arraysEqual(info.shape, shape as number[]);
+}
+
 function allFloat(...infos: tf.TensorInfo[]): boolean {
   return infos.every((i) => i.dtype === 'float32');
 }
@@ -162,7 +166,8 @@ function dnnlConv2DBackpropInput(fallback: tf.KernelConfig): tf.KernelConfig {
       tf.backend_util.convertConv2DDataFormat(dataFormat),
     );
     const addon = dnnlAddon();
-    const dims = addon && allFloat(dy, filter) ? dimsOf(info) : null;
+    // tfjs does not check dy against the input shape it is given; the fallback's result then is tfjs's.
+    const dims = addon && allFloat(dy, filter) && sameShape(dy, info.outShape) ? dimsOf(info) : null;
     if (!addon || !dims) return fallback.kernelFunc(args as never) as tf.TensorInfo;
     const out = run(addon, args.backend as WasmHeapBackend, BACKWARD_DATA, dy, filter, [...inputShape], dims);
     return out ?? (fallback.kernelFunc(args as never) as tf.TensorInfo);
@@ -188,7 +193,7 @@ function dnnlConv2DBackpropFilter(fallback: tf.KernelConfig): tf.KernelConfig {
       tf.backend_util.convertConv2DDataFormat(dataFormat),
     );
     const addon = dnnlAddon();
-    const dims = addon && allFloat(x, dy) ? dimsOf(info) : null;
+    const dims = addon && allFloat(x, dy) && sameShape(dy, info.outShape) ? dimsOf(info) : null;
     if (!addon || !dims) return fallback.kernelFunc(args as never) as tf.TensorInfo;
     const out = run(addon, args.backend as WasmHeapBackend, BACKWARD_WEIGHTS, x, dy, [...filterShape], dims);
     return out ?? (fallback.kernelFunc(args as never) as tf.TensorInfo);

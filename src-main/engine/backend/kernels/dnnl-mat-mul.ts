@@ -43,7 +43,7 @@ export function dnnlBatchMatMul(fallback: tf.KernelConfig): tf.KernelConfig {
     const [k2, n] = transposeB ? [cb, rb] : [rb, cb];
     if (k !== k2) throw new Error(`BatchMatMul: inner dimensions ${k} and ${k2} differ`);
     if (m * n * k * batchA * batchB === 0) return fallback.kernelFunc(args as never) as tf.TensorInfo;
-    const batchShape = (batchA >= batchB ? a : b).shape.slice(0, -2);
+    const batchShape = tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const backend = args.backend as WasmHeapBackend;
     const out = backend.makeOutput([...batchShape, m, n], 'float32');
     const dims = Int32Array.from([batchA, batchB, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0]);

@@ -50,33 +50,50 @@ export const wasmKernelNames: readonly string[] = [
 /** The native kernels set aside by registerWasmKernels, for comparisons in tests and benchmarks. */
 const displaced = new Map<string, tf.KernelConfig>();
 
+/** The kernel this module put in place under each name, once it has registered them. */
+const installed = new Map<string, tf.KernelConfig>();
+
 /**
- * Registers the project's wasm kernels. Idempotent. Kernel lookup happens per call, so this works
- * before or after the wasm backend is initialised; a wrapper keeps the native setupFunc, which
- * initialisation still has to run.
+ * Registers the project's wasm kernels. Idempotent: a second call only puts back those that were
+ * swapped out since (restoreNativeWasmKernel). Kernel lookup happens per call, so this works before or
+ * after the wasm backend is initialised; a wrapper keeps the native setupFunc, which initialisation
+ * still has to run.
  */
 export function registerWasmKernels(): void {
+  if (installed.size > 0) {
+    for (const [name, config] of installed) {
+      const current = tf.getKernel(name, 'wasm');
+      if (current?.kernelFunc === config.kernelFunc) continue;
+      if (current) tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel(config);
+    }
+    return;
+  }
+  const touched = new Set<string>();
   for (const config of missing) {
-    if (!tf.getKernel(config.kernelName, 'wasm')) tf.registerKernel(config);
+    if (tf.getKernel(config.kernelName, 'wasm')) continue; // a newer tfjs has its own
+    tf.registerKernel(config);
+    touched.add(config.kernelName);
   }
   for (const config of replacements) {
     const current = tf.getKernel(config.kernelName, 'wasm');
-    if (current?.kernelFunc === config.kernelFunc) continue;
     if (current) {
       displaced.set(config.kernelName, current);
       tf.unregisterKernel(config.kernelName, 'wasm');
     }
     tf.registerKernel(config);
+    touched.add(config.kernelName);
   }
+  // Several wrappers may stack on one name (BatchMatMul); each wraps what is registered at its turn.
   for (const [name, wrap] of wrappers) {
-    const native = tf.getKernel(name, 'wasm');
-    if (!native) continue;
-    const fixed = wrap(native);
-    if (fixed === native) continue; // already wrapped
-    if (!displaced.has(name)) displaced.set(name, native); // tfjs's own, not a kernel of ours
+    const current = tf.getKernel(name, 'wasm');
+    if (!current) continue;
+    if (!displaced.has(name)) displaced.set(name, current); // tfjs's own, not a kernel of ours
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(fixed);
+    tf.registerKernel(wrap(current));
+    touched.add(name);
   }
+  for (const name of touched) installed.set(name, tf.getKernel(name, 'wasm')!);
 }
 
 /**
