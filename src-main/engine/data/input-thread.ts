@@ -27,6 +27,9 @@ async function handle(message: ToInputThread): Promise<void> {
   try {
     if (message.type === 'init') {
       await initBackend('wasm');
+      // The native kernels too, so views are the same as drawn in the training thread, on one OpenMP
+      // thread: the others belong to training.
+      dnnlAddon()?.setThreads(1);
       const { images, count, height, width, channels, mean, std, plan, seed } = message;
       state = {
         source: { train: { images, labels: null, count }, height, width, channels, mean, std },
