@@ -159,18 +159,6 @@ Kind readKind(napi_env env, napi_value value) {
   return static_cast<Kind>(kind);
 }
 
-float *floats(napi_env env, napi_value value, const memory::desc &md, const char *name) {
-  size_t length = 0;
-  float *data = typedArray<float>(env, value, napi_float32_array, &length, name, "Float32Array");
-  size_t needed = md.get_size() / sizeof(float);
-  if (length != needed)
-    throw JsError(std::string(name) + " holds " + std::to_string(length) + " values, the shape needs " +
-                  std::to_string(needed));
-  return data;
-}
-
-std::string oneDnnMessage(const dnnl::error &e) { return std::string("oneDNN: ") + e.what(); }
-
 }  // namespace
 
 // convolution(kind, a, b, out, dims): runs the convolution synchronously into `out`.
@@ -180,17 +168,11 @@ napi_value Convolution(napi_env env, napi_callback_info info) {
     args(env, info, argv);
     Kind kind = readKind(env, argv[0]);
     Dims d = readDims(env, argv[4]);
-    Prepared *pp;
-    try {
-      pp = &prepared(kind, d);
-    } catch (const dnnl::error &e) {
-      throw JsError(oneDnnMessage(e));
-    }
-    Prepared &p = *pp;
-    float *a = floats(env, argv[1], p.a->user, "a");
-    float *b = floats(env, argv[2], p.b->user, "b");
-    float *out = floats(env, argv[3], p.out->user, "out");
-    try {
+    Prepared &p = withOneDnn([&]() -> Prepared & { return prepared(kind, d); });
+    float *a = tensorData(env, argv[1], p.a->user, "a");
+    float *b = tensorData(env, argv[2], p.b->user, "b");
+    float *out = tensorData(env, argv[3], p.out->user, "out");
+    withOneDnn([&] {
       std::unordered_map<int, memory> primArgs;
       std::vector<std::pair<memory, memory>> after;  // inner -> user reorders once the primitive ran
       for (auto [op, data] : {std::pair{p.a.get(), a}, std::pair{p.b.get(), b}, std::pair{p.out.get(), out}}) {
@@ -208,9 +190,7 @@ napi_value Convolution(napi_env env, napi_callback_info info) {
       p.primitive.execute(cpuStream(), primArgs);
       for (auto &[from, to] : after) p.out->reorder->execute(cpuStream(), from, to);
       cpuStream().wait();
-    } catch (const dnnl::error &e) {
-      throw JsError(oneDnnMessage(e));
-    }
+    });
     return nullptr;
   });
 }
@@ -222,11 +202,7 @@ napi_value Implementation(napi_env env, napi_callback_info info) {
     args(env, info, argv);
     Kind kind = readKind(env, argv[0]);
     Dims d = readDims(env, argv[1]);
-    try {
-      return string(env, prepared(kind, d).impl);
-    } catch (const dnnl::error &e) {
-      throw JsError(oneDnnMessage(e));
-    }
+    return string(env, withOneDnn([&]() -> Prepared & { return prepared(kind, d); }).impl);
   });
 }
 

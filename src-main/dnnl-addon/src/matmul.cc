@@ -64,16 +64,6 @@ Key readKey(napi_env env, napi_value value) {
   return key;
 }
 
-float *floats(napi_env env, napi_value value, const memory::desc &md, const char *name) {
-  size_t length = 0;
-  float *data = typedArray<float>(env, value, napi_float32_array, &length, name, "Float32Array");
-  size_t needed = md.get_size() / sizeof(float);
-  if (length != needed)
-    throw JsError(std::string(name) + " holds " + std::to_string(length) + " values, the shape needs " +
-                  std::to_string(needed));
-  return data;
-}
-
 }  // namespace
 
 // matmul(a, b, out, dims): out = op(a) · op(b), synchronously.
@@ -82,22 +72,15 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
     napi_value argv[4];
     args(env, info, argv);
     Key key = readKey(env, argv[3]);
-    Prepared *p = nullptr;
-    try {
-      p = &prepared(key);
-    } catch (const dnnl::error &e) {
-      throw JsError(std::string("oneDNN: ") + e.what());
-    }
-    float *a = floats(env, argv[0], p->a, "a");
-    float *b = floats(env, argv[1], p->b, "b");
-    float *out = floats(env, argv[2], p->out, "out");
-    try {
-      memory ma(p->a, cpu(), a), mb(p->b, cpu(), b), mo(p->out, cpu(), out);
-      p->primitive.execute(cpuStream(), {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mo}});
+    Prepared &p = withOneDnn([&]() -> Prepared & { return prepared(key); });
+    float *a = tensorData(env, argv[0], p.a, "a");
+    float *b = tensorData(env, argv[1], p.b, "b");
+    float *out = tensorData(env, argv[2], p.out, "out");
+    withOneDnn([&] {
+      memory ma(p.a, cpu(), a), mb(p.b, cpu(), b), mo(p.out, cpu(), out);
+      p.primitive.execute(cpuStream(), {{DNNL_ARG_SRC, ma}, {DNNL_ARG_WEIGHTS, mb}, {DNNL_ARG_DST, mo}});
       cpuStream().wait();
-    } catch (const dnnl::error &e) {
-      throw JsError(std::string("oneDNN: ") + e.what());
-    }
+    });
     return nullptr;
   });
 }

@@ -5,6 +5,10 @@
 
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <string>
+
+#include "napi_util.h"
+
 namespace contrastlab {
 
 inline dnnl::engine &cpu() {
@@ -15,6 +19,27 @@ inline dnnl::engine &cpu() {
 inline dnnl::stream &cpuStream() {
   thread_local dnnl::stream stream(cpu());
   return stream;
+}
+
+// Runs f; a oneDNN error becomes an error for the JavaScript caller, named as oneDNN's.
+template <typename F>
+auto withOneDnn(F f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const dnnl::error &e) {
+    throw JsError(std::string("oneDNN: ") + e.what());
+  }
+}
+
+// The data of a Float32Array argument that must hold exactly the tensor `md` describes.
+inline float *tensorData(napi_env env, napi_value value, const dnnl::memory::desc &md, const char *name) {
+  size_t length = 0;
+  float *data = typedArray<float>(env, value, napi_float32_array, &length, name, "Float32Array");
+  size_t needed = md.get_size() / sizeof(float);
+  if (length != needed)
+    throw JsError(std::string(name) + " holds " + std::to_string(length) + " values, the shape needs " +
+                  std::to_string(needed));
+  return data;
 }
 
 }  // namespace contrastlab

@@ -123,87 +123,105 @@ function allFloat(...infos: tf.TensorInfo[]): boolean {
   return infos.every((i) => i.dtype === 'float32');
 }
 
-/** Conv2D: y = x ⊛ w. */
-function dnnlConv2D(fallback: tf.KernelConfig): tf.KernelConfig {
-  if (wrapped.has(fallback.kernelFunc)) return fallback;
-  const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
-    const { x, filter } = args.inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-    const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      filter.shape as Shape4,
-      strides,
-      dilations,
-      pad,
-      dimRoundingMode,
-      false,
-      tf.backend_util.convertConv2DDataFormat(dataFormat),
-    );
-    const addon = dnnlAddon();
-    const dims = addon && allFloat(x, filter) ? dimsOf(info) : null;
-    if (!addon || !dims) return fallback.kernelFunc(args as never) as tf.TensorInfo;
-    const out = run(addon, args.backend as WasmHeapBackend, FORWARD, x, filter, info.outShape, dims);
-    return out ?? (fallback.kernelFunc(args as never) as tf.TensorInfo);
-  };
-  return marked(fallback, kernelFunc);
+/**
+ * What one of the three kernels asks of the addon: which convolution, its two operands, the geometry of
+ * the forward convolution it belongs to, and its output's shape (the forward output when omitted).
+ * `dy` is checked against that geometry: tfjs does not check it, and the fallback then gives tfjs's
+ * result.
+ */
+interface NativeCall {
+  kind: number;
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+  xShape: Shape4;
+  filterShape: Shape4;
+  dilations: number | [number, number];
+  outShape?: number[];
+  dy?: tf.TensorInfo;
 }
 
-/** Conv2DBackpropInput: dx from dy and w. */
-function dnnlConv2DBackpropInput(fallback: tf.KernelConfig): tf.KernelConfig {
-  if (wrapped.has(fallback.kernelFunc)) return fallback;
-  const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
-    const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-    const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-      args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as Shape4,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      tf.backend_util.convertConv2DDataFormat(dataFormat),
-    );
-    const addon = dnnlAddon();
-    // tfjs does not check dy against the input shape it is given; the fallback's result then is tfjs's.
-    const dims = addon && allFloat(dy, filter) && sameShape(dy, info.outShape) ? dimsOf(info) : null;
-    if (!addon || !dims) return fallback.kernelFunc(args as never) as tf.TensorInfo;
-    const out = run(addon, args.backend as WasmHeapBackend, BACKWARD_DATA, dy, filter, [...inputShape], dims);
-    return out ?? (fallback.kernelFunc(args as never) as tf.TensorInfo);
+/** A kernel that runs `call` natively where it can and its fallback (the kernel it wraps) elsewhere. */
+function nativeConvolution(call: (args: KernelArgs) => NativeCall) {
+  return (fallback: tf.KernelConfig): tf.KernelConfig => {
+    if (wrapped.has(fallback.kernelFunc)) return fallback;
+    const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
+      const addon = dnnlAddon();
+      const c = call(args);
+      const { strides, pad, dataFormat, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
+      const info = tf.backend_util.computeConv2DInfo(
+        c.xShape,
+        c.filterShape,
+        strides,
+        c.dilations,
+        pad,
+        dimRoundingMode,
+        false,
+        tf.backend_util.convertConv2DDataFormat(dataFormat),
+      );
+      const usable = addon && allFloat(c.a, c.b) && (!c.dy || sameShape(c.dy, info.outShape));
+      const dims = usable ? dimsOf(info) : null;
+      const out =
+        addon && dims
+          ? run(addon, args.backend as WasmHeapBackend, c.kind, c.a, c.b, c.outShape ?? info.outShape, dims)
+          : null;
+      return out ?? (fallback.kernelFunc(args as never) as tf.TensorInfo);
+    };
+    return marked(fallback, kernelFunc);
   };
-  return marked(fallback, kernelFunc);
-}
-
-/** Conv2DBackpropFilter: dw from x and dy. */
-function dnnlConv2DBackpropFilter(fallback: tf.KernelConfig): tf.KernelConfig {
-  if (wrapped.has(fallback.kernelFunc)) return fallback;
-  const kernelFunc = (args: KernelArgs): tf.TensorInfo => {
-    const { x, dy } = args.inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-      args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as Shape4,
-      filterShape,
-      strides,
-      1,
-      pad,
-      dimRoundingMode,
-      false,
-      tf.backend_util.convertConv2DDataFormat(dataFormat),
-    );
-    const addon = dnnlAddon();
-    const dims = addon && allFloat(x, dy) && sameShape(dy, info.outShape) ? dimsOf(info) : null;
-    if (!addon || !dims) return fallback.kernelFunc(args as never) as tf.TensorInfo;
-    const out = run(addon, args.backend as WasmHeapBackend, BACKWARD_WEIGHTS, x, dy, [...filterShape], dims);
-    return out ?? (fallback.kernelFunc(args as never) as tf.TensorInfo);
-  };
-  return marked(fallback, kernelFunc);
 }
 
 /** Wrappers by kernel name: each takes the kernel registered before it, its fallback. */
 export const dnnlConvWrappers: readonly [string, (fallback: tf.KernelConfig) => tf.KernelConfig][] = [
-  [tf.Conv2D, dnnlConv2D],
-  [tf.Conv2DBackpropInput, dnnlConv2DBackpropInput],
-  [tf.Conv2DBackpropFilter, dnnlConv2DBackpropFilter],
+  // Conv2D: y = x ⊛ w.
+  [
+    tf.Conv2D,
+    nativeConvolution(({ inputs, attrs }) => {
+      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+      const { dilations } = attrs as unknown as tf.Conv2DAttrs;
+      return {
+        kind: FORWARD,
+        a: x,
+        b: filter,
+        xShape: x.shape as Shape4,
+        filterShape: filter.shape as Shape4,
+        dilations,
+      };
+    }),
+  ],
+  // Conv2DBackpropInput: dx from dy and w.
+  [
+    tf.Conv2DBackpropInput,
+    nativeConvolution(({ inputs, attrs }) => {
+      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const { inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      return {
+        kind: BACKWARD_DATA,
+        a: dy,
+        b: filter,
+        xShape: inputShape,
+        filterShape: filter.shape as Shape4,
+        dilations: 1,
+        outShape: [...inputShape],
+        dy,
+      };
+    }),
+  ],
+  // Conv2DBackpropFilter: dw from x and dy.
+  [
+    tf.Conv2DBackpropFilter,
+    nativeConvolution(({ inputs, attrs }) => {
+      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const { filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      return {
+        kind: BACKWARD_WEIGHTS,
+        a: x,
+        b: dy,
+        xShape: x.shape as Shape4,
+        filterShape,
+        dilations: 1,
+        outShape: [...filterShape],
+        dy,
+      };
+    }),
+  ],
 ];

@@ -42,9 +42,11 @@ const wrappers: readonly [string, (native: tf.KernelConfig) => tf.KernelConfig][
 
 /** Names of the wasm kernels this project adds, replaces or wraps. */
 export const wasmKernelNames: readonly string[] = [
-  ...missing.map((k) => k.kernelName),
-  ...replacements.map((k) => k.kernelName),
-  ...wrappers.map(([name]) => name),
+  ...new Set([
+    ...missing.map((k) => k.kernelName),
+    ...replacements.map((k) => k.kernelName),
+    ...wrappers.map(([name]) => name),
+  ]),
 ];
 
 /** The native kernels set aside by registerWasmKernels, for comparisons in tests and benchmarks. */
