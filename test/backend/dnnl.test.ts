@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { initBackend } from '../../src-main/engine/backend';
-import { dnnlStatus, setNativeKernelsEnabled } from '../../src-main/engine/backend/dnnl';
+import { dnnlStatus, setNativeKernelsEnabled, setOpenMpDefaults } from '../../src-main/engine/backend/dnnl';
 import { batchNormTrain } from '../../src-main/engine/backend/kernels/batch-norm-train';
 import { registerWasmKernels, restoreNativeWasmKernel } from '../../src-main/engine/backend/kernels';
 import { compareWasmToCpu } from './compare';
@@ -14,6 +14,17 @@ describe('the native addon', () => {
   it.runIf(process.env.CONTRASTLAB_REQUIRE_NATIVE === '1')('is built and loads', () => {
     expect(dnnlStatus().why).toBe('');
     expect(addon?.version()).toMatch(/^\d+\.\d+\.\d+ \S+/);
+  });
+
+  it("sets OpenMP's spin count unless the user chose a wait policy", () => {
+    const env: NodeJS.ProcessEnv = {};
+    setOpenMpDefaults(env);
+    expect(env.GOMP_SPINCOUNT).toBe('10000');
+    for (const chosen of [{ OMP_WAIT_POLICY: 'passive' }, { GOMP_SPINCOUNT: '5' }]) {
+      const own: NodeJS.ProcessEnv = { ...chosen };
+      setOpenMpDefaults(own);
+      expect(own).toEqual(chosen);
+    }
   });
 
   it('names the reason when it is switched off', () => {

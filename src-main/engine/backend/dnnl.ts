@@ -86,13 +86,7 @@ export function dnnlStatus(): { addon: DnnlAddon | null; why: string } {
     loaded = { addon: null, why: `${DNNL_ENV}=0` };
     return loaded;
   }
-  // OpenMP's threads spin after each parallel region (libgomp: 300,000 spins by default) before they
-  // sleep, taking the cores from the wasm kernels that run between native ones: on 2 cores a batch's
-  // augmentation took 46 ms with the default and 28 ms with 10,000 spins, the training step the same.
-  // libgomp reads this when the addon loads it, just below.
-  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-    process.env.GOMP_SPINCOUNT = '10000';
-  }
+  setOpenMpDefaults(process.env);
   try {
     // A plain object over the module's (read-only) functions, so tests can watch the calls.
     const addon = { ...(createRequire(import.meta.url)('@contrastlab/dnnl') as DnnlAddon) };
@@ -103,4 +97,14 @@ export function dnnlStatus(): { addon: DnnlAddon | null; why: string } {
     loaded = { addon: null, why: `oneDNN addon not built (${message})` };
   }
   return loaded;
+}
+
+/**
+ * OpenMP's threads spin after each parallel region (libgomp: 300,000 spins by default) before they
+ * sleep, taking the cores from the wasm kernels that run between native ones: on 2 cores a batch's
+ * augmentation took 46 ms with the default and 28 ms with 10,000 spins, the training step the same.
+ * Left alone where the user set OpenMP's wait policy. libgomp reads it when the addon loads it.
+ */
+export function setOpenMpDefaults(env: NodeJS.ProcessEnv): void {
+  if (env.OMP_WAIT_POLICY === undefined && env.GOMP_SPINCOUNT === undefined) env.GOMP_SPINCOUNT = '10000';
 }
