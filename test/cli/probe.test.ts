@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-main/engine/engine';
 import { jsonLines, runCli, tempDir } from '../helpers/cli';
-import { tinyRun } from '../server/helpers';
+import { tinyRun } from '../helpers/runs';
 
 let dir: string;
 let db: string;

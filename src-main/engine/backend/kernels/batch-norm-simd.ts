@@ -4,7 +4,7 @@
  * match. Regenerate after editing the .wat (wabt: apt-get install wabt) with
  *   wat2wasm --enable-threads batch-norm-simd.wat -o shared.wasm
  *   sed 's/(memory 1 65536 shared)/(memory 1)/' batch-norm-simd.wat > plain.wat && wat2wasm plain.wat -o plain.wasm
- * and paste `base64 -w0` of each below; test/backend/simd-modules.test.ts checks that they match.
+ * and paste `base64 -w0` of each below; test/engine/backend/simd-modules.test.ts checks that they match.
  */
 
 import { instantiateOnHeap } from './simd-module';

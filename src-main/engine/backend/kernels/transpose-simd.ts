@@ -3,7 +3,7 @@
  * after editing the .wat (wabt: apt-get install wabt) with
  *   wat2wasm --enable-threads transpose-simd.wat -o shared.wasm
  *   sed 's/(memory 1 65536 shared)/(memory 1)/' transpose-simd.wat > plain.wat && wat2wasm plain.wat -o plain.wasm
- * and paste `base64 -w0` of each below; test/backend/simd-modules.test.ts checks that they match.
+ * and paste `base64 -w0` of each below; test/engine/backend/simd-modules.test.ts checks that they match.
  */
 
 import { instantiateOnHeap } from './simd-module';

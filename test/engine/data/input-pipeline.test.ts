@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+import { simclrAugment } from '../../../src-main/engine/data/augment';
+import { openInputPipeline } from '../../../src-main/engine/data/input-pipeline';
+import type { ViewSource } from '../../../src-main/engine/data/views';
+import { initBackend } from '../../../src-main/engine/backend';
+import { useInputThread } from '../../../src-main/engine/runner/train';
+import { Rng } from '../../../src-main/engine/util/rng';
+
+/** 16 random 8×8 RGB images. */
+function source(): ViewSource {
+  const rng = new Rng(5);
+  const images = Uint8Array.from({ length: 16 * 8 * 8 * 3 }, () => rng.int(256));
+  return {
+    train: { images, labels: null, count: 16 },
+    height: 8,
+    width: 8,
+    channels: 3,
+    mean: [0.5, 0.4, 0.3],
+    std: [0.2, 0.25, 0.3],
+  };
+}
+
+const plan = {
+  global: [simclrAugment(8), simclrAugment(8)],
+  local: [{ ...simclrAugment(4), cropScale: [0.05, 0.4] as [number, number] }],
+};
+const batches = [Int32Array.of(0, 1, 2, 3), Int32Array.of(15, 4, 9, 9), Int32Array.of(7, 6, 5, 4)];
+
+async function drawAll(
+  thread: boolean,
+): Promise<{ where: string; views: { shape: number[]; values: Float32Array }[][] }> {
+  const input = await openInputPipeline(source(), plan, 42, thread);
+  try {
+    for (const b of batches) input.queue(b);
+    const out = [];
+    for (let i = 0; i < batches.length; i++) {
+      const views = await input.next();
+      out.push(views.map((v) => ({ shape: v.shape, values: v.dataSync() as Float32Array })));
+      tf.dispose(views);
+    }
+    return { where: input.where, views: out };
+  } finally {
+    await input.close();
+  }
+}
+
+describe('input pipeline', () => {
+  it('an input thread gives the same views, in order and bit for bit, as drawing them in the training thread', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numTensors;
+    const threaded = await drawAll(true);
+    const inline = await drawAll(false);
+    expect(threaded.where).toBe('an input thread');
+    expect(inline.where).toBe('the training thread');
+    expect(threaded.views.map((b) => b.map((v) => v.shape))).toEqual(
+      batches.map(() => [
+        [4, 8, 8, 3],
+        [4, 8, 8, 3],
+        [4, 4, 4, 3],
+      ]),
+    );
+    for (let b = 0; b < batches.length; b++) {
+      for (let v = 0; v < 3; v++) {
+        const [x, y] = [threaded.views[b]![v]!.values, inline.views[b]![v]!.values];
+        // Bit for bit: both threads run the same kernels (the native ones where the addon is built).
+        expect(x).toEqual(y);
+      }
+    }
+    // Different batches and views differ (the stream moves on), and nothing is left allocated.
+    expect(threaded.views[0]![0]!.values).not.toEqual(threaded.views[0]![1]!.values);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("reports the input thread's errors on the batch that caused them, and closes with batches pending", async () => {
+    await initBackend('wasm');
+    const input = await openInputPipeline(source(), plan, 1, true);
+    try {
+      input.queue(Int32Array.of(0, 99));
+      input.queue(Int32Array.of(0, 1));
+      input.queue(Int32Array.of(2, 3));
+      await expect(input.next()).rejects.toThrow('input thread: image index 99 outside 0…15');
+      tf.dispose(await input.next());
+    } finally {
+      await input.close(); // one batch still queued
+    }
+    await expect(input.next()).rejects.toThrow();
+  });
+
+  it('is on by default only where a core is spare and the run is long enough to pay for starting it', () => {
+    expect(useInputThread(1000, 2)).toBe(false);
+    expect(useInputThread(1000, 8)).toBe(true);
+    expect(useInputThread(5, 8)).toBe(false);
+  });
+});

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createOptimizer, isDecayExempt } from '../../../src-main/engine/nn/optimizers';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('optimisers', () => {
+  it('SGD follows torch.optim.SGD: v ← μv + g + λw, w ← w − ηv', () => {
+    const w = tf.variable(tf.tensor1d([1, -2]));
+    const opt = createOptimizer([['layer.weight', w]], { id: 'sgd', momentum: 0.9, weightDecay: 0.1 });
+    const g = tf.tensor1d([0.5, 0.5]);
+    opt.step([g], 0.1);
+    // v = g + 0.1 w = [0.6, 0.3]; w = w − 0.1 v
+    expect(Array.from(w.dataSync())).toEqual([expect.closeTo(0.94, 6), expect.closeTo(-2.03, 6)]);
+    opt.step([g], 0.1);
+    // v = 0.9 [0.6, 0.3] + g + 0.1 w = [0.54 + 0.5 + 0.094, 0.27 + 0.5 − 0.203]
+    expect(Array.from(w.dataSync())).toEqual([
+      expect.closeTo(0.94 - 0.1134, 5),
+      expect.closeTo(-2.03 - 0.0567, 5),
+    ]);
+    opt.dispose();
+  });
+
+  it('AdamW decouples weight decay and skips it for biases and norms', () => {
+    const w = tf.variable(tf.tensor1d([1]));
+    const b = tf.variable(tf.tensor1d([1]));
+    const opt = createOptimizer(
+      [
+        ['fc.weight', w],
+        ['fc.bias', b],
+      ],
+      { id: 'adamw', momentum: 0, weightDecay: 0.5 },
+    );
+    opt.step([tf.tensor1d([0]), tf.tensor1d([0])], 0.1);
+    expect(w.dataSync()[0]).toBeCloseTo(0.95, 6);
+    expect(b.dataSync()[0]).toBeCloseTo(1, 6);
+    opt.dispose();
+  });
+
+  it('exempts biases and batch-norm parameters from decay', () => {
+    expect(isDecayExempt('encoder.net.1.gamma')).toBe(true);
+    expect(isDecayExempt('head.0.bias')).toBe(true);
+    expect(isDecayExempt('head.0.weight')).toBe(false);
+  });
+
+  it('LARS scales each update by the trust ratio η‖w‖/‖g + λw‖', () => {
+    const w = tf.variable(tf.tensor1d([3, 4]));
+    const opt = createOptimizer([['fc.weight', w]], { id: 'lars', momentum: 0, weightDecay: 0 });
+    opt.step([tf.tensor1d([0, 10])], 1);
+    // trust = 0.001 · 5 / 10; update = trust · g = [0, 0.005]
+    expect(Array.from(w.dataSync())).toEqual([expect.closeTo(3, 6), expect.closeTo(3.995, 6)]);
+    opt.dispose();
+  });
+});

@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src-main/engine/engine';
+import { ConfigError } from '../../../src-main/engine/methods';
+import type { EngineEvent, Run } from '../../../src-main/engine/api/types';
+import { tempDir } from '../../helpers/cli';
+import { tinyRun } from '../../helpers/runs';
+
+let dir: string;
+let engine: Engine;
+const events: EngineEvent[] = [];
+
+beforeAll(() => {
+  dir = tempDir('contrastlab-queue-');
+  engine = new Engine(path.join(dir, 'lab.db'), { maxConcurrentRuns: 1 });
+  engine.on((e) => events.push(e));
+});
+
+afterAll(async () => {
+  await engine?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Resolves with the first event matching, already seen or still to come. */
+function waitForEvent(match: (e: EngineEvent) => boolean): Promise<EngineEvent> {
+  const seen = events.find(match);
+  if (seen) return Promise.resolve(seen);
+  return new Promise((resolve) => {
+    const off = engine.on((e) => {
+      if (match(e)) {
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
+
+const running = (id: number) => (e: EngineEvent) =>
+  e.event === 'run-updated' && e.run.id === id && e.run.status === 'running';
+
+describe('run queue', () => {
+  it('runs one at a time with maxConcurrentRuns 1; a stopped queued run never starts', async () => {
+    const quick = { ...tinyRun, config: { ...tinyRun.config, linearProbe: false, checkpointEvery: 0 } };
+    const [a, b, c] = await Promise.all(
+      ['first', 'second', 'third'].map((name) => engine.createRun({ ...quick, name })),
+    );
+    await waitForEvent(running(a!.id));
+    expect([b, c].map((r) => engine.getRun(r!.id).status)).toEqual(['queued', 'queued']);
+
+    engine.stopRun(c!.id);
+    const stopped = engine.getRun(c!.id);
+    expect(stopped).toMatchObject({ status: 'stopped', startedAt: null, error: null });
+
+    const [doneA, doneB] = await Promise.all([engine.waitForRun(a!.id), engine.waitForRun(b!.id)]);
+    expect([doneA.status, doneB.status]).toEqual(['completed', 'completed']);
+    // The second started only once the first had ended.
+    expect(Date.parse(doneB.startedAt!)).toBeGreaterThanOrEqual(Date.parse(doneA.endedAt!));
+    expect(engine.getRun(c!.id)).toMatchObject({ status: 'stopped', startedAt: null });
+    expect(events.some(running(c!.id))).toBe(false);
+  });
+});
+
+describe('grids', () => {
+  const gridInput = {
+    method: 'simclr',
+    dataset: tinyRun.dataset,
+    config: { ...tinyRun.config },
+    rows: { field: 'temperature', values: [0.2, 0.5] },
+    cols: { field: 'cropMinScale', values: [0.08, 0.5] },
+    name: 'ablation',
+  };
+
+  it('validates every cell before recording anything', async () => {
+    const before = engine.listRuns().length;
+    await expect(
+      engine.createGrid({ ...gridInput, rows: { field: 'temperature', values: [0.2, -1] } }),
+    ).rejects.toThrow(/grid cell temperature=-1, cropMinScale=0.08: invalid value for "temperature"/);
+    await expect(
+      engine.createGrid({ ...gridInput, cols: { field: 'nonsense', values: [1, 2] } }),
+    ).rejects.toThrow(/unknown config key "nonsense"/);
+    await expect(
+      engine.createGrid({ ...gridInput, cols: { field: 'temperature', values: [0.1] } }),
+    ).rejects.toThrow(ConfigError);
+    await expect(
+      engine.createGrid({ ...gridInput, config: { ...gridInput.config, linearProbe: false } }),
+    ).rejects.toThrow(/probe_top1, which needs linearProbe/);
+    await expect(engine.createGrid({ ...gridInput, method: 'nope' })).rejects.toThrow(/unknown method/);
+    expect(engine.listRuns().length).toBe(before);
+    expect(engine.grids()).toEqual([]);
+    expect(events.some((e) => e.event === 'grid-created')).toBe(false);
+  });
+
+  it('creates rows × cols queued runs, named and tagged, and records the grid', async () => {
+    const grid = await engine.createGrid(gridInput);
+    expect(grid).toMatchObject({
+      name: 'ablation',
+      method: 'simclr',
+      metric: 'probe_top1',
+      rows: gridInput.rows,
+      cols: gridInput.cols,
+    });
+    expect(grid.runIds).toHaveLength(2);
+    const ids = grid.runIds.flat();
+    expect(ids).toHaveLength(4);
+    expect(new Set(ids).size).toBe(4);
+    const runs = engine.listRuns(ids);
+    const byId = new Map(runs.map((r) => [r.id, r] as [number, Run]));
+    gridInput.rows.values.forEach((t, r) =>
+      gridInput.cols.values.forEach((s, c) => {
+        const run = byId.get(grid.runIds[r]![c]!)!;
+        expect(run.name).toBe(`ablation: temperature=${t}, cropMinScale=${s}`);
+        expect(run.tags).toEqual([`grid:${grid.id}`]);
+        expect(run.config).toMatchObject({ temperature: t, cropMinScale: s, width: 8, linearProbe: true });
+      }),
+    );
+    // With one slot, at most one of them runs; the rest wait.
+    expect(runs.filter((r) => r.status === 'queued').length).toBeGreaterThanOrEqual(3);
+    expect(events.find((e) => e.event === 'grid-created')).toEqual({ event: 'grid-created', grid });
+    expect(engine.grid(grid.id)).toEqual(grid);
+    expect(engine.grids()).toEqual([grid]);
+    expect(() => engine.grid(999)).toThrow(/no grid with id 999/);
+    // Don't train them all: stop every run of the grid.
+    ids.forEach((id) => engine.stopRun(id, 0));
+    const ended = await Promise.all(ids.map((id) => engine.waitForRun(id)));
+    expect(ended.every((r) => r.status === 'stopped' || r.status === 'completed')).toBe(true);
+  });
+});
+
+describe('augmentation preview', () => {
+  const input = {
+    method: 'dino',
+    dataset: { id: 'synthetic' as const, trainSize: 64, testSize: 16 },
+    config: { localCrops: 2, localCropSize: 16 },
+    count: 3,
+    seed: 1,
+  };
+
+  it('draws count × views tiles: the global crops, then the smaller local crops', async () => {
+    const p = await engine.previewAugmentations(input);
+    expect(p.viewNames).toEqual(['global 1', 'global 2', 'local 1', 'local 2']);
+    expect(p.originals).toHaveLength(3);
+    expect(p.views).toHaveLength(3);
+    for (const [i, views] of p.views.entries()) {
+      expect(views).toHaveLength(4);
+      expect(views.map((v) => v.width)).toEqual([32, 32, 16, 16]);
+      for (const tile of [p.originals[i]!, ...views]) {
+        expect(Buffer.from(tile.rgba, 'base64').length).toBe(tile.width * tile.height * 4);
+      }
+      // A view is not the original image: it was cropped and jittered.
+      expect(views[0]!.rgba).not.toBe(p.originals[i]!.rgba);
+    }
+  });
+
+  it('is deterministic in its seed, and validates the config like createRun', async () => {
+    const a = await engine.previewAugmentations(input);
+    const b = await engine.previewAugmentations(input);
+    expect(b).toEqual(a);
+    const c = await engine.previewAugmentations({ ...input, seed: 2 });
+    expect(c.views).not.toEqual(a.views);
+    const simclr = await engine.previewAugmentations({
+      ...input,
+      method: 'simclr',
+      config: {},
+      count: undefined,
+    });
+    expect(simclr.viewNames).toEqual(['global 1', 'global 2']);
+    expect(simclr.originals).toHaveLength(6);
+    await expect(engine.previewAugmentations({ ...input, config: { localCrops: -1 } })).rejects.toThrow(
+      /invalid value for "localCrops" \(method dino\)/,
+    );
+    await expect(
+      engine.previewAugmentations({ ...input, dataset: { id: 'cifar10' as const } }),
+    ).rejects.toThrow(/data directory/);
+  });
+});

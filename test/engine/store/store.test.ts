@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Store, StoreError } from '../../../src-main/engine/store/store';
+import { migrations } from '../../../src-main/engine/store/migrations';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contrastlab-store-'));
+  file = path.join(dir, 'nested', 'lab.db');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const newRun = (store: Store, name = 'run') =>
+  store.createRun({ method: 'simclr', dataset: { id: 'synthetic' }, config: { lr: 0.5, epochs: 2 }, name });
+
+describe('Store', () => {
+  it('creates the file with WAL journaling and the latest schema version', () => {
+    const store = new Store(file);
+    expect(fs.existsSync(file)).toBe(true);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    store.close();
+    // Re-opening applies nothing twice.
+    const again = new Store(file);
+    expect(again.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    again.close();
+  });
+
+  it('records a run through its lifecycle and keeps it across re-opening', () => {
+    const store = new Store(file);
+    const run = newRun(store, 'first, "quoted"');
+    expect(run.status).toBe('queued');
+    expect(run.config).toEqual({ lr: 0.5, epochs: 2 });
+    store.markStarted(run.id, 'wasm', 'CPU: wasm', 1234);
+    expect(store.getRun(run.id)!.status).toBe('running');
+    store.markEnded(run.id, 'completed');
+    store.close();
+
+    const reopened = new Store(file);
+    const saved = reopened.getRun(run.id)!;
+    expect(saved).toMatchObject({
+      name: 'first, "quoted"',
+      status: 'completed',
+      backend: 'wasm',
+      device: 'CPU: wasm',
+    });
+    expect(saved.startedAt).not.toBeNull();
+    expect(saved.endedAt).not.toBeNull();
+    reopened.close();
+  });
+
+  it('stores metric points in a transaction and summarises the last value per key', () => {
+    const store = new Store(file);
+    const a = newRun(store, 'a');
+    const b = newRun(store, 'b');
+    store.addMetrics([
+      { runId: a.id, step: 0, epoch: 0, key: 'knn_top1', value: 0.1, wallTime: 1 },
+      { runId: a.id, step: 10, epoch: 1, key: 'knn_top1', value: 0.4, wallTime: 2 },
+      { runId: a.id, step: 5, epoch: 0.5, key: 'loss', value: 3.2, wallTime: 1.5 },
+      { runId: b.id, step: 1, epoch: 0.1, key: 'loss', value: 9, wallTime: 1 },
+    ]);
+    expect(store.getRun(a.id)!.summary).toEqual({ knn_top1: 0.4, loss: 3.2 });
+    expect(store.metrics([a.id], ['knn_top1']).map((p) => p.value)).toEqual([0.1, 0.4]);
+    expect(store.metrics().length).toBe(4);
+    store.close();
+  });
+
+  it('marks runs whose worker is gone as interrupted, and leaves live ones alone', () => {
+    const store = new Store(file);
+    const dead = newRun(store, 'dead');
+    store.markStarted(dead.id, 'cpu', 'cpu', 999_999);
+    const alive = newRun(store, 'alive');
+    store.markStarted(alive.id, 'cpu', 'cpu', 4242);
+    const done = newRun(store, 'done');
+    store.markEnded(done.id, 'completed');
+    expect(store.markInterrupted((pid) => pid === 4242)).toEqual([dead.id]);
+    expect(store.getRun(dead.id)!.status).toBe('interrupted');
+    expect(store.getRun(alive.id)!.status).toBe('running');
+    expect(store.getRun(done.id)!.status).toBe('completed');
+    store.close();
+  });
+
+  it('renames, tags, notes and deletes runs with their metrics', () => {
+    const store = new Store(file);
+    const run = newRun(store);
+    store.addMetrics([{ runId: run.id, step: 1, epoch: 0, key: 'loss', value: 1, wallTime: 1 }]);
+    store.addLogs([{ runId: run.id, time: 1, level: 'info', message: 'hello' }]);
+    const updated = store.updateRunInfo(run.id, { name: 'renamed', tags: ['ablation'], notes: 'note' });
+    expect(updated).toMatchObject({ name: 'renamed', tags: ['ablation'], notes: 'note' });
+    expect(store.logs(run.id).map((l) => l.message)).toEqual(['hello']);
+    store.deleteRun(run.id);
+    expect(store.getRun(run.id)).toBeNull();
+    expect(store.metrics([run.id])).toEqual([]);
+    expect(store.logs(run.id)).toEqual([]);
+    store.close();
+  });
+
+  it('refuses a file that is not a SQLite database with a clear error', () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'this is not a database, just some text that is long enough'.repeat(20));
+    expect(() => new Store(file)).toThrow(StoreError);
+    expect(() => new Store(file)).toThrow(/cannot open database .*lab\.db/);
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma(`user_version = ${migrations.length + 5}`);
+    db.close();
+    expect(() => new Store(file)).toThrow(/newer ContrastLab/);
+  });
+});
