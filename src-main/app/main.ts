@@ -10,17 +10,18 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApi, invoke, type ApiReply } from '../engine/api/dispatcher';
+
+import { invoke, type ApiReply } from '../api/dispatch';
 import { Engine } from '../engine/engine';
-import { mimeType, resolveStatic } from '../engine/server/static';
+import { mimeType, resolveStatic } from '../transports/http/static';
 import { defaultDatabasePath } from '../engine/store/location';
 import type {
   BrowserWindow as AppWindow,
   ElectronMain,
   IpcMainInvokeEvent,
   MenuItemOptions,
-} from './electron-api';
-import { appOrigin, appScheme, ipcChannels } from './ipc';
+} from '../transports/ipc/electron-api';
+import { appOrigin, appScheme, ipcChannels } from '../transports/ipc/channels';
 
 // Loaded at run time, typed by electron-api.ts: the electron package may be absent where this is built.
 const require = createRequire(import.meta.url);
@@ -186,7 +187,7 @@ function buildMenu(dbFile: string): void {
 }
 
 function relayApi(engine: Engine): void {
-  const api = createApi(engine);
+  const api = engine.api;
   const refused: ApiReply = { error: 'refused: this page may not use the ContrastLab API', status: 400 };
   ipcMain.handle(ipcChannels.invoke, (event, command, args) => {
     if (!trusted(event)) return refused;

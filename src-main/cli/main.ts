@@ -1,6 +1,6 @@
-import { ConfigError } from '../engine/methods';
-import { StoreError } from '../engine/store/store';
-import { DatasetError } from '../engine/data/dataset';
+import { ConfigError } from '../domain';
+import { StoreError } from '../domain';
+import { DatasetError } from '../domain';
 import { UsageError } from './errors';
 import { methodsCommand } from './commands/methods';
 import { trainCommand } from './commands/train';

@@ -1,4 +1,4 @@
-import type { RunProgress } from '../engine/api/types';
+import type { RunProgress } from '../domain';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

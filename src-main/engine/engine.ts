@@ -6,12 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import readline from 'node:readline';
+import type { ContrastLabApi } from '../api/commands';
 import { Store } from './store/store';
 import { ExternalChangeWatcher } from './store/watch';
 import { histogramsToCsv, metricsToCsv, runsToCsv } from './store/csv';
-import { EvaluationViews } from './host/eval-views';
-import { ConfigError, describeMethod, getMethod, methods, resolveConfig } from './methods';
-import { DatasetError, listDatasets, loadDataset } from './data';
+import { EvaluationViews } from './services/evaluation-queries';
+import { ConfigError } from '../domain';
+import { describeMethod, getMethod, methods, resolveConfig } from './methods';
+import { DatasetError } from '../domain';
+import { listDatasets, loadDataset } from './data';
 import type {
   AugmentationPreview,
   AugmentationPreviewInput,
@@ -20,7 +23,6 @@ import type {
   CreateRunInput,
   EmbeddingEpoch,
   EmbeddingSnapshot,
-  EngineEvent,
   Grid,
   ImageRef,
   ImageTile,
@@ -32,17 +34,49 @@ import type {
   Run,
   RunStatus,
   SimilarityHistogram,
-} from './api/types';
+} from '../domain';
+import type { EngineEvent } from '../api/events';
 import type { HostMessage, WorkerMessage } from './runner/protocol';
 import { checkpointRoot, runCheckpointDir } from './runner/checkpoint';
 import { CheckpointTable, publicCheckpoint } from './store/checkpoints';
 import { JobTable } from './store/jobs';
 import { GridTable } from './store/grids';
-import { RunQueue } from './host/run-queue';
-import { planGrid } from './host/grids';
-import { JobRunner } from './host/jobs';
+import { RunQueue } from './services/run-queue';
+import { planGrid } from './services/grids';
+import { JobRunner } from './services/jobs';
 import { DatasetCache, drawAugmentationPreview, previewDefaults } from './data/preview';
 import { initBackend } from './backend';
+
+/** ContrastLabApi over an engine in this process. */
+function createApi(engine: Engine): ContrastLabApi {
+  return {
+    listMethods: async () => engine.listMethods(),
+    listDatasets: async () => listDatasets(),
+    listRuns: async () => engine.listRuns(),
+    getRun: async (id) => engine.getRun(id),
+    createRun: (input) => engine.createRun(input),
+    stopRun: async (id) => engine.stopRun(id),
+    updateRun: async (id, patch) => engine.updateRun(id, patch),
+    deleteRun: async (id) => engine.deleteRun(id),
+    getMetrics: async (runIds, keys) => engine.metrics(runIds, keys),
+    getLogs: async (runId) => engine.logs(runId),
+    exportCsv: async (what, runIds) => engine.exportCsv(what, runIds),
+    getHistograms: async (runId) => engine.histograms(runId),
+    listEmbeddings: async (runId) => engine.embeddingEpochs(runId),
+    getEmbedding: async (runId, epoch) => engine.embedding(runId, epoch),
+    getRetrieval: async (runId, queryIndex, k) => engine.retrieval(runId, queryIndex, k),
+    getWorstQueries: async (runId, k, count) => engine.worstQueries(runId, k, count),
+    getImages: (runId, refs) => engine.images(runId, refs),
+    previewAugmentations: (input) => engine.previewAugmentations(input),
+    listCheckpoints: async (runId) => engine.checkpoints(runId),
+    startLinearProbe: async (runId, checkpointId) => engine.startLinearProbe(runId, checkpointId),
+    listJobs: async (runId) => engine.jobs(runId),
+    createGrid: (input) => engine.createGrid(input),
+    listGrids: async () => engine.grids(),
+    getGrid: async (id) => engine.grid(id),
+    onEvent: (listener) => engine.on(listener),
+  };
+}
 
 const terminal = new Set<RunStatus>(['completed', 'failed', 'stopped', 'interrupted']);
 
@@ -98,6 +132,8 @@ function isProcessAlive(pid: number): boolean {
  */
 export class Engine {
   readonly store: Store;
+  /** The API this engine implements, for transports and in-process clients. */
+  readonly api: ContrastLabApi = createApi(this);
   private readonly events = new EventEmitter();
   private readonly workers = new Map<number, ChildProcess>();
   private readonly stopping = new Set<number>();

@@ -4,11 +4,11 @@
  * The window runs with context isolation and the sandbox on, so this script is bundled to CommonJS and
  * `require('electron')` is the only module it loads; the page itself gets no Node and no ipcRenderer.
  */
-import type { ElectronPreload, IpcRendererEvent } from '../app/electron-api';
-import { ipcChannels } from '../app/ipc';
-import { apiCommands, type ContrastLabApi, type DesktopApi } from '../engine/api/contract';
-import type { ApiReply } from '../engine/api/dispatcher';
-import type { EngineEvent } from '../engine/api/types';
+import type { ElectronPreload, IpcRendererEvent } from '../transports/ipc/electron-api';
+import { ipcChannels } from '../transports/ipc/channels';
+import { apiCommandNames, type ContrastLabApi, type DesktopApi } from '../api/commands';
+import type { ApiReply } from '../api/dispatch';
+import type { EngineEvent } from '../api/events';
 
 // A sandboxed preload has a `require` for electron's own modules only; the bundle keeps this call.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,7 +22,7 @@ async function call(command: string, args: unknown[]): Promise<unknown> {
 
 /** One relaying function per command of the contract, so a new command needs no change here. */
 const commands = Object.fromEntries(
-  apiCommands.map((name) => [name, (...args: unknown[]) => call(name, args)]),
+  apiCommandNames.map((name) => [name, (...args: unknown[]) => call(name, args)]),
 ) as unknown as Omit<ContrastLabApi, 'onEvent'>;
 
 const api: DesktopApi = {

@@ -1,6 +1,6 @@
 import { computed, onBeforeUnmount, reactive, ref } from 'vue';
 import { useI18n } from 'vue-i18n';
-import type { DatasetId, DatasetSpec } from '../../src-main/engine/api/types';
+import type { DatasetId, DatasetSpec } from '../../src-main/domain';
 import { useMethodsStore } from './stores/methods';
 
 /** The current time in ms, updated every `everyMs` while the component lives. */

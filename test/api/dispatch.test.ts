@@ -1,20 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiCommands, type ContrastLabApi } from '../../src-main/engine/api/contract';
-import { ApiError, createApi, dispatch, invoke } from '../../src-main/engine/api/dispatcher';
+import { apiCommandNames, type ContrastLabApi } from '../../src-main/api/commands';
+import { ApiError } from '../../src-main/domain';
+
+import { dispatch, invoke } from '../../src-main/api/dispatch';
 import { Engine } from '../../src-main/engine/engine';
-import { DatasetError } from '../../src-main/engine/data/dataset';
+import { DatasetError } from '../../src-main/domain';
 
 let engine: Engine;
 let api: ContrastLabApi;
 beforeAll(() => {
   engine = new Engine(':memory:');
-  api = createApi(engine);
+  api = engine.api;
 });
 afterAll(() => engine.close());
 
 describe('dispatcher', () => {
   it('implements every command of the contract', () => {
-    for (const c of apiCommands) expect(typeof api[c]).toBe('function');
+    for (const c of apiCommandNames) expect(typeof api[c]).toBe('function');
     expect(typeof api.onEvent).toBe('function');
   });
 

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ApiReply } from '../../src-main/engine/api/dispatcher';
-import type { EngineEvent } from '../../src-main/engine/api/types';
+import type { ApiReply } from '../../src-main/api/dispatch';
+import type { EngineEvent } from '../../src-main/api/events';
 import { Store } from '../../src-main/engine/store/store';
 import { tempDir } from '../helpers/cli';
 

@@ -8,7 +8,7 @@ import type {
   RetrievalResult,
   Run,
   SimilarityHistogram,
-} from '../../src-main/engine/api/types';
+} from '../../src-main/domain';
 import { apiCall, chartPoints, openApp, screenshotDir } from './helpers';
 
 /**

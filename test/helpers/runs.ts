@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { EngineEvent } from '../../src-main/engine/api/types';
+import type { EngineEvent } from '../../src-main/api/events';
 
 /** A tiny run: a few seconds of training on 2 CPU cores. */
 export const tinyRun = {

@@ -1,8 +1,8 @@
 /** The preload's `window.contrastlab`, with a stand-in for the sandbox's `require('electron')`. */
 import Module from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiCommands, type DesktopApi } from '../../src-main/engine/api/contract';
-import type { EngineEvent } from '../../src-main/engine/api/types';
+import { apiCommandNames, type DesktopApi } from '../../src-main/api/commands';
+import type { EngineEvent } from '../../src-main/api/events';
 
 type Listener = (event: unknown, payload: unknown) => void;
 let exposed: { key: string; api: DesktopApi } | null = null;
@@ -38,7 +38,7 @@ beforeAll(async () => {
 describe('preload', () => {
   it('exposes every API command plus the desktop extras as window.contrastlab', () => {
     expect(exposed?.key).toBe('contrastlab');
-    for (const c of [...apiCommands, 'onEvent', 'pickDirectory', 'saveFile'] as const) {
+    for (const c of [...apiCommandNames, 'onEvent', 'pickDirectory', 'saveFile'] as const) {
       expect(typeof exposed!.api[c]).toBe('function');
     }
   });

@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
-import type { BackendPreference } from '../../engine/api/types';
+import type { BackendPreference } from '../../domain';
 import { backboneIds, type BackboneId } from '../../engine/nn/backbones';
-import type { MemoryReport, TensorTrace } from '../../engine/bench/common';
-import { benchSteps, type StepBenchResult } from '../../engine/bench/step';
-import { benchTrain, type RunRecord } from '../../engine/bench/e2e';
-import { benchQuality, selectMethods, type QualityRow } from '../../engine/bench/quality';
+import type { MemoryReport, TensorTrace } from '../bench/common';
+import { benchSteps, type StepBenchResult } from '../bench/step';
+import { benchTrain, type RunRecord } from '../bench/e2e';
+import { benchQuality, selectMethods, type QualityRow } from '../bench/quality';
 import {
   checkTorch,
   defaultPython,
@@ -15,7 +15,7 @@ import {
   TorchReferenceError,
   torchUnsupported,
   type TorchResult,
-} from '../../engine/bench/torch';
+} from '../bench/torch';
 
 const backends: BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 const modes = ['step', 'train', 'quality'] as const;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../../engine/engine';
-import { defaultStaticDir, startServer } from '../../engine/server';
+import { defaultStaticDir, startServer } from '../../transports/http/server';
 import { defaultDatabasePath } from '../../engine/store/location';
 import { UsageError } from '../errors';
 

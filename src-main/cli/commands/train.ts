@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { openEngine } from '../open-engine';
 import { UsageError } from '../errors';
 import { ProgressLine } from '../progress';
-import type { BackendPreference, DatasetId, EngineEvent } from '../../engine/api/types';
+import type { BackendPreference, DatasetId } from '../../domain';
+import type { EngineEvent } from '../../api/events';
 
 const datasets: DatasetId[] = ['synthetic', 'cifar10'];
 const backends: BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];

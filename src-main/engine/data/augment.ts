@@ -1,3 +1,4 @@
+import type { AugmentConfig } from '../../domain';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng';
 import { gaussianBlur } from './blur';
@@ -5,31 +6,6 @@ import { colourStage, grayscaleMatrix, jitterMatrix, jitterOps } from './colour'
 import { cropBox, sampleCropRect } from './crop-boxes';
 
 export { toFloatBatch } from './batches';
-
-/**
- * One view's augmentation. Order of application, as in SimCLR and BYOL: random resized crop, horizontal
- * flip, colour jitter, grayscale, Gaussian blur, solarize.
- */
-export interface AugmentConfig {
-  /** Side of the square output, in pixels. */
-  outputSize: number;
-  /** Range of the crop's area as a fraction of the image. */
-  cropScale: [number, number];
-  /** Range of the crop's aspect ratio (width / height), sampled log-uniformly. */
-  cropRatio: [number, number];
-  flipProb: number;
-  /** Probability that an image gets colour jitter at all. */
-  jitterProb: number;
-  /** SimCLR's s: brightness, contrast and saturation factors in [1 - 0.8s, 1 + 0.8s], hue shift ±0.2s. */
-  jitterStrength: number;
-  grayscaleProb: number;
-  blurProb: number;
-  /** Range of the blur's standard deviation, in pixels of the output. */
-  blurSigma: [number, number];
-  solarizeProb: number;
-  /** Pixels at or above this value v become 1 - v (BYOL: 0.5). */
-  solarizeThreshold?: number;
-}
 
 /**
  * SimCLR's CIFAR-10 augmentation (Chen et al. 2020, appendix A and B.9): crop scale (0.08, 1), ratio

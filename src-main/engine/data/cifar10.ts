@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset, DatasetOptions, DatasetSource, ImageSplit } from './dataset';
-import { DatasetError } from './dataset';
+import { DatasetError } from '../../domain';
 import { checkSize } from './sizes';
 
 /**

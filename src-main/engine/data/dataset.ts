@@ -1,3 +1,5 @@
+import type { DatasetId } from '../../domain';
+
 /** One split of a dataset: images as NHWC uint8, `count * height * width * channels` bytes. */
 export interface ImageSplit {
   images: Uint8Array;
@@ -38,15 +40,10 @@ export interface DatasetOptions {
 
 /** A dataset the registry can load: one file per source (synthetic, CIFAR-10, …). */
 export interface DatasetSource {
-  id: string;
+  id: DatasetId;
   name: string;
   /** Whether `dataDir` must be given. */
   needsDataDir: boolean;
   description: string;
   load(options: DatasetOptions): Promise<Dataset>;
-}
-
-/** A dataset could not be loaded; the message is one user-facing line naming the problem and the path. */
-export class DatasetError extends Error {
-  override name = 'DatasetError';
 }

@@ -1,24 +1,21 @@
+import { datasetIds, type DatasetId, type DatasetInfo } from '../../domain';
 import { cifar10Source } from './cifar10';
 import type { Dataset, DatasetOptions, DatasetSource } from './dataset';
-import { DatasetError } from './dataset';
+import { DatasetError } from '../../domain';
 import { syntheticSource } from './synthetic';
 
 /** Every dataset the engine can load; adding one (CIFAR-100, STL-10, MNIST, …) is one file and one line here. */
-const sources = {
+const sources: Record<DatasetId, DatasetSource> = {
   synthetic: syntheticSource,
   cifar10: cifar10Source,
-} satisfies Record<string, DatasetSource>;
-
-export type DatasetId = keyof typeof sources;
-
-export const datasetIds = Object.keys(sources) as DatasetId[];
+};
 
 export interface DatasetSpec extends DatasetOptions {
   id: DatasetId;
 }
 
 /** Id, name, description and whether a data directory is needed, for forms and the CLI. */
-export function listDatasets(): Omit<DatasetSource, 'load'>[] {
+export function listDatasets(): DatasetInfo[] {
   return Object.values(sources).map(({ id, name, needsDataDir, description }) => ({
     id,
     name,
@@ -36,4 +33,4 @@ export async function loadDataset(spec: DatasetSpec): Promise<Dataset> {
 }
 
 export type { Dataset, DatasetOptions, DatasetSource, ImageShape, ImageSplit } from './dataset';
-export { DatasetError } from './dataset';
+export { DatasetError } from '../../domain';

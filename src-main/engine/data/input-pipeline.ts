@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import type { ViewPlan } from '../methods/method';
+import type { ViewPlan } from '../../domain';
 import { Rng } from '../util/rng';
 import type { FromInputThread, ToInputThread } from './input-protocol';
 import { drawViews, type ViewSource } from './views';

@@ -1,4 +1,4 @@
-import type { ViewPlan } from '../methods/method';
+import type { ViewPlan } from '../../domain';
 import type { ImageShape } from './dataset';
 
 /** Messages between a training thread and its input thread (data/input-thread.ts). */

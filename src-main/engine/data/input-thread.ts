@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 
 import { initBackend } from '../backend';
 import { dnnlAddon } from '../backend/dnnl';
-import type { ViewPlan } from '../methods/method';
+import type { ViewPlan } from '../../domain';
 import { Rng } from '../util/rng';
 import type { FromInputThread, ToInputThread } from './input-protocol';
 import { drawViews, type ViewSource } from './views';

@@ -2,12 +2,12 @@
  * The augmentation preview of the run form: a few dataset images and the views a method's current
  * settings draw from them, with the same batched augmentation the training loop uses (augment.ts).
  */
-import type { AugmentationPreview } from '../api/types';
-import type { ViewPlan } from '../methods/method';
+import type { AugmentationPreview } from '../../domain';
+import type { ViewPlan } from '../../domain';
 import { Rng } from '../util/rng';
 import { augmentBatch, toFloatBatch } from './augment';
 import type { Dataset, DatasetOptions } from './dataset';
-import { loadDataset, type DatasetSpec } from './index';
+import { loadDataset, type DatasetSpec } from '.';
 import { tileFromPixels, tileFromSplit } from './tiles';
 
 export const previewDefaults = { count: 6, maxCount: 16 };

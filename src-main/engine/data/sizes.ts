@@ -1,4 +1,4 @@
-import { DatasetError } from './dataset';
+import { DatasetError } from '../../domain';
 
 /** Checks a requested split size: a positive whole number, or undefined when not given. */
 export function checkSize(value: number | undefined, what: string): number | undefined {

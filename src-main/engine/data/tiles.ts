@@ -1,4 +1,4 @@
-import type { ImageTile } from '../api/types';
+import type { ImageTile } from '../../domain';
 import type { ImageShape, ImageSplit } from './dataset';
 
 /**

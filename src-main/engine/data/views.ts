@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { ViewPlan } from '../methods/method';
+import type { ViewPlan } from '../../domain';
 import type { Rng } from '../util/rng';
 import { augmentBatch, normalize, toFloatBatch } from './augment';
 import type { ImageShape, ImageSplit } from './dataset';

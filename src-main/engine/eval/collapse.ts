@@ -1,4 +1,4 @@
-import { collapseThresholds } from '../api/types';
+import { collapseThresholds } from '../../domain';
 import { symmetricEigen } from './symmetric-eigen';
 import { gramOfColumns, l2NormalizeRows, type Rows } from './rows';
 

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { diagnosticKeys } from '../api/types';
-import { augmentBatch, normalize, toFloatBatch, type AugmentConfig } from '../data/augment';
+import type { diagnosticKeys } from '../../domain';
+import { augmentBatch, normalize, toFloatBatch } from '../data/augment';
+import type { AugmentConfig } from '../../domain';
 import type { Dataset } from '../data/dataset';
-import type { ViewPlan } from '../methods/method';
+import type { ViewPlan } from '../../domain';
 import type { Backbone } from '../nn/backbones';
 import { Rng } from '../util/rng';
 import { alignment, uniformity } from './align-uniform';

@@ -1,3 +1,4 @@
+import { ConfigError } from '../../domain';
 import { z } from 'zod';
 import { genericDefaults, sharedConfigShape, type SharedConfig } from './config';
 import type { MethodDefinition } from './method';
@@ -42,8 +43,6 @@ export const methods: MethodDefinition[] = [
   register(supcon),
   register(wcl),
 ];
-
-export class ConfigError extends Error {}
 
 export function getMethod(id: string): MethodDefinition {
   const m = methods.find((x) => x.id === id);

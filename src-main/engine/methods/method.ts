@@ -3,32 +3,9 @@ import type { z } from 'zod';
 import type { Backbone } from '../nn/backbones';
 import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
-import type { AugmentConfig } from '../data/augment';
+import type { MethodFamily, PaperInfo, ViewPlan } from '../../domain';
 import type { Rng } from '../util/rng';
 import type { SharedConfig, SharedDefaults } from './config';
-
-export interface Paper {
-  title: string;
-  authors: string;
-  year: number;
-  url: string;
-}
-
-/** How the method families are grouped on the method cards. */
-export type MethodFamily =
-  | 'memory-bank'
-  | 'end-to-end'
-  | 'momentum-encoder'
-  | 'clustering'
-  | 'no-negatives'
-  | 'distillation'
-  | 'supervised';
-
-/** Which augmented views of each image a step receives: global crops first, then small local crops. */
-export interface ViewPlan {
-  global: AugmentConfig[];
-  local: AugmentConfig[];
-}
 
 export interface TrainBatch {
   /** Normalised augmented views, NHWC, in ViewPlan order. */
@@ -86,7 +63,7 @@ export interface MethodDefinition<S extends z.ZodRawShape = z.ZodRawShape> {
   family: MethodFamily;
   /** The idea in one line, for the method card. */
   idea: string;
-  paper: Paper;
+  paper: PaperInfo;
   /** Fields of this method alone; the shared fields come from config.ts. */
   fields: S;
   /** Paper defaults of shared fields that differ from the generic ones. */

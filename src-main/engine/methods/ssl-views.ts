@@ -1,7 +1,7 @@
-import type { AugmentConfig } from '../data/augment';
+import type { AugmentConfig } from '../../domain';
 import type { SharedConfig, SharedDefaults } from './config';
 import { probabilityField } from './fields';
-import type { ViewPlan } from './method';
+import type { ViewPlan } from '../../domain';
 import { augmentationFromConfig } from './views';
 
 /**

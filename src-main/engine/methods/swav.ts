@@ -7,7 +7,7 @@ import { mlpHead } from '../nn/heads';
 import { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
 import type { Rng } from '../util/rng';
-import type { AugmentConfig } from '../data/augment';
+import type { AugmentConfig } from '../../domain';
 import type { SharedConfig } from './config';
 import { KeyQueue } from '../nn/queue';
 import type {
@@ -17,8 +17,8 @@ import type {
   StepContext,
   StepResult,
   TrainBatch,
-  ViewPlan,
 } from './method';
+import type { ViewPlan } from '../../domain';
 import { augmentationFromConfig } from './views';
 import {
   epochsField,

@@ -1,4 +1,4 @@
-import type { AugmentConfig } from '../data/augment';
+import type { AugmentConfig } from '../../domain';
 import type { SharedConfig } from './config';
 
 /** The augmentation of one view from the shared augmentation fields (SimCLR appendix A). */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { l2Normalize } from '../losses/common';
 import { ntXentLoss } from '../losses/nt_xent';
 import { wclLoss } from '../losses/wcl';
-import type { AugmentConfig } from '../data/augment';
+import type { AugmentConfig } from '../../domain';
 import { createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads';
 import type { Module } from '../nn/module';

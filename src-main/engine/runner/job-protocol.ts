@@ -1,4 +1,4 @@
-import type { BackendPreference, DatasetSpec } from '../api/types';
+import type { BackendPreference, DatasetSpec } from '../../domain';
 
 /** What the engine host tells a job worker (runner/job-worker.ts): one job, then it exits. */
 export interface JobStartMessage {

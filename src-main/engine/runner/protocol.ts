@@ -5,7 +5,7 @@ import type {
   MetricPoint,
   RunProgress,
   SimilarityHistogram,
-} from '../api/types';
+} from '../../domain';
 
 /**
  * L2-normalised backbone features of the first images of a split at one evaluation (issue #6). The

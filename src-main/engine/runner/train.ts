@@ -18,7 +18,7 @@ import { reportDiagnostics } from './diagnostics';
 import { pairSet } from '../eval/diagnostics';
 import type { EmbeddingReport } from './protocol';
 import { Rng } from '../util/rng';
-import type { BackendPreference, DatasetSpec, RunProgress, SimilarityHistogram } from '../api/types';
+import type { BackendPreference, DatasetSpec, RunProgress, SimilarityHistogram } from '../../domain';
 
 export interface TrainSpec {
   runId: number;

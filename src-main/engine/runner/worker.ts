@@ -5,7 +5,7 @@
  */
 import type { HostMessage, WorkerMessage } from './protocol';
 import { train, type TrainReporter } from './train';
-import type { MetricPoint } from '../api/types';
+import type { MetricPoint } from '../../domain';
 
 const send = (m: WorkerMessage) => process.send?.(m);
 

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Checkpoint } from '../api/types';
+import type { Checkpoint } from '../../domain';
 
 interface CheckpointRow {
   id: number;

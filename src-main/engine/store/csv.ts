@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { MetricPoint, Run, SimilarityHistogram } from '../api/types';
+import type { MetricPoint, Run, SimilarityHistogram } from '../../domain';
 
 const runColumns = [
   'run_id',

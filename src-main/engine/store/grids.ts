@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Grid, GridAxis } from '../api/types';
+import type { Grid, GridAxis } from '../../domain';
 
 interface GridRow {
   id: number;

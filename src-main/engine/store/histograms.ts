@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { SimilarityHistogram } from '../api/types';
+import type { SimilarityHistogram } from '../../domain';
 
 interface HistogramRow {
   run_id: number;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Job, JobKind, JobStatus } from '../api/types';
+import type { Job, JobKind, JobStatus } from '../../domain';
 
 interface JobRow {
   id: number;

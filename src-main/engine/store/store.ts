@@ -1,10 +1,9 @@
+import { StoreError } from '../../domain';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrations } from './migrations';
-import type { CreateRunInput, LogLine, MetricPoint, Run, RunStatus } from '../api/types';
-
-export class StoreError extends Error {}
+import type { CreateRunInput, LogLine, MetricPoint, Run, RunStatus } from '../../domain';
 
 interface RunRow {
   id: number;

@@ -8,7 +8,8 @@
  * lines past the highest rowid it has seen. Rows of runs this engine hosts are skipped: the engine
  * reported them itself when it wrote them.
  */
-import type { EngineEvent, LogLine, MetricPoint, Run } from '../api/types';
+import type { EngineEvent } from '../../api/events';
+import type { LogLine, MetricPoint, Run } from '../../domain';
 import type { Store } from './store';
 
 export interface WatchOptions {

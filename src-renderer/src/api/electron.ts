@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../../../src-main/engine/api/types';
+import type { EngineEvent } from '../../../src-main/api/events';
 import type { ElectronBridge, HostApi } from './types';
 
 /** The Electron transport: every call goes straight to the preload's bridge (IPC underneath). */

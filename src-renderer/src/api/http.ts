@@ -1,5 +1,5 @@
-import type { ApiCommand, ContrastLabApi } from '../../../src-main/engine/api/contract';
-import type { EngineEvent } from '../../../src-main/engine/api/types';
+import type { ApiCommand, ContrastLabApi } from '../../../src-main/api/commands';
+import type { EngineEvent } from '../../../src-main/api/events';
 import { downloadText } from './download';
 import { ApiError, type HostApi } from './types';
 

@@ -1,4 +1,4 @@
-import type { ContrastLabApi, DesktopApi } from '../../../src-main/engine/api/contract';
+import type { ContrastLabApi, DesktopApi } from '../../../src-main/api/commands';
 
 /** What the Electron preload exposes as `window.contrastlab`: the API plus two native dialogs. */
 export type ElectronBridge = DesktopApi;

@@ -1,4 +1,4 @@
-import { collapseThresholds, type SimilarityHistogram } from '../../../src-main/engine/api/types';
+import { collapseThresholds, type SimilarityHistogram } from '../../../src-main/domain';
 
 /**
  * Reading the collapse diagnostics. The std of the L2-normalised embedding per dimension is about 1/√d

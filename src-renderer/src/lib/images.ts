@@ -1,5 +1,5 @@
 import { reactive } from 'vue';
-import type { ImageRef } from '../../../src-main/engine/api/types';
+import type { ImageRef } from '../../../src-main/domain';
 import { useEvaluationStore } from '../stores/evaluation';
 
 /**

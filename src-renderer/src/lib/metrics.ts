@@ -1,4 +1,4 @@
-import { diagnosticKeys } from '../../../src-main/engine/api/types';
+import { diagnosticKeys } from '../../../src-main/domain';
 import { humanise, i18n, labelOr } from '../i18n';
 
 /** The metrics every run view shows first, in this order. */

@@ -1,4 +1,4 @@
-import type { MetricPoint } from '../../../src-main/engine/api/types';
+import type { MetricPoint } from '../../../src-main/domain';
 
 /** One metric of one run, as columns; only ever appended to (points arrive in step order). */
 export interface Series {

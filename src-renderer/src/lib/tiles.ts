@@ -1,4 +1,4 @@
-import type { ImageTile } from '../../../src-main/engine/api/types';
+import type { ImageTile } from '../../../src-main/domain';
 
 /** Bytes of a base64 string (atob exists in browsers, workers and Node ≥ 16). */
 export function decodeBase64(b64: string): Uint8Array {

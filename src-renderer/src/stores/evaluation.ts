@@ -1,12 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type {
-  Checkpoint,
-  EmbeddingSnapshot,
-  EngineEvent,
-  ImageRef,
-  Job,
-} from '../../../src-main/engine/api/types';
+import type { Checkpoint, EmbeddingSnapshot, ImageRef, Job } from '../../../src-main/domain';
+import type { EngineEvent } from '../../../src-main/api/events';
 import { useApi } from '../api';
 import { tileToDataUrl } from '../lib/tiles';
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { CreateGridInput, Grid } from '../../../src-main/engine/api/types';
+import type { CreateGridInput, Grid } from '../../../src-main/domain';
 import { useApi } from '../api';
 
 /**

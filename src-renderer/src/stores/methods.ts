@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { DatasetInfo, MethodInfo } from '../../../src-main/engine/api/contract';
+import type { DatasetInfo, MethodInfo } from '../../../src-main/domain';
 import { useApi } from '../api';
 
 const familyOrder = [

@@ -1,14 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref, triggerRef, shallowRef } from 'vue';
-import type { RunPatch } from '../../../src-main/engine/api/contract';
-import type {
-  CreateRunInput,
-  EngineEvent,
-  LogLine,
-  MetricPoint,
-  Run,
-  RunProgress,
-} from '../../../src-main/engine/api/types';
+import type { RunPatch } from '../../../src-main/domain';
+import type { CreateRunInput, LogLine, MetricPoint, Run, RunProgress } from '../../../src-main/domain';
+import type { EngineEvent } from '../../../src-main/api/events';
 import { useApi } from '../api';
 import { appendPoint, seriesFromPoints, type Series } from '../lib/series';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { steadyRate } from '../../../src-main/engine/bench/e2e';
-import { benchConfig, median, rateFromMetrics, tensorTrace } from '../../../src-main/engine/bench/common';
-import { torchUnsupported } from '../../../src-main/engine/bench/torch';
-import { selectMethods } from '../../../src-main/engine/bench/quality';
+import { steadyRate } from '../../../src-main/cli/bench/e2e';
+import { benchConfig, median, rateFromMetrics, tensorTrace } from '../../../src-main/cli/bench/common';
+import { torchUnsupported } from '../../../src-main/cli/bench/torch';
+import { selectMethods } from '../../../src-main/cli/bench/quality';
 import { methods } from '../../../src-main/engine/methods';
 
 describe('bench helpers', () => {

@@ -2,7 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { initBackend } from '../../../src-main/engine/backend';
-import { dnnlStatus, setNativeKernelsEnabled, setOpenMpDefaults } from '../../../src-main/engine/backend/dnnl';
+import {
+  dnnlStatus,
+  setNativeKernelsEnabled,
+  setOpenMpDefaults,
+} from '../../../src-main/engine/backend/dnnl';
 import { batchNormTrain } from '../../../src-main/engine/backend/kernels/batch-norm-train';
 import { registerWasmKernels, restoreNativeWasmKernel } from '../../../src-main/engine/backend/kernels';
 import { compareWasmToCpu } from './compare';

@@ -8,8 +8,8 @@ import {
   sampleAugmentParams,
   simclrAugment,
   toFloatBatch,
-  type AugmentConfig,
 } from '../../../src-main/engine/data/augment';
+import type { AugmentConfig } from '../../../src-main/domain';
 import { generateSynthetic } from '../../../src-main/engine/data/synthetic';
 import { Rng } from '../../../src-main/engine/util/rng';
 import { backends, useBackend } from './backend';

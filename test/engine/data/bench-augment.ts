@@ -3,12 +3,8 @@
  * Batches of 256 synthetic 32×32 images through SimCLR's CIFAR pipeline and a BYOL-style one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  augmentBatch,
-  simclrAugment,
-  toFloatBatch,
-  type AugmentConfig,
-} from '../../../src-main/engine/data/augment';
+import { augmentBatch, simclrAugment, toFloatBatch } from '../../../src-main/engine/data/augment';
+import type { AugmentConfig } from '../../../src-main/domain';
 import { generateSynthetic } from '../../../src-main/engine/data/synthetic';
 import { Rng } from '../../../src-main/engine/util/rng';
 import { backends, useBackend, type BackendName } from './backend';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cifar10ClassNames, loadCifar10 } from '../../../src-main/engine/data/cifar10';
-import { DatasetError } from '../../../src-main/engine/data/dataset';
+import { DatasetError } from '../../../src-main/domain';
 
 const REAL = '/work/shared/data/cifar10-subset/cifar-10-batches-bin';
 const RECORD = 3073;

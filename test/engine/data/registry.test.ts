@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DatasetError,
-  datasetIds,
-  listDatasets,
-  loadDataset,
-  type DatasetSpec,
-} from '../../../src-main/engine/data';
+import { DatasetError, datasetIds } from '../../../src-main/domain';
+import { listDatasets, loadDataset, type DatasetSpec } from '../../../src-main/engine/data';
 
 describe('dataset registry', () => {
   it('lists the built-in datasets', () => {

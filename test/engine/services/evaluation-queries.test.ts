@@ -1,8 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ContrastLabApi } from '../../../src-main/engine/api/contract';
-import { createApi, invoke } from '../../../src-main/engine/api/dispatcher';
-import { diagnosticKeys, type MetricPoint, type Run } from '../../../src-main/engine/api/types';
+import type { ContrastLabApi } from '../../../src-main/api/commands';
+
+import { invoke } from '../../../src-main/api/dispatch';
+import { diagnosticKeys, type MetricPoint, type Run } from '../../../src-main/domain';
 import { loadDataset, type Dataset } from '../../../src-main/engine/data';
 import { tileFromSplit } from '../../../src-main/engine/data/tiles';
 import { Engine } from '../../../src-main/engine/engine';
@@ -25,7 +26,7 @@ let points: MetricPoint[];
 
 beforeAll(async () => {
   engine = new Engine(':memory:');
-  api = createApi(engine);
+  api = engine.api;
   const created = await engine.createRun(spec);
   run = await engine.waitForRun(created.id);
   // The same images the worker trained on: the synthetic set depends on the run's seed.

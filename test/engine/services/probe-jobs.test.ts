@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine';
-import { ConfigError } from '../../../src-main/engine/methods';
+import { ConfigError } from '../../../src-main/domain';
 import { Store } from '../../../src-main/engine/store/store';
 import { JobTable } from '../../../src-main/engine/store/jobs';
-import type { EngineEvent, Run } from '../../../src-main/engine/api/types';
+import type { EngineEvent } from '../../../src-main/api/events';
+import type { Run } from '../../../src-main/domain';
 import { tempDir } from '../../helpers/cli';
 import { tinyRun } from '../../helpers/runs';
 

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine';
-import { ConfigError } from '../../../src-main/engine/methods';
-import type { EngineEvent, Run } from '../../../src-main/engine/api/types';
+import { ConfigError } from '../../../src-main/domain';
+import type { EngineEvent } from '../../../src-main/api/events';
+import type { Run } from '../../../src-main/domain';
 import { tempDir } from '../../helpers/cli';
 import { tinyRun } from '../../helpers/runs';
 

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { metricsToCsv, runsToCsv } from '../../../src-main/engine/store/csv';
-import type { Run } from '../../../src-main/engine/api/types';
+import type { Run } from '../../../src-main/domain';
 
 const run = (
   id: number,

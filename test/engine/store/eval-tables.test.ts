@@ -7,7 +7,7 @@ import { histogramsToCsv } from '../../../src-main/engine/store/csv';
 import { EmbeddingTable } from '../../../src-main/engine/store/embeddings';
 import { HistogramTable } from '../../../src-main/engine/store/histograms';
 import { Store } from '../../../src-main/engine/store/store';
-import type { SimilarityHistogram } from '../../../src-main/engine/api/types';
+import type { SimilarityHistogram } from '../../../src-main/domain';
 
 let dir: string;
 let file: string;

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Store, StoreError } from '../../../src-main/engine/store/store';
+import { Store } from '../../../src-main/engine/store/store';
+import { StoreError } from '../../../src-main/domain';
 import { migrations } from '../../../src-main/engine/store/migrations';
 
 let dir: string;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EngineEvent, MetricPoint } from '../../../src-main/engine/api/types';
+import type { EngineEvent } from '../../../src-main/api/events';
+import type { MetricPoint } from '../../../src-main/domain';
 import { Engine } from '../../../src-main/engine/engine';
 import { Store } from '../../../src-main/engine/store/store';
 import { ExternalChangeWatcher } from '../../../src-main/engine/store/watch';

@@ -8,7 +8,12 @@ import {
   niceRange,
 } from '../../../src-renderer/src/lib/diagnostics';
 import { decodeFeatures } from '../../../src-renderer/src/lib/features';
-import { decodeBase64, tilePixels, tileToDataUrl, type TileCanvas } from '../../../src-renderer/src/lib/tiles';
+import {
+  decodeBase64,
+  tilePixels,
+  tileToDataUrl,
+  type TileCanvas,
+} from '../../../src-renderer/src/lib/tiles';
 import { seededRandom, umap2d } from '../../../src-renderer/src/lib/umap';
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');

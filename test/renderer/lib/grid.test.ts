@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Grid, Run, RunProgress } from '../../../src-main/engine/api/types';
+import type { Grid, Run, RunProgress } from '../../../src-main/domain';
 import {
   axisFields,
   defaultAxes,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { fieldsOf, parseField, rangeText } from '../../../src-renderer/src/lib/schema';
-import { appendPoint, DisplaySeries, newSeries, seriesFromPoints } from '../../../src-renderer/src/lib/series';
+import {
+  appendPoint,
+  DisplaySeries,
+  newSeries,
+  seriesFromPoints,
+} from '../../../src-renderer/src/lib/series';
 
 const point = (step: number, value: number, key = 'loss') => ({
   runId: 1,

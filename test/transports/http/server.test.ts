@@ -6,9 +6,10 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine';
-import { startServer, type RunningServer } from '../../../src-main/engine/server';
+import { startServer, type RunningServer } from '../../../src-main/transports/http/server';
 import { Store } from '../../../src-main/engine/store/store';
-import type { EngineEvent, Run } from '../../../src-main/engine/api/types';
+import type { EngineEvent } from '../../../src-main/api/events';
+import type { Run } from '../../../src-main/domain';
 import { tempDir } from '../../helpers/cli';
 import { call, EventLog, tinyRun, upgradeStatus } from '../../helpers/runs';
 

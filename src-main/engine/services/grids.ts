@@ -1,5 +1,6 @@
-import type { CreateGridInput, GridAxis } from '../api/types';
-import { ConfigError, resolveConfig, type RunConfig } from '../methods';
+import type { CreateGridInput, GridAxis } from '../../domain';
+import { ConfigError } from '../../domain';
+import { resolveConfig, type RunConfig } from '../methods';
 import type { MethodDefinition } from '../methods/method';
 
 /** One cell of a grid: its position, its full config and the name of its run. */

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
-import { getMethod, resolveConfig, type RunConfig } from '../methods';
-import type { MethodDefinition } from '../methods/method';
-import { backboneInfo, type BackboneId } from '../nn/backbones';
+import { getMethod, resolveConfig, type RunConfig } from '../../engine/methods';
+import type { MethodDefinition } from '../../engine/methods/method';
+import { backboneInfo, type BackboneId } from '../../engine/nn/backbones';
 
-/** The repository root (this file is src-main/engine/bench/common.ts). */
+/** The repository root (this file is src-main/cli/bench/common.ts). */
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 /** The CIFAR-10 subset shared by the workplace, in the official binary format. */

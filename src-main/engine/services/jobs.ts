@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { EngineEvent, Job, MetricPoint, Run } from '../api/types';
+import type { EngineEvent } from '../../api/events';
+import type { Job, MetricPoint, Run } from '../../domain';
 import type { StoredCheckpoint } from '../store/checkpoints';
 import type { JobTable } from '../store/jobs';
 import type { JobStartMessage, JobWorkerMessage } from '../runner/job-protocol';

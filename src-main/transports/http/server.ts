@@ -18,9 +18,10 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Engine } from '../engine';
-import { createApi, invoke, type ApiReply } from '../api/dispatcher';
-import type { EngineEvent } from '../api/types';
+import type { Engine } from '../../engine/engine';
+
+import { invoke, type ApiReply } from '../../api/dispatch';
+import type { EngineEvent } from '../../api/events';
 import {
   checkOrigin,
   contentSecurityPolicy,
@@ -134,7 +135,7 @@ function parseRunIds(raw: string | null): number[] | undefined {
 /** Starts the browser-mode server on 127.0.0.1; the engine stays the caller's to close. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { engine } = options;
-  const api = createApi(engine);
+  const api = engine.api;
   const token = options.token ?? newToken();
   if (token.length < 16 || !/^[\w-]+$/.test(token))
     throw new Error('the access token must be 16+ word characters');

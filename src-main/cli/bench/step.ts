@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendPreference } from '../backend';
-import { optimizationStep } from '../runner/step';
-import type { StepContext, TrainBatch } from '../methods/method';
-import { createOptimizer } from '../nn/optimizers';
-import { Rng } from '../util/rng';
+import { initBackend, type BackendPreference } from '../../engine/backend';
+import { optimizationStep } from '../../engine/runner/step';
+import type { StepContext, TrainBatch } from '../../engine/methods/method';
+import { createOptimizer } from '../../engine/nn/optimizers';
+import { Rng } from '../../engine/util/rng';
 import {
   benchConfig,
   mean,

@@ -8,7 +8,7 @@ import type {
   RetrievalResult,
   Run,
   SimilarityHistogram,
-} from '../api/types';
+} from '../../domain';
 import type { Dataset } from '../data/dataset';
 import type { DatasetCache } from '../data/preview';
 import { tileFromSplit } from '../data/tiles';
@@ -21,7 +21,7 @@ import {
   type QueryScore,
 } from '../eval/retrieval';
 import { rows, type Rows } from '../eval/rows';
-import { ConfigError } from '../methods';
+import { ConfigError } from '../../domain';
 import type { EmbeddingReport } from '../runner/protocol';
 import { EmbeddingTable, type StoredEmbedding } from '../store/embeddings';
 import { HistogramTable } from '../store/histograms';

@@ -1,5 +1,5 @@
-import type { BackendPreference } from '../backend';
-import { getMethod, methods, methodSchema, resolveConfig } from '../methods';
+import type { BackendPreference } from '../../engine/backend';
+import { getMethod, methods, methodSchema, resolveConfig } from '../../engine/methods';
 import { recordRun, type RunData, type RunHooks, type RunRecord } from './e2e';
 
 export interface QualityOptions extends RunData, RunHooks {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { train, type TrainReporter } from '../runner/train';
-import type { BackendPreference } from '../backend';
-import { resolveConfig, type RunConfig } from '../methods';
-import type { MethodDefinition } from '../methods/method';
+import { train, type TrainReporter } from '../../engine/runner/train';
+import type { BackendPreference } from '../../engine/backend';
+import { resolveConfig, type RunConfig } from '../../engine/methods';
+import type { MethodDefinition } from '../../engine/methods/method';
 import {
   benchConfig,
   defaultCifarDir,

@@ -1,0 +1,230 @@
+/**
+ * The API between the engine and every client, declared once: each command's name, one-line doc,
+ * argument schema (zod, positional) and result type. Everything else is derived from this table: the
+ * ContrastLabApi type, the dispatcher that checks arguments (dispatch.ts), and the clients of every
+ * transport (client.ts: the renderer over HTTP or Electron IPC, the CLI in process). Adding a command
+ * is one entry here plus its implementation in the engine (engine/engine.ts).
+ *
+ * Arguments come from outside the process, so their shapes are checked here before the engine sees
+ * them; the engine then checks their meaning (method, config ranges, dataset).
+ */
+import { z } from 'zod';
+import {
+  backendPreferences,
+  datasetIds,
+  type AugmentationPreview,
+  type Checkpoint,
+  type DatasetInfo,
+  type EmbeddingEpoch,
+  type EmbeddingSnapshot,
+  type Grid,
+  type ImageTile,
+  type Job,
+  type LogLine,
+  type MethodInfo,
+  type MetricPoint,
+  type RetrievalRanking,
+  type RetrievalResult,
+  type Run,
+  type SimilarityHistogram,
+} from '../domain';
+import type { EngineEventListener } from './events';
+
+/** A command of the table; `result` only carries the result's type. */
+export interface CommandSpec<A extends z.ZodTuple = z.ZodTuple, R = unknown> {
+  doc: string;
+  /** The arguments' names, for error messages and docs, in order. */
+  params: readonly string[];
+  args: A;
+  result?: R;
+}
+
+function command<R>(spec: { doc: string; params: readonly string[] }) {
+  return <A extends z.ZodTuple>(args: A): CommandSpec<A, R> => ({ ...spec, args });
+}
+
+/**
+ * An argument that may be left out. JSON has no `undefined`: an omitted argument in the middle of an
+ * argument list arrives as null (JSON.stringify([1, undefined]) is "[1,null]"), so null means absent.
+ */
+const absent = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === null ? undefined : v), schema.optional());
+
+const id = z.number().int().positive();
+const ids = z.array(id);
+const backendPreference = z.enum(backendPreferences);
+const datasetSpec = z.strictObject({
+  id: z.enum(datasetIds, {
+    error: (issue) => `unknown dataset "${String(issue.input)}"; datasets: ${datasetIds.join(', ')}`,
+  }),
+  dataDir: absent(z.string()),
+  trainSize: absent(z.number().int().positive()),
+  testSize: absent(z.number().int().positive()),
+});
+const config = z.record(z.string(), z.unknown());
+const createRunInput = z.strictObject({
+  method: z.string().min(1),
+  dataset: datasetSpec,
+  config,
+  name: absent(z.string()),
+  tags: absent(z.array(z.string())),
+  backend: absent(backendPreference),
+});
+const runPatch = z.strictObject({
+  name: absent(z.string()),
+  tags: absent(z.array(z.string())),
+  notes: absent(z.string()),
+});
+const imageRef = z.strictObject({ split: z.enum(['train', 'test']), index: z.number().int().min(0) });
+const previewInput = z.strictObject({
+  method: z.string().min(1),
+  dataset: datasetSpec,
+  config,
+  count: absent(z.number().int().min(1).max(16)),
+  seed: absent(z.number().int().min(0)),
+});
+const gridAxis = z.strictObject({
+  field: z.string().min(1),
+  values: z
+    .array(z.union([z.number(), z.string(), z.boolean()]))
+    .min(1)
+    .max(8),
+});
+const createGridInput = z.strictObject({
+  method: z.string().min(1),
+  dataset: datasetSpec,
+  config,
+  rows: gridAxis,
+  cols: gridAxis,
+  metric: absent(z.string().min(1)),
+  name: absent(z.string()),
+  backend: absent(backendPreference),
+});
+const neighbours = z.number().int().min(1).max(100);
+
+/** What `exportCsv` can write. */
+export const csvExports = ['runs', 'metrics', 'histograms'] as const;
+export type CsvExport = (typeof csvExports)[number];
+
+export const apiCommands = {
+  // Methods and datasets.
+  listMethods: command<MethodInfo[]>({
+    doc: 'Every method with its paper and the JSON Schema of its config.',
+    params: [],
+  })(z.tuple([])),
+  listDatasets: command<DatasetInfo[]>({ doc: 'Every dataset the engine can load.', params: [] })(
+    z.tuple([]),
+  ),
+
+  // Runs.
+  listRuns: command<Run[]>({
+    doc: 'Every run with the last value of each metric, oldest first.',
+    params: [],
+  })(z.tuple([])),
+  getRun: command<Run>({ doc: 'One run.', params: ['id'] })(z.tuple([id])),
+  createRun: command<Run>({
+    doc: 'Validates a run (method, config, dataset), records it as queued and starts it when a worker is free.',
+    params: ['input'],
+  })(z.tuple([createRunInput])),
+  stopRun: command<void>({
+    doc: "Stops a run after its current step (a queued run never starts); it is recorded as 'stopped'.",
+    params: ['id'],
+  })(z.tuple([id])),
+  updateRun: command<Run>({ doc: "Changes a run's name, tags or notes.", params: ['id', 'patch'] })(
+    z.tuple([id, runPatch]),
+  ),
+  deleteRun: command<void>({
+    doc: 'Deletes a finished run with its metric points, logs and checkpoints.',
+    params: ['id'],
+  })(z.tuple([id])),
+  getMetrics: command<MetricPoint[]>({
+    doc: 'Metric points of the runs (of the given keys only, when named), by run, key and step.',
+    params: ['runIds', 'keys'],
+  })(z.tuple([ids, absent(z.array(z.string()))])),
+  getLogs: command<LogLine[]>({ doc: "A run's log lines, oldest first.", params: ['runId'] })(z.tuple([id])),
+  exportCsv: command<string>({
+    doc: 'CSV of the runs (one row per run), their metric points, or their similarity histograms (one row per run, epoch and bin); all runs when none are named.',
+    params: ['what', 'runIds'],
+  })(z.tuple([z.enum(csvExports), absent(ids)])),
+
+  // Evaluation views. An omitted epoch means the latest one.
+  getHistograms: command<SimilarityHistogram[]>({
+    doc: 'Similarity histograms of a run, one per evaluated epoch, oldest first.',
+    params: ['runId'],
+  })(z.tuple([id])),
+  listEmbeddings: command<EmbeddingEpoch[]>({
+    doc: 'The epochs with a stored test embedding.',
+    params: ['runId'],
+  })(z.tuple([id])),
+  getEmbedding: command<EmbeddingSnapshot>({
+    doc: 'The test embedding at an epoch, with its first two principal components.',
+    params: ['runId', 'epoch'],
+  })(z.tuple([id, absent(z.number().min(0))])),
+  getRetrieval: command<RetrievalResult>({
+    doc: "A test image's k nearest training images (needs the training embedding, kept for the latest epoch).",
+    params: ['runId', 'queryIndex', 'k'],
+  })(z.tuple([id, z.number().int().min(0), absent(neighbours)])),
+  getWorstQueries: command<RetrievalRanking>({
+    doc: 'The `count` test queries with the lowest precision@k.',
+    params: ['runId', 'k', 'count'],
+  })(z.tuple([id, absent(neighbours), absent(z.number().int().min(1).max(100))])),
+  getImages: command<ImageTile[]>({
+    doc: "Pixels of images of a run's dataset, for thumbnails (at most 256 per call).",
+    params: ['runId', 'refs'],
+  })(z.tuple([id, z.array(imageRef).max(256)])),
+  previewAugmentations: command<AugmentationPreview>({
+    doc: "Views drawn with a method's augmentation settings, for the form's preview.",
+    params: ['input'],
+  })(z.tuple([previewInput])),
+
+  // Checkpoints and background jobs.
+  listCheckpoints: command<Checkpoint[]>({
+    doc: "A run's checkpoints, oldest step first.",
+    params: ['runId'],
+  })(z.tuple([id])),
+  startLinearProbe: command<Job>({
+    doc: "Starts a linear probe on a checkpoint (default: a finished run's latest) as a background job.",
+    params: ['runId', 'checkpointId'],
+  })(z.tuple([id, absent(id)])),
+  listJobs: command<Job[]>({ doc: 'Background jobs (of one run, when named).', params: ['runId'] })(
+    z.tuple([absent(id)]),
+  ),
+
+  // Grids of runs (heatmaps).
+  createGrid: command<Grid>({
+    doc: 'Validates every cell, then records and queues rows × cols runs; the engine runs them a few at a time.',
+    params: ['input'],
+  })(z.tuple([createGridInput])),
+  listGrids: command<Grid[]>({ doc: 'Every grid.', params: [] })(z.tuple([])),
+  getGrid: command<Grid>({ doc: 'One grid with its runs.', params: ['id'] })(z.tuple([id])),
+} satisfies Record<string, CommandSpec>;
+
+export type ApiCommand = keyof typeof apiCommands;
+export const apiCommandNames = Object.keys(apiCommands) as ApiCommand[];
+
+export function isApiCommand(name: string): name is ApiCommand {
+  return Object.hasOwn(apiCommands, name);
+}
+
+/** The arguments of a command, as its implementation receives them (checked, nulls turned absent). */
+export type ApiArgs<C extends ApiCommand> = z.output<(typeof apiCommands)[C]['args']>;
+export type ApiResult<C extends ApiCommand> =
+  (typeof apiCommands)[C] extends CommandSpec<z.ZodTuple, infer R> ? R : never;
+
+/** Every command of the table as an async method, plus the event subscription. */
+export type ContrastLabApi = { [C in ApiCommand]: (...args: ApiArgs<C>) => Promise<ApiResult<C>> } & {
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  onEvent(listener: EngineEventListener): () => void;
+};
+
+/**
+ * What the desktop app's preload exposes as `window.contrastlab`: the API plus native dialogs. In
+ * browser mode there is no such object; the renderer picks folders through a typed path and saves files
+ * as downloads.
+ */
+export interface DesktopApi extends ContrastLabApi {
+  /** A folder picker; the chosen folder's absolute path, or null when cancelled. */
+  pickDirectory(): Promise<string | null>;
+  /** A save dialog proposing `name`; writes `content` (UTF-8) there. The path written, or null when cancelled. */
+  saveFile(name: string, content: string): Promise<string | null>;
+}

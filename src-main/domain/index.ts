@@ -1,0 +1,17 @@
+/**
+ * The domain floor: the types and constants every layer shares (runs, metric points, datasets, view
+ * plans, backends, evaluation results, error kinds). It imports nothing of the project, so any layer
+ * may import it (checked by dependency-cruiser, .dependency-cruiser.cjs).
+ */
+export * from './augmentation';
+export * from './backend';
+export * from './checkpoint';
+export * from './dataset';
+export * from './errors';
+export * from './evaluation';
+export * from './grid';
+export * from './job';
+export * from './method-info';
+export * from './metric-point';
+export * from './metrics';
+export * from './run';

@@ -1,0 +1,77 @@
+/** Runs: what a client asks for, what the store keeps, and how a run moves through its statuses. */
+import type { BackendPreference } from './backend';
+import type { DatasetSpec } from './dataset';
+
+export const runStatuses = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+/** The statuses a run never leaves. */
+export const terminalStatuses: ReadonlySet<RunStatus> = new Set([
+  'completed',
+  'failed',
+  'stopped',
+  'interrupted',
+]);
+
+export function isTerminal(status: RunStatus): boolean {
+  return terminalStatuses.has(status);
+}
+
+/** What a client sends to start a run; `config` may be partial: the method's schema fills defaults. */
+export interface CreateRunInput {
+  method: string;
+  dataset: DatasetSpec;
+  config: Record<string, unknown>;
+  name?: string;
+  tags?: string[];
+  backend?: BackendPreference;
+}
+
+export interface Run {
+  id: number;
+  name: string;
+  method: string;
+  status: RunStatus;
+  dataset: DatasetSpec;
+  backendPreference: BackendPreference;
+  /** The tfjs backend actually used and the device, once the worker has started. */
+  backend: string | null;
+  device: string | null;
+  config: Record<string, unknown>;
+  tags: string[];
+  notes: string;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  /** Last value of each metric key. */
+  summary: Record<string, number>;
+}
+
+/** The parts of a run a user may edit after it was created. */
+export interface RunPatch {
+  name?: string;
+  tags?: string[];
+  notes?: string;
+}
+
+/** Where a running run is, reported after every step (not stored). */
+export interface RunProgress {
+  runId: number;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+  loss: number | null;
+  imagesPerSecond: number | null;
+  etaSeconds: number | null;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export interface LogLine {
+  runId: number;
+  time: number;
+  level: LogLevel;
+  message: string;
+}
