@@ -61,6 +61,14 @@ module.exports = {
       to: { path: `^src-main/(${entryPoints.filter((e) => e !== entry).join('|')})/` },
     })),
     {
+      name: 'app-does-not-host-the-engine',
+      comment:
+        "Electron's main process starts the engine host process (src-main/engine-host) and relays the API to it; it never runs the engine itself",
+      severity: 'error',
+      from: { path: '^src-main/app/' },
+      to: { path: '^src-main/engine/', pathNot: '^src-main/engine/store/location[.]ts$' },
+    },
+    {
       name: 'renderer-sees-only-the-api',
       comment: 'the renderer knows the engine only through the API and the domain types',
       severity: 'error',

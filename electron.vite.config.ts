@@ -2,8 +2,10 @@
  * `npm run build` (electron-vite build):
  *
  *   out/main/index.js             Electron main process (src-main/app/main.ts), ESM
- *   out/main/runner/worker.js     the run worker, forked by the engine host (Engine's workerEntry() looks
- *                                 for ./runner/worker.js beside the bundle that contains it)
+ *   out/main/engine-host.js       the engine host process the main process starts (src-main/engine-host)
+ *   out/main/runner/worker.js     the run worker, forked by the engine host (workerEntry() in
+ *                                 engine/services/worker-process.ts looks for ./runner/worker.js beside
+ *                                 the bundle that contains it: out/main/engine-host.js)
  *   out/main/runner/job-worker.js the background-job worker (linear probes), found the same way
  *   out/main/runner/input-thread.js a run's input thread (data/input-pipeline.ts looks for it)
  *   out/preload/index.cjs         the preload (CommonJS: sandboxed preloads cannot be ES modules)
@@ -43,6 +45,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/app/main.ts'),
+          'engine-host': resolve(__dirname, 'src-main/engine-host/main.ts'),
           'runner/worker': resolve(__dirname, 'src-main/engine/runner/worker.ts'),
           'runner/job-worker': resolve(__dirname, 'src-main/engine/runner/job-worker.ts'),
           'runner/input-thread': resolve(__dirname, 'src-main/engine/data/input-thread.ts'),

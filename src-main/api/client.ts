@@ -5,8 +5,7 @@
  */
 import { ApiError } from '../domain';
 import { apiCommandNames, type ContrastLabApi } from './commands';
-import { invoke, type ApiReply } from './dispatch';
-import type { EngineEventListener } from './events';
+import type { ApiReply } from './dispatch';
 
 export type ApiCommands = Omit<ContrastLabApi, 'onEvent'>;
 
@@ -23,15 +22,4 @@ export function createCommandProxy(
 export function unwrapReply(reply: ApiReply): unknown {
   if ('error' in reply) throw new ApiError(reply.error, reply.status);
   return reply.result;
-}
-
-/**
- * A client of an engine in this process (the CLI): every call goes through the same argument checks
- * as over HTTP or IPC, and errors arrive as ApiErrors with the same one-line messages.
- */
-export function inProcessClient(api: ContrastLabApi): ContrastLabApi {
-  return {
-    ...createCommandProxy(async (command, args) => unwrapReply(await invoke(api, command, args))),
-    onEvent: (listener: EngineEventListener) => api.onEvent(listener),
-  };
 }

@@ -127,9 +127,9 @@ export const apiCommands = {
     params: ['input'],
   })(z.tuple([createRunInput])),
   stopRun: command<void>({
-    doc: "Stops a run after its current step (a queued run never starts); it is recorded as 'stopped'.",
-    params: ['id'],
-  })(z.tuple([id])),
+    doc: "Stops a run after its current step, or at once with force (a queued run never starts); it is recorded as 'stopped'.",
+    params: ['id', 'force'],
+  })(z.tuple([id, absent(z.boolean())])),
   updateRun: command<Run>({ doc: "Changes a run's name, tags or notes.", params: ['id', 'patch'] })(
     z.tuple([id, runPatch]),
   ),

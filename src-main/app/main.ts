@@ -1,6 +1,8 @@
 /**
- * Electron's main process, kept thin (DESIGN.md, "Processes"): one window, a menu, native dialogs, the
- * engine host on the per-user database, and the API relayed over IPC. Everything else is the engine's.
+ * Electron's main process, kept thin (docs/ARCHITECTURE.md, "Processes"): one window, a menu, native
+ * dialogs, and the API relayed over IPC to the engine host, which runs in a process of its own
+ * (src-main/engine-host, an Electron utilityProcess) on the per-user database, so nothing the engine
+ * computes can freeze the window.
  *
  * The window loads the built renderer from contrastlab://app/ (a privileged scheme served from
  * out/renderer with a Content-Security-Policy), with context isolation, the sandbox and no Node
@@ -11,25 +13,32 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { invoke, type ApiReply } from '../api/dispatch';
-import { Engine } from '../engine/engine';
-import { mimeType, resolveStatic } from '../transports/http/static';
+import type { ApiReply } from '../api/dispatch';
 import { defaultDatabasePath } from '../engine/store/location';
+import { mimeType, resolveStatic } from '../transports/http/static';
+import { appOrigin, appScheme, ipcChannels } from '../transports/ipc/channels';
 import type {
   BrowserWindow as AppWindow,
   ElectronMain,
   IpcMainInvokeEvent,
   MenuItemOptions,
 } from '../transports/ipc/electron-api';
-import { appOrigin, appScheme, ipcChannels } from '../transports/ipc/channels';
+import { connectEngineHost, type EngineHostClient, type FromHost } from '../transports/ipc/host-channel';
 
 // Loaded at run time, typed by electron-api.ts: the electron package may be absent where this is built.
 const require = createRequire(import.meta.url);
-const { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell } =
+const { app, BrowserWindow, Menu, dialog, ipcMain, protocol, session, shell, utilityProcess } =
   require('electron') as ElectronMain;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const preloadFile = path.join(here, '../preload/index.cjs');
+/**
+ * The engine host process's entry: built beside this file (electron.vite.config.ts), or its TypeScript
+ * source when this file itself runs from source under a TypeScript loader.
+ */
+const engineHostFile = fs.existsSync(path.join(here, 'engine-host.js'))
+  ? path.join(here, 'engine-host.js')
+  : path.join(here, '../engine-host/main.ts');
 const rendererDir = path.join(here, '../renderer');
 /** `electron-vite dev` serves the renderer with hot reload and says where. */
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -186,14 +195,33 @@ function buildMenu(dbFile: string): void {
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }
 
-function relayApi(engine: Engine): void {
-  const api = engine.api;
+/** Starts the engine host process on the database (see src-main/engine-host/main.ts). */
+function startEngineHost(dbFile: string): EngineHostClient {
+  const binding = nativeBinding();
+  const child = utilityProcess.fork(
+    engineHostFile,
+    ['--db', dbFile, ...(binding ? ['--sqlite-binding', binding] : [])],
+    { serviceName: 'ContrastLab engine', stdio: 'inherit' },
+  );
+  return connectEngineHost(
+    {
+      send: (m, sent) => {
+        child.postMessage(m);
+        sent?.();
+      },
+      onMessage: (listener) => child.on('message', (m) => listener(m as FromHost)),
+    },
+    (listener) => child.on('exit', listener),
+  );
+}
+
+function relayApi(host: EngineHostClient): void {
   const refused: ApiReply = { error: 'refused: this page may not use the ContrastLab API', status: 400 };
   ipcMain.handle(ipcChannels.invoke, (event, command, args) => {
     if (!trusted(event)) return refused;
     if (typeof command !== 'string' || !Array.isArray(args))
       return { error: 'malformed request', status: 400 };
-    return invoke(api, command, args);
+    return host.invoke(command, args);
   });
   ipcMain.handle(ipcChannels.pickDirectory, async (event) => {
     const win = trusted(event) ? BrowserWindow.fromWebContents(event.sender) : null;
@@ -219,7 +247,7 @@ function relayApi(engine: Engine): void {
     await fs.promises.writeFile(r.filePath, content, 'utf8');
     return r.filePath;
   });
-  engine.on((e) => {
+  host.onEvent((e) => {
     for (const win of BrowserWindow.getAllWindows())
       if (!win.isDestroyed()) win.webContents.send(ipcChannels.event, e);
   });
@@ -231,7 +259,7 @@ function main(): void {
     app.quit();
     return;
   }
-  let engine: Engine | null = null;
+  let engine: EngineHostClient | null = null;
   let closed = false;
 
   app.on('second-instance', () => {
@@ -259,10 +287,11 @@ function main(): void {
     });
   });
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     const dbFile = databaseFile();
+    const host = startEngineHost(dbFile);
     try {
-      engine = new Engine(dbFile, { watch: true, nativeBinding: nativeBinding() });
+      await host.ready;
     } catch (e) {
       dialog.showErrorBox(
         'ContrastLab cannot open its database',
@@ -272,9 +301,10 @@ function main(): void {
       app.exit(1);
       return;
     }
+    engine = host;
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     serveRenderer();
-    relayApi(engine);
+    relayApi(host);
     buildMenu(dbFile);
     createWindow();
   });

@@ -1,6 +1,4 @@
-import { ConfigError } from '../domain';
-import { StoreError } from '../domain';
-import { DatasetError } from '../domain';
+import { isInputError } from '../domain';
 import { UsageError } from './errors';
 import { methodsCommand } from './commands/methods';
 import { trainCommand } from './commands/train';
@@ -47,12 +45,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const known =
-      e instanceof UsageError ||
-      e instanceof ConfigError ||
-      e instanceof StoreError ||
-      e instanceof DatasetError ||
-      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    // The user's input was wrong (a bad flag, value, method, dataset or database): one line, no stack.
+    const known = isInputError(e) || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`contrastlab: ${(e as Error).message}\n`);
     if (!known) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     process.exitCode = 2;

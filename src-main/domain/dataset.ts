@@ -19,3 +19,19 @@ export interface DatasetInfo {
   needsDataDir: boolean;
   description: string;
 }
+
+/**
+ * What a dataset holds, read from its headers or metadata without loading its images: enough to
+ * validate a run before it is recorded (the worker then loads the images once).
+ */
+export interface DatasetSummary {
+  id: DatasetId;
+  name: string;
+  trainCount: number;
+  testCount: number;
+  /** Whether the training split has labels (methods such as SupCon need them). */
+  labelled: boolean;
+  height: number;
+  width: number;
+  channels: number;
+}

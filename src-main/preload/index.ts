@@ -4,26 +4,21 @@
  * The window runs with context isolation and the sandbox on, so this script is bundled to CommonJS and
  * `require('electron')` is the only module it loads; the page itself gets no Node and no ipcRenderer.
  */
-import type { ElectronPreload, IpcRendererEvent } from '../transports/ipc/electron-api';
-import { ipcChannels } from '../transports/ipc/channels';
-import { apiCommandNames, type ContrastLabApi, type DesktopApi } from '../api/commands';
+import { createCommandProxy, unwrapReply } from '../api/client';
+import type { DesktopApi } from '../api/commands';
 import type { ApiReply } from '../api/dispatch';
 import type { EngineEvent } from '../api/events';
+import { ipcChannels } from '../transports/ipc/channels';
+import type { ElectronPreload, IpcRendererEvent } from '../transports/ipc/electron-api';
 
 // A sandboxed preload has a `require` for electron's own modules only; the bundle keeps this call.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { contextBridge, ipcRenderer } = require('electron') as ElectronPreload;
 
-async function call(command: string, args: unknown[]): Promise<unknown> {
-  const reply = (await ipcRenderer.invoke(ipcChannels.invoke, command, args)) as ApiReply;
-  if ('error' in reply) throw new Error(reply.error);
-  return reply.result;
-}
-
-/** One relaying function per command of the contract, so a new command needs no change here. */
-const commands = Object.fromEntries(
-  apiCommandNames.map((name) => [name, (...args: unknown[]) => call(name, args)]),
-) as unknown as Omit<ContrastLabApi, 'onEvent'>;
+/** One relaying function per command of the table (api/commands.ts), so a new command needs no change here. */
+const commands = createCommandProxy(async (command, args) =>
+  unwrapReply((await ipcRenderer.invoke(ipcChannels.invoke, command, args)) as ApiReply),
+);
 
 const api: DesktopApi = {
   ...commands,

@@ -1,12 +1,17 @@
 /**
  * The Electron main process, run under Node with a stand-in `electron` module (the real binary is an
  * optional download that fails on CI): checks the window's security settings, the IPC relay of the API
- * and its sender check, the dialogs, event forwarding, the renderer scheme, and a clean quit.
+ * to the engine host process and its sender check, the dialogs, event forwarding, the renderer scheme,
+ * and a clean quit. The stand-in's utilityProcess.fork starts the real engine host (src-main/engine-host)
+ * as a Node child process: the engine runs outside the main process, as under Electron.
  * Whether real Electron behaves as its documentation says is for the `_electron` Playwright test.
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import Module from 'node:module';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ApiReply } from '../../src-main/api/dispatch';
 import type { EngineEvent } from '../../src-main/api/events';
@@ -52,6 +57,26 @@ const quit = vi.fn();
 const openExternal = vi.fn(async () => {});
 const privileged: unknown[] = [];
 let savePath: string;
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+/** The engine host processes the main process started, with the module they ran. */
+const hosts: { modulePath: string; child: ChildProcess }[] = [];
+
+/** Electron's utilityProcess.fork, as a Node child process running the same module. */
+function forkUtility(modulePath: string, args: string[] = []) {
+  const child = fork(modulePath, args, { execArgv: ['--import', tsx], stdio: 'inherit' });
+  hosts.push({ modulePath, child });
+  const utility = {
+    pid: child.pid,
+    postMessage: (m: unknown) => child.send(m as object),
+    on(event: 'message' | 'exit', listener: (value: never) => void) {
+      child.on(event, listener as (...a: unknown[]) => void);
+      return utility;
+    },
+    kill: () => child.kill(),
+  };
+  return utility;
+}
+
 const originalLoad = (Module as unknown as { _load: (...a: unknown[]) => unknown })._load;
 const argv = process.argv;
 
@@ -76,6 +101,7 @@ beforeAll(async () => {
       on: (event: string, listener: () => void) => appListeners.set(event, listener),
     },
     BrowserWindow: FakeWindow,
+    utilityProcess: { fork: forkUtility },
     ipcMain: { handle: (channel: string, h: Handler) => handlers.set(channel, h) },
     dialog: {
       showOpenDialog: async () => ({ canceled: false, filePaths: ['/data/cifar-10-batches-bin'] }),
@@ -106,10 +132,12 @@ beforeAll(async () => {
   };
   process.argv = [...argv, '--db', path.join(dir, 'lab.db')];
   await import('../../src-main/app/main');
-  for (let i = 0; i < 100 && FakeWindow.all.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  // The window opens once the engine host process has opened the database.
+  for (let i = 0; i < 1500 && FakeWindow.all.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
 });
 
 afterAll(() => {
+  for (const { child } of hosts) if (child.exitCode === null) child.kill('SIGKILL');
   (Module as unknown as { _load: unknown })._load = originalLoad;
   process.argv = argv;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -190,12 +218,23 @@ describe('Electron main process (with a stand-in electron module)', () => {
     expect(r.status).toBe(503);
   });
 
-  it('closes the engine before quitting', async () => {
+  it('runs the engine in a process of its own: the engine host, not the main process', () => {
+    expect(hosts).toHaveLength(1);
+    expect(hosts[0]!.modulePath).toMatch(/engine-host[/\\]main\.ts$/);
+    expect(hosts[0]!.child.pid).not.toBe(process.pid);
+    expect(hosts[0]!.child.exitCode).toBeNull();
+  });
+
+  it('closes the engine host before quitting', async () => {
     const prevent = vi.fn();
     appListeners.get('before-quit')!({ preventDefault: prevent });
     expect(prevent).toHaveBeenCalled();
-    for (let i = 0; i < 100 && quit.mock.calls.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && quit.mock.calls.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     expect(quit).toHaveBeenCalled();
+    // The host closed its engine and exited on its own.
+    const host = hosts[0]!.child;
+    for (let i = 0; i < 100 && host.exitCode === null; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(host.exitCode).toBe(0);
     const again = vi.fn();
     appListeners.get('before-quit')!({ preventDefault: again });
     expect(again).not.toHaveBeenCalled();

@@ -14,10 +14,10 @@ beforeAll(async () => {
   dir = tempDir('contrastlab-cli-probe-');
   db = path.join(dir, 'lab.db');
   const engine = new Engine(db);
-  const run = await engine.createRun({ ...tinyRun, config: { ...tinyRun.config, linearProbe: false } });
+  const run = await engine.api.createRun({ ...tinyRun, config: { ...tinyRun.config, linearProbe: false } });
   await engine.waitForRun(run.id);
   runId = run.id;
-  step0 = engine.checkpoints(run.id).find((c) => c.step === 0)!.id;
+  step0 = (await engine.api.listCheckpoints(run.id)).find((c) => c.step === 0)!.id;
   await engine.close();
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { train, type TrainReporter } from '../../engine/runner/train';
-import type { BackendPreference } from '../../engine/backend';
+import type { BackendPreference } from '../../domain';
 import { resolveConfig, type RunConfig } from '../../engine/methods';
 import type { MethodDefinition } from '../../engine/methods/method';
 import {

@@ -1,4 +1,4 @@
-import type { BackendPreference } from '../../engine/backend';
+import type { BackendPreference } from '../../domain';
 import { getMethod, methods, methodSchema, resolveConfig } from '../../engine/methods';
 import { recordRun, type RunData, type RunHooks, type RunRecord } from './e2e';
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendPreference } from '../../engine/backend';
+import type { BackendPreference } from '../../domain';
+import { initBackend } from '../../engine/backend';
 import { optimizationStep } from '../../engine/runner/step';
 import type { StepContext, TrainBatch } from '../../engine/methods/method';
 import { createOptimizer } from '../../engine/nn/optimizers';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
-import type { BackendPreference } from '../../domain';
+import { backendPreferences, type BackendPreference } from '../../domain';
 import { backboneIds, type BackboneId } from '../../engine/nn/backbones';
 import type { MemoryReport, TensorTrace } from '../bench/common';
 import { benchSteps, type StepBenchResult } from '../bench/step';
@@ -17,7 +17,6 @@ import {
   type TorchResult,
 } from '../bench/torch';
 
-const backends: BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 const modes = ['step', 'train', 'quality'] as const;
 type Mode = (typeof modes)[number];
 
@@ -40,7 +39,7 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   --width N              backbone width (default: the backbone's default, 16 for resnet18, 32 for convnet)
   --batch-size N         images per step (step/train default 128)
   --set key=value        any config field of the method; repeatable
-  --backend NAME         auto (default), tensorflow, webgpu, wasm or cpu
+  --backend NAME         ${backendPreferences.join(', ')} (default auto)
   --json                 one JSON object on stdout instead of the text report
   step and train:
   --steps N              timed steps (default 5)
@@ -128,8 +127,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const mode = (rawMode === 'e2e' ? 'train' : rawMode) as Mode;
   if (!modes.includes(mode))
     throw new UsageError(`unknown bench mode "${rawMode}"; modes: ${modes.join(', ')}`);
-  if (!backends.includes(values.backend as BackendPreference)) {
-    throw new UsageError(`unknown backend "${values.backend}"; backends: ${backends.join(', ')}`);
+  if (!(backendPreferences as readonly string[]).includes(values.backend!)) {
+    throw new UsageError(`unknown backend "${values.backend}"; backends: ${backendPreferences.join(', ')}`);
   }
   if (values.backbone !== undefined && !backboneIds.includes(values.backbone as BackboneId)) {
     throw new UsageError(`unknown backbone "${values.backbone}"; backbones: ${backboneIds.join(', ')}`);

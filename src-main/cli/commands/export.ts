@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openEngine } from '../open-engine';
+import { openApi } from '../open-api';
 import { UsageError } from '../errors';
 
 /** `export [--db FILE] [--runs ID,…] --what runs|metrics|histograms --out FILE`: RFC 4180 CSV. */
@@ -22,12 +22,12 @@ export async function exportCommand(argv: string[]): Promise<number> {
     if (!Number.isInteger(id) || id <= 0) throw new UsageError(`--runs: "${s}" is not a run id`);
     return id;
   });
-  const engine = openEngine(values.db);
+  const session = openApi(values.db);
   try {
-    const csv = engine.exportCsv(values.what, ids);
+    const csv = await session.api.exportCsv(values.what, ids);
     fs.writeFileSync(values.out, csv);
     return 0;
   } finally {
-    await engine.close();
+    await session.close();
   }
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { openEngine } from '../open-engine';
+import { waitForJob } from '../../api/wait';
+import { openApi } from '../open-api';
 import { UsageError } from '../errors';
 
 const help = `usage: contrastlab probe RUN_ID [--checkpoint ID] [--db FILE] [--json]
@@ -41,12 +42,12 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const checkpointId =
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
 
-  const engine = openEngine(values.db);
+  const { api, close } = openApi(values.db);
   try {
-    const job = engine.startLinearProbe(runId, checkpointId);
-    const checkpoint = engine.checkpoints(runId).find((c) => c.id === job.checkpointId);
+    const job = await api.startLinearProbe(runId, checkpointId);
+    const checkpoint = (await api.listCheckpoints(runId)).find((c) => c.id === job.checkpointId);
     let lastMessage = '';
-    const off = engine.on((e) => {
+    const off = api.onEvent((e) => {
       if (e.event !== 'job-updated' || e.job.id !== job.id) return;
       if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
       else if (e.job.message && e.job.message !== lastMessage && e.job.status === 'running') {
@@ -54,7 +55,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
         process.stderr.write(`${Math.round(100 * e.job.progress)}%  ${e.job.message}\n`);
       }
     });
-    const done = await engine.waitForJob(job.id);
+    const done = await waitForJob(api, job);
     off();
     if (done.status !== 'completed' || !done.result) {
       process.stderr.write(`linear probe of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
@@ -69,6 +70,6 @@ export async function probeCommand(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    await engine.close();
+    await close();
   }
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { openEngine } from '../open-engine';
+import { openApi } from '../open-api';
 
 /** `runs [--db FILE] [--json]`: every run with its config, times, error and last metric values. */
 export async function runsCommand(argv: string[]): Promise<number> {
@@ -7,9 +7,9 @@ export async function runsCommand(argv: string[]): Promise<number> {
     args: argv,
     options: { db: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const engine = openEngine(values.db);
+  const session = openApi(values.db);
   try {
-    const runs = engine.listRuns();
+    const runs = await session.api.listRuns();
     if (values.json || !process.stdout.isTTY) {
       process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
     } else {
@@ -22,6 +22,6 @@ export async function runsCommand(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    await engine.close();
+    await session.close();
   }
 }

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Engine } from '../../engine/engine';
 import { defaultStaticDir, startServer } from '../../transports/http/server';
-import { defaultDatabasePath } from '../../engine/store/location';
 import { UsageError } from '../errors';
+import { openApi } from '../open-api';
 
 const help = `usage: contrastlab serve [--db FILE] [--port N] [--static DIR]
 
@@ -45,17 +44,17 @@ export async function serveCommand(argv: string[]): Promise<number> {
     );
   }
 
-  const engine = new Engine(values.db ?? defaultDatabasePath(), { watch: true });
+  const { engine, close } = openApi(values.db, { watch: true });
   let server;
   try {
     server = await startServer({
-      engine,
+      api: engine.api,
       port,
       staticDir,
       token: process.env.CONTRASTLAB_TOKEN || undefined,
     });
   } catch (e) {
-    await engine.close();
+    await close();
     throw new UsageError((e as Error).message);
   }
   process.stdout.write(`ContrastLab is running at ${server.url}\n`);
@@ -76,6 +75,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
   });
   await server.close();
   // Stops this engine's workers after their current step (killed after 10 s) and closes the database.
-  await engine.close();
+  await close();
   return 0;
 }

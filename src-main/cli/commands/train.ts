@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openEngine } from '../open-engine';
+import { waitForRun } from '../../api/wait';
+import { openApi } from '../open-api';
 import { UsageError } from '../errors';
 import { ProgressLine } from '../progress';
-import type { BackendPreference, DatasetId } from '../../domain';
+import { backendPreferences, datasetIds, type BackendPreference, type DatasetId } from '../../domain';
 import type { EngineEvent } from '../../api/events';
-
-const datasets: DatasetId[] = ['synthetic', 'cifar10'];
-const backends: BackendPreference[] = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'];
 
 const help = `usage: contrastlab train --method ID [options]
 
@@ -24,7 +22,7 @@ const help = `usage: contrastlab train --method ID [options]
   --name TEXT            run name
   --tag TEXT             tag the run; repeatable
   --seed N               random seed
-  --backend NAME         auto (default), tensorflow, webgpu, wasm or cpu
+  --backend NAME         ${backendPreferences.join(', ')} (default auto)
   --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
   --json                 one JSON event per line on stdout instead of a progress bar
 `;
@@ -76,11 +74,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.method) throw new UsageError('--method is required (see `contrastlab methods`)');
-  if (!datasets.includes(values.dataset as DatasetId)) {
-    throw new UsageError(`unknown dataset "${values.dataset}"; datasets: ${datasets.join(', ')}`);
+  if (!(datasetIds as readonly string[]).includes(values.dataset!)) {
+    throw new UsageError(`unknown dataset "${values.dataset}"; datasets: ${datasetIds.join(', ')}`);
   }
-  if (!backends.includes(values.backend as BackendPreference)) {
-    throw new UsageError(`unknown backend "${values.backend}"; backends: ${backends.join(', ')}`);
+  if (!(backendPreferences as readonly string[]).includes(values.backend!)) {
+    throw new UsageError(`unknown backend "${values.backend}"; backends: ${backendPreferences.join(', ')}`);
   }
 
   let config: Record<string, unknown> = {};
@@ -109,12 +107,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 
   const json = values.json ?? false;
-  const engine = openEngine(values.db);
+  const { api, close } = openApi(values.db);
   const print = (e: EngineEvent | Record<string, unknown>) => process.stdout.write(JSON.stringify(e) + '\n');
   const bar = !json && process.stderr.isTTY ? new ProgressLine(process.stderr) : null;
 
   try {
-    const run = await engine.createRun({
+    const run = await api.createRun({
       method: values.method,
       dataset: {
         id: values.dataset as DatasetId,
@@ -125,7 +123,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       tags: values.tag,
       backend: values.backend as BackendPreference,
     });
-    const off = engine.on((e) => {
+    const off = api.onEvent((e) => {
       if ('run' in e && e.run.id !== run.id) return;
       if (json) print(e);
       else if (e.event === 'progress') bar?.update(e.progress);
@@ -141,11 +139,11 @@ export async function trainCommand(argv: string[]): Promise<number> {
       interrupts++;
       if (interrupts === 1) {
         bar?.message('stopping after the current step… (Ctrl-C again to abort at once)');
-        engine.stopRun(run.id);
-      } else engine.stopRun(run.id, 0);
+        void api.stopRun(run.id);
+      } else void api.stopRun(run.id, true);
     };
     process.on('SIGINT', onSigint);
-    const final = await engine.waitForRun(run.id);
+    const final = await waitForRun(api, run.id);
     process.off('SIGINT', onSigint);
     off();
     bar?.end();
@@ -161,6 +159,6 @@ export async function trainCommand(argv: string[]): Promise<number> {
     }
     return final.status === 'completed' ? 0 : final.status === 'stopped' ? 130 : 1;
   } finally {
-    await engine.close();
+    await close();
   }
 }

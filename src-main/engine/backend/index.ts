@@ -2,6 +2,7 @@ import './gradients';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
+import type { BackendPreference } from '../../domain';
 
 import { loadNative, type NativePackage } from './native';
 import { dnnlStatus } from './dnnl';
@@ -10,7 +11,6 @@ import { startWebgpu } from './webgpu';
 
 export { registerWasmKernels, restoreNativeWasmKernel, wasmKernelNames } from './kernels';
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface BackendInfo {
   /** The tfjs backend actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */

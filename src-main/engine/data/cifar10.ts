@@ -1,5 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { DatasetSummary } from '../../domain';
 import type { Dataset, DatasetOptions, DatasetSource, ImageSplit } from './dataset';
 import { DatasetError } from '../../domain';
 import { checkSize } from './sizes';
@@ -132,11 +133,11 @@ async function readClassNames(dir: string): Promise<string[]> {
   return [...cifar10ClassNames];
 }
 
-export async function loadCifar10(options: DatasetOptions): Promise<Dataset> {
-  const dir = await resolveFolder(options.dataDir);
-  const trainLimit = checkSize(options.trainSize, 'trainSize');
-  const testLimit = checkSize(options.testSize, 'testSize');
-
+/** The folder's batch files: data_batch_1.bin … data_batch_5.bin (those present) and test_batch.bin. */
+async function batchFiles(
+  dataDir: string | undefined,
+): Promise<{ dir: string; trainFiles: string[]; testFile: string }> {
+  const dir = await resolveFolder(dataDir);
   const trainFiles: string[] = [];
   for (let i = 1; i <= 5; i++) {
     const f = path.join(dir, `data_batch_${i}.bin`);
@@ -147,6 +148,60 @@ export async function loadCifar10(options: DatasetOptions): Promise<Dataset> {
   }
   const testFile = path.join(dir, 'test_batch.bin');
   if (!(await exists(testFile))) throw new DatasetError(`CIFAR-10 test batch missing: ${testFile}`);
+  return { dir, trainFiles, testFile };
+}
+
+/** The number of records of a batch file, from its size; checks that it can be read and its first label. */
+async function countRecords(file: string): Promise<number> {
+  let size: number;
+  let first: number | undefined;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      size = (await handle.stat()).size;
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(1), 0, 1, 0);
+      first = bytesRead === 1 ? buffer[0] : undefined;
+    } finally {
+      await handle.close();
+    }
+  } catch (e) {
+    throw new DatasetError(`Cannot read CIFAR-10 batch file (${(e as NodeJS.ErrnoException).code}): ${file}`);
+  }
+  if (size === 0) throw new DatasetError(`CIFAR-10 batch file is empty: ${file}`);
+  if (size % RECORD_BYTES !== 0) {
+    throw new DatasetError(
+      `Not a CIFAR-10 binary batch (size ${size} bytes is not a multiple of ${RECORD_BYTES}): ${file}`,
+    );
+  }
+  if (first !== undefined && first >= CLASSES) {
+    throw new DatasetError(`CIFAR-10 record 0 has label ${first}, expected 0–9: ${file}`);
+  }
+  return size / RECORD_BYTES;
+}
+
+export async function inspectCifar10(options: DatasetOptions): Promise<DatasetSummary> {
+  const { trainFiles, testFile } = await batchFiles(options.dataDir);
+  const trainLimit = checkSize(options.trainSize, 'trainSize');
+  const testLimit = checkSize(options.testSize, 'testSize');
+  let trainCount = 0;
+  for (const f of trainFiles) trainCount += await countRecords(f);
+  const testCount = await countRecords(testFile);
+  return {
+    id: 'cifar10',
+    name: 'CIFAR-10',
+    trainCount: Math.min(trainCount, trainLimit ?? Infinity),
+    testCount: Math.min(testCount, testLimit ?? Infinity),
+    labelled: true,
+    height: SIZE,
+    width: SIZE,
+    channels: 3,
+  };
+}
+
+export async function loadCifar10(options: DatasetOptions): Promise<Dataset> {
+  const { dir, trainFiles, testFile } = await batchFiles(options.dataDir);
+  const trainLimit = checkSize(options.trainSize, 'trainSize');
+  const testLimit = checkSize(options.testSize, 'testSize');
 
   const train = await readSplit(trainFiles, trainLimit);
   const test = await readSplit([testFile], testLimit);
@@ -173,4 +228,5 @@ export const cifar10Source: DatasetSource = {
   description:
     '60,000 32×32 colour images in 10 classes, from the official binary files (cifar-10-batches-bin).',
   load: loadCifar10,
+  inspect: inspectCifar10,
 };

@@ -1,4 +1,4 @@
-import type { DatasetId } from '../../domain';
+import type { DatasetId, DatasetSummary } from '../../domain';
 
 /** One split of a dataset: images as NHWC uint8, `count * height * width * channels` bytes. */
 export interface ImageSplit {
@@ -46,4 +46,9 @@ export interface DatasetSource {
   needsDataDir: boolean;
   description: string;
   load(options: DatasetOptions): Promise<Dataset>;
+  /**
+   * Checks the dataset from its headers or metadata, without reading its images, and says what it
+   * holds; throws the DatasetError `load` would throw for a missing or malformed folder.
+   */
+  inspect(options: DatasetOptions): Promise<DatasetSummary>;
 }

@@ -1,4 +1,4 @@
-import { datasetIds, type DatasetId, type DatasetInfo } from '../../domain';
+import { datasetIds, type DatasetId, type DatasetInfo, type DatasetSummary } from '../../domain';
 import { cifar10Source } from './cifar10';
 import type { Dataset, DatasetOptions, DatasetSource } from './dataset';
 import { DatasetError } from '../../domain';
@@ -24,12 +24,21 @@ export function listDatasets(): DatasetInfo[] {
   }));
 }
 
-export async function loadDataset(spec: DatasetSpec): Promise<Dataset> {
+function sourceOf(spec: DatasetSpec): DatasetSource {
   const source: DatasetSource | undefined = Object.hasOwn(sources, spec.id) ? sources[spec.id] : undefined;
   if (!source) {
     throw new DatasetError(`Unknown dataset "${String(spec.id)}"; known: ${datasetIds.join(', ')}`);
   }
-  return source.load(spec);
+  return source;
+}
+
+export async function loadDataset(spec: DatasetSpec): Promise<Dataset> {
+  return sourceOf(spec).load(spec);
+}
+
+/** What a dataset holds, from its headers (see DatasetSource.inspect); its images are not read. */
+export async function inspectDataset(spec: DatasetSpec): Promise<DatasetSummary> {
+  return sourceOf(spec).inspect(spec);
 }
 
 export type { Dataset, DatasetOptions, DatasetSource, ImageShape, ImageSplit } from './dataset';

@@ -193,10 +193,14 @@ export function channelStats(images: Uint8Array, channels: number): { mean: numb
   return { mean, std };
 }
 
+/** Split sizes when none are asked for. */
+const DEFAULT_TRAIN_SIZE = 2000;
+const DEFAULT_TEST_SIZE = 500;
+
 export function generateSynthetic(options: DatasetOptions = {}): Dataset {
   const seed = options.seed ?? 0;
-  const trainSize = checkSize(options.trainSize, 'trainSize') ?? 2000;
-  const testSize = checkSize(options.testSize, 'testSize') ?? 500;
+  const trainSize = checkSize(options.trainSize, 'trainSize') ?? DEFAULT_TRAIN_SIZE;
+  const testSize = checkSize(options.testSize, 'testSize') ?? DEFAULT_TEST_SIZE;
   // Separate streams, so the test split does not change when the training size does.
   const root = new Rng(seed);
   const trainRng = root.fork();
@@ -225,4 +229,14 @@ export const syntheticSource: DatasetSource = {
   description:
     '10 classes of 32×32 shapes and textures with random colours, generated from the seed (no download).',
   load: async (options) => generateSynthetic(options),
+  inspect: async (options) => ({
+    id: 'synthetic',
+    name: 'Synthetic shapes',
+    trainCount: checkSize(options.trainSize, 'trainSize') ?? DEFAULT_TRAIN_SIZE,
+    testCount: checkSize(options.testSize, 'testSize') ?? DEFAULT_TEST_SIZE,
+    labelled: true,
+    height: SIZE,
+    width: SIZE,
+    channels: CHANNELS,
+  }),
 };

@@ -1,4 +1,3 @@
-import type Database from 'better-sqlite3';
 import type {
   EmbeddingEpoch,
   EmbeddingSnapshot,
@@ -22,10 +21,9 @@ import {
 } from '../eval/retrieval';
 import { rows, type Rows } from '../eval/rows';
 import { ConfigError } from '../../domain';
-import type { EmbeddingReport } from '../runner/protocol';
-import { EmbeddingTable, type StoredEmbedding } from '../store/embeddings';
-import { HistogramTable } from '../store/histograms';
-import { base64ToFloat32, float32ToBase64 } from '../util/base64';
+import type { StoredEmbedding } from '../store/embeddings';
+import type { Store } from '../store/store';
+import { float32ToBase64 } from '../util/base64';
 
 /** Queries scored between two yields to the event loop: the host keeps answering other requests. */
 const QUERIES_PER_SLICE = 32;
@@ -58,55 +56,34 @@ const asRows = (e: StoredEmbedding): Rows => rows(e.features, e.indices.length, 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The engine host's side of the evaluation views (issue #6, part A): records the histograms and
- * embeddings run workers send, and answers the similarity-histogram, embedding-map, retrieval and
- * image requests from them. Labels and pixels come from the run's dataset, loaded in the host (cached).
+ * The evaluation queries: the similarity histograms, the embedding map, retrieval and dataset images,
+ * answered from what run workers recorded (runner/callbacks report histograms and embeddings; the run
+ * supervisor stores them). Labels and pixels come from the run's dataset, loaded in the host (cached).
  */
-export class EvaluationViews {
-  readonly histogramTable: HistogramTable;
-  readonly embeddingTable: EmbeddingTable;
+export class EvaluationQueries {
   private readonly pcas = new Recent<[number, number][]>(CACHE_SIZE);
   private readonly rankings = new Recent<Promise<QueryScore[]>>(CACHE_SIZE);
 
   constructor(
-    db: Database.Database,
+    private readonly store: Store,
     private readonly datasets: DatasetCache,
     /** The run, or a ConfigError naming the unknown id. */
     private readonly getRun: (id: number) => Run,
-  ) {
-    this.histogramTable = new HistogramTable(db);
-    this.embeddingTable = new EmbeddingTable(db);
-  }
-
-  recordHistogram(h: SimilarityHistogram): void {
-    this.histogramTable.add(h);
-  }
-
-  recordEmbedding(e: EmbeddingReport): void {
-    this.embeddingTable.put({
-      runId: e.runId,
-      split: e.split,
-      step: e.step,
-      epoch: e.epoch,
-      dim: e.dim,
-      indices: Int32Array.from(e.indices),
-      features: base64ToFloat32(e.features),
-    });
-  }
+  ) {}
 
   histograms(runId: number): SimilarityHistogram[] {
     this.getRun(runId);
-    return this.histogramTable.list([runId]);
+    return this.store.histograms.list([runId]);
   }
 
   embeddingEpochs(runId: number): EmbeddingEpoch[] {
     this.getRun(runId);
-    return this.embeddingTable.epochs(runId, 'test');
+    return this.store.embeddings.epochs(runId, 'test');
   }
 
   async embedding(runId: number, epoch?: number): Promise<EmbeddingSnapshot> {
     const run = this.getRun(runId);
-    const epochs = this.embeddingTable.epochs(runId, 'test');
+    const epochs = this.store.embeddings.epochs(runId, 'test');
     if (epochs.length === 0) throw new ConfigError(`run ${runId} has no embedding yet`);
     const at =
       epoch === undefined
@@ -117,7 +94,7 @@ export class EvaluationViews {
         `run ${runId} has no embedding at epoch ${epoch} (it has epochs ${epochs.map((e) => e.epoch).join(', ')})`,
       );
     }
-    const stored = this.embeddingTable.get(runId, 'test', at.step)!;
+    const stored = this.store.embeddings.get(runId, 'test', at.step)!;
     const key = `${runId}/${run.createdAt}/${at.step}`;
     let pca = this.pcas.get(key);
     if (!pca) {
@@ -210,9 +187,9 @@ export class EvaluationViews {
   /** The latest training embedding and the test embedding of the same evaluation. */
   private retrievalSet(runId: number) {
     const run = this.getRun(runId);
-    const train = this.embeddingTable.get(runId, 'train');
+    const train = this.store.embeddings.get(runId, 'train');
     if (!train) throw new ConfigError(`run ${runId} has no training embedding yet (retrieval needs one)`);
-    const test = this.embeddingTable.get(runId, 'test', train.step);
+    const test = this.store.embeddings.get(runId, 'test', train.step);
     if (!test) throw new ConfigError(`run ${runId} has no test embedding at step ${train.step}`);
     if (test.dim !== train.dim) {
       throw new ConfigError(`run ${runId}'s train and test embeddings differ in dimension`);

@@ -1,7 +1,11 @@
-import type { CreateGridInput, GridAxis } from '../../domain';
+import type { CreateGridInput, Grid, GridAxis } from '../../domain';
 import { ConfigError } from '../../domain';
-import { resolveConfig, type RunConfig } from '../methods';
+import { getMethod, resolveConfig, type RunConfig } from '../methods';
 import type { MethodDefinition } from '../methods/method';
+import type { Store } from '../store/store';
+import { checkDataset } from './dataset-check';
+import type { EventBus } from './event-bus';
+import type { RunSupervisor } from './run-supervisor';
 
 /** One cell of a grid: its position, its full config and the name of its run. */
 export interface GridCell {
@@ -51,4 +55,61 @@ export function planGrid(method: MethodDefinition, input: CreateGridInput, name:
     throw new ConfigError(`the grid shows ${metric}, which needs linearProbe on in every run`);
   }
   return cells;
+}
+
+/** Grids of runs that differ in two settings, shown as heatmaps. */
+export class GridService {
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+    private readonly supervisor: RunSupervisor,
+  ) {}
+
+  /**
+   * Validates every cell's config and the dataset first, so a bad request records nothing; then records
+   * the grid and its rows × cols runs (tagged grid:<id>) in one transaction and queues them.
+   */
+  async create(input: CreateGridInput): Promise<Grid> {
+    const method = getMethod(input.method);
+    const name = input.name?.trim() || `${method.title} grid: ${input.rows.field} × ${input.cols.field}`;
+    const cells = planGrid(method, input, name);
+    await checkDataset(input.dataset, method.needsLabels ?? false);
+    const { grid, runs } = this.store.transaction(() => {
+      const created = this.store.grids.create({
+        name,
+        method: method.id,
+        rows: input.rows,
+        cols: input.cols,
+        metric: input.metric ?? 'probe_top1',
+      });
+      const runIds: number[][] = input.rows.values.map(() => []);
+      const runs = cells.map((cell) => {
+        const run = this.store.createRun({
+          method: method.id,
+          dataset: input.dataset,
+          config: cell.config,
+          name: cell.name,
+          tags: [`grid:${created.id}`],
+          backend: input.backend,
+        });
+        runIds[cell.row]![cell.col] = run.id;
+        return run;
+      });
+      return { grid: this.store.grids.setRunIds(created.id, runIds), runs };
+    });
+    for (const run of runs) this.events.emit({ event: 'run-created', run });
+    this.events.emit({ event: 'grid-created', grid });
+    runs.forEach((run) => this.supervisor.enqueue(run));
+    return grid;
+  }
+
+  list(): Grid[] {
+    return this.store.grids.list();
+  }
+
+  get(id: number): Grid {
+    const grid = this.store.grids.get(id);
+    if (!grid) throw new ConfigError(`no grid with id ${id}`);
+    return grid;
+  }
 }

@@ -1,19 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { EngineEvent } from '../../api/events';
-import type { Job, MetricPoint, Run } from '../../domain';
-import type { StoredCheckpoint } from '../store/checkpoints';
-import type { JobTable } from '../store/jobs';
+import fs from 'node:fs';
+import type { Job } from '../../domain';
+import { ConfigError, isTerminal } from '../../domain';
 import type { JobStartMessage, JobWorkerMessage } from '../runner/job-protocol';
-
-export interface JobRunnerOptions {
-  jobs: JobTable;
-  /** The job worker's entry (runner/job-worker), resolved by the engine like the run worker's. */
-  entry: () => { file: string; execArgv: string[] };
-  env: () => NodeJS.ProcessEnv;
-  emit: (e: EngineEvent) => void;
-  /** Records metric points of a run (and emits them). */
-  addMetrics: (points: MetricPoint[]) => void;
-}
+import type { StoredCheckpoint } from '../store/checkpoints';
+import type { Store } from '../store/store';
+import type { EventBus } from './event-bus';
+import { workerEntry, workerEnv } from './worker-process';
 
 /** The last characters a dying worker wrote on stderr, for the job's error. */
 const STDERR_TAIL = 2000;
@@ -27,11 +20,44 @@ const STDERR_TAIL = 2000;
 export class JobRunner {
   private readonly children = new Map<number, ChildProcess>();
 
-  constructor(private readonly options: JobRunnerOptions) {}
+  constructor(
+    private readonly store: Store,
+    private readonly events: EventBus,
+  ) {}
 
-  /** Records a linear-probe job on `checkpoint` of `run` and starts its worker. */
-  startLinearProbe(run: Run, checkpoint: StoredCheckpoint): Job {
-    const { jobs, emit } = this.options;
+  /**
+   * Starts a linear probe on a checkpoint of a run as a background job. Without a checkpoint it probes
+   * the latest one of a finished run; a named checkpoint must be one of this run's.
+   */
+  startLinearProbe(runId: number, checkpointId?: number): Job {
+    const run = this.store.getRun(runId);
+    if (!run) throw new ConfigError(`no run with id ${runId}`);
+    let checkpoint: StoredCheckpoint | null;
+    if (checkpointId !== undefined) {
+      checkpoint = this.store.checkpoints.get(checkpointId);
+      if (!checkpoint || checkpoint.runId !== runId) {
+        throw new ConfigError(`run ${runId} has no checkpoint with id ${checkpointId}`);
+      }
+    } else {
+      if (!isTerminal(run.status)) {
+        throw new ConfigError(
+          `run ${runId} is ${run.status}; probe it once it has finished, or name a checkpoint`,
+        );
+      }
+      checkpoint = this.store.checkpoints.latest(runId);
+      if (!checkpoint) throw new ConfigError(`run ${runId} has no checkpoints to probe`);
+    }
+    if (!fs.existsSync(checkpoint.path)) {
+      throw new ConfigError(`the file of checkpoint ${checkpoint.id} is gone (${checkpoint.path})`);
+    }
+    return this.start(runId, checkpoint);
+  }
+
+  /** Records a linear-probe job on `checkpoint` and starts its worker. */
+  private start(runId: number, checkpoint: StoredCheckpoint): Job {
+    const run = this.store.getRun(runId)!;
+    const jobs = this.store.jobs;
+    const emit = (e: Parameters<EventBus['emit']>[0]) => this.events.emit(e);
     const job = jobs.create({
       runId: run.id,
       kind: 'linear-probe',
@@ -39,10 +65,10 @@ export class JobRunner {
       pid: process.pid,
     });
     emit({ event: 'job-updated', job });
-    const entry = this.options.entry();
+    const entry = workerEntry('job-worker');
     const child = fork(entry.file, [], {
       execArgv: entry.execArgv,
-      env: this.options.env(),
+      env: workerEnv(),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.children.set(job.id, child);
@@ -67,10 +93,12 @@ export class JobRunner {
           ended = true;
           const wallTime = Date.now() / 1000;
           const at = { runId: run.id, step: checkpoint.step, epoch: checkpoint.epoch, wallTime };
-          this.options.addMetrics([
+          const points = [
             { ...at, key: 'probe_top1', value: m.result.top1 },
             { ...at, key: 'probe_top5', value: m.result.top5 },
-          ]);
+          ];
+          this.store.addMetrics(points);
+          emit({ event: 'metrics', points });
           const message =
             `top-1 ${(100 * m.result.top1).toFixed(2)}%, top-5 ${(100 * m.result.top5).toFixed(2)}% ` +
             `(step ${checkpoint.step}, ${m.result.seconds.toFixed(1)} s)`;
@@ -109,16 +137,17 @@ export class JobRunner {
   /** Whether a job of this run is still being worked on by this engine. */
   busyWith(runId: number): boolean {
     return [...this.children.keys()].some((id) => {
-      const job = this.options.jobs.get(id);
+      const job = this.store.jobs.get(id);
       return job?.runId === runId && (job.status === 'queued' || job.status === 'running');
     });
   }
 
   /** Resolves when the job has completed or failed. */
-  waitForJob(id: number, on: (listener: (e: EngineEvent) => void) => () => void): Promise<Job> {
+  waitForJob(id: number): Promise<Job> {
+    const on = (listener: Parameters<EventBus['on']>[0]) => this.events.on(listener);
     return new Promise((resolve, reject) => {
       const check = () => {
-        const job = this.options.jobs.get(id);
+        const job = this.store.jobs.get(id);
         if (!job) {
           off();
           reject(new Error(`no job with id ${id}`));

@@ -2,6 +2,12 @@ import { StoreError } from '../../domain';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ChangeFeed } from './change-feed';
+import { CheckpointTable } from './checkpoints';
+import { EmbeddingTable } from './embeddings';
+import { GridTable } from './grids';
+import { HistogramTable } from './histograms';
+import { JobTable } from './jobs';
 import { migrations } from './migrations';
 import type { CreateRunInput, LogLine, MetricPoint, Run, RunStatus } from '../../domain';
 
@@ -26,11 +32,20 @@ interface RunRow {
 const now = () => new Date().toISOString();
 
 /**
- * The SQLite store: every run, its config and every metric point. One writer (the engine host);
- * WAL mode so readers (another CLI, the UI) never block it.
+ * The SQLite store: every run, its config and every metric point, and the tables of checkpoints, jobs,
+ * grids, histograms and embeddings. One writer (the engine host); WAL mode so readers (another CLI, the
+ * UI) never block it. The database handle stays in here: every query is a method of the store or of
+ * one of its tables.
  */
 export class Store {
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
+  readonly checkpoints: CheckpointTable;
+  readonly jobs: JobTable;
+  readonly grids: GridTable;
+  readonly histograms: HistogramTable;
+  readonly embeddings: EmbeddingTable;
+  /** What other connections wrote, for the change watcher (watch.ts). */
+  readonly changes: ChangeFeed;
 
   constructor(
     readonly file: string,
@@ -46,6 +61,17 @@ export class Store {
     } catch (e) {
       throw new StoreError(`cannot open database ${file}: ${(e as Error).message}`);
     }
+    this.checkpoints = new CheckpointTable(this.db);
+    this.jobs = new JobTable(this.db);
+    this.grids = new GridTable(this.db);
+    this.histograms = new HistogramTable(this.db);
+    this.embeddings = new EmbeddingTable(this.db);
+    this.changes = new ChangeFeed(this.db);
+  }
+
+  /** Runs `fn` in one transaction: everything it writes is committed together, or nothing is. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   private migrate(): void {

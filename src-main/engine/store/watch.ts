@@ -9,7 +9,8 @@
  * reported them itself when it wrote them.
  */
 import type { EngineEvent } from '../../api/events';
-import type { LogLine, MetricPoint, Run } from '../../domain';
+import type { Run } from '../../domain';
+import type { RunStateRow } from './change-feed';
 import type { Store } from './store';
 
 export interface WatchOptions {
@@ -18,19 +19,6 @@ export interface WatchOptions {
   /** Whether this engine writes a run's metric points and log lines itself. */
   isOwnRun: (runId: number) => boolean;
   emit: (event: EngineEvent) => void;
-}
-
-interface RunStateRow {
-  id: number;
-  name: string;
-  status: string;
-  backend: string | null;
-  device: string | null;
-  tags_json: string;
-  notes: string;
-  error: string | null;
-  started_at: string | null;
-  ended_at: string | null;
 }
 
 /** Points read per query, so a burst of external writes never loads an unbounded result at once. */
@@ -169,12 +157,8 @@ export class ExternalChangeWatcher {
   private readMetrics(maxBefore: number): void {
     // Rowids are max+1: when the newest rows were deleted, new ones may reuse lower numbers.
     if (maxBefore < this.lastMetricRowid) this.lastMetricRowid = maxBefore;
-    const query = this.store.db.prepare(
-      `SELECT rowid, run_id AS runId, step, epoch, key, value, wall_time AS wallTime
-       FROM metrics WHERE rowid > ? ORDER BY rowid LIMIT ${pageSize}`,
-    );
     for (;;) {
-      const rows = query.all(this.lastMetricRowid) as (MetricPoint & { rowid: number })[];
+      const rows = this.store.changes.metricsAfter(this.lastMetricRowid, pageSize);
       if (rows.length === 0) return;
       this.lastMetricRowid = rows.at(-1)!.rowid;
       const points = rows
@@ -194,11 +178,8 @@ export class ExternalChangeWatcher {
 
   private readLogs(maxBefore: number): void {
     if (maxBefore < this.lastLogRowid) this.lastLogRowid = maxBefore;
-    const query = this.store.db.prepare(
-      `SELECT rowid, run_id AS runId, time, level, message FROM run_logs WHERE rowid > ? ORDER BY rowid LIMIT ${pageSize}`,
-    );
     for (;;) {
-      const rows = query.all(this.lastLogRowid) as (LogLine & { rowid: number })[];
+      const rows = this.store.changes.logsAfter(this.lastLogRowid, pageSize);
       if (rows.length === 0) return;
       this.lastLogRowid = rows.at(-1)!.rowid;
       for (const { rowid: _rowid, ...line } of rows) {
@@ -209,19 +190,14 @@ export class ExternalChangeWatcher {
   }
 
   private runStates(): RunStateRow[] {
-    return this.store.db
-      .prepare(
-        'SELECT id, name, status, backend, device, tags_json, notes, error, started_at, ended_at FROM runs ORDER BY id',
-      )
-      .all() as RunStateRow[];
+    return this.store.changes.runStates();
   }
 
   private maxRowid(table: 'metrics' | 'run_logs'): number {
-    const row = this.store.db.prepare(`SELECT max(rowid) AS m FROM ${table}`).get() as { m: number | null };
-    return row.m ?? 0;
+    return this.store.changes.maxRowid(table);
   }
 
   private readDataVersion(): number {
-    return this.store.db.pragma('data_version', { simple: true }) as number;
+    return this.store.changes.dataVersion();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Browser mode's transport (DESIGN.md, "Processes"): the typed API over HTTP and engine events over a
+ * Browser mode's transport (docs/ARCHITECTURE.md, "Processes"): the typed API over HTTP and engine events over a
  * WebSocket, on 127.0.0.1 only, for whoever holds the random token.
  *
  *   POST /api/<command>          body {"args": [...]}  →  200 {"result": …} | 4xx/500 {"error": "message"}
@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Engine } from '../../engine/engine';
+import type { ContrastLabApi } from '../../api/commands';
 
 import { invoke, type ApiReply } from '../../api/dispatch';
 import type { EngineEvent } from '../../api/events';
@@ -39,7 +39,8 @@ export const defaultStaticDir = fileURLToPath(new URL('../../../out/renderer', i
 const maxBodyBytes = 1 << 20;
 
 export interface ServerOptions {
-  engine: Engine;
+  /** The API to serve: an engine's implementation (engine/engine.ts). */
+  api: ContrastLabApi;
   /** 0 or absent: any free port. */
   port?: number;
   /** The built renderer; default out/renderer. */
@@ -132,10 +133,9 @@ function parseRunIds(raw: string | null): number[] | undefined {
   });
 }
 
-/** Starts the browser-mode server on 127.0.0.1; the engine stays the caller's to close. */
+/** Starts the browser-mode server on 127.0.0.1; the engine behind the API stays the caller's to close. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { engine } = options;
-  const api = engine.api;
+  const { api } = options;
   const token = options.token ?? newToken();
   if (token.length < 16 || !/^[\w-]+$/.test(token))
     throw new Error('the access token must be 16+ word characters');
@@ -255,7 +255,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
   });
 
-  const offEngine = engine.on((event: EngineEvent) => {
+  const offEngine = api.onEvent((event: EngineEvent) => {
     if (clients.size === 0) return;
     const text = JSON.stringify(event);
     for (const ws of clients) if (ws.readyState === ws.OPEN) ws.send(text);

@@ -168,8 +168,26 @@ export interface Session {
   };
 }
 
+/** A child process Electron starts with Node in it (Electron's `utilityProcess.fork`). */
+export interface UtilityProcess {
+  readonly pid: number | undefined;
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: unknown) => void): this;
+  on(event: 'exit', listener: (code: number) => void): this;
+  kill(): boolean;
+}
+
+export interface UtilityProcessStatic {
+  fork(
+    modulePath: string,
+    args?: string[],
+    options?: { serviceName?: string; stdio?: 'inherit' | 'pipe' | 'ignore'; env?: NodeJS.ProcessEnv },
+  ): UtilityProcess;
+}
+
 /** `require('electron')` in the main process. */
 export interface ElectronMain {
+  utilityProcess: UtilityProcessStatic;
   app: App;
   BrowserWindow: BrowserWindowConstructor;
   ipcMain: IpcMain;

@@ -1,7 +1,8 @@
-import type { ApiCommand, ContrastLabApi } from '../../../src-main/api/commands';
+import { createCommandProxy } from '../../../src-main/api/client';
 import type { EngineEvent } from '../../../src-main/api/events';
+import { ApiError } from '../../../src-main/domain';
 import { downloadText } from './download';
-import { ApiError, type HostApi } from './types';
+import type { HostApi } from './types';
 
 type Listener<T> = (value: T) => void;
 
@@ -17,8 +18,19 @@ function errorMessage(error: unknown): string | null {
  * The browser transport: commands as `POST /api/<command>` with `{ args }` and the access token in a
  * header; engine events over a WebSocket that reconnects with backoff when the server goes away.
  */
-export class HttpApi implements HostApi {
-  readonly pickDirectory = null;
+export function httpApi(baseUrl: string, token: string): HostApi {
+  const connection = new HttpConnection(baseUrl, token);
+  return {
+    ...createCommandProxy((command, args) => connection.call(command, args)),
+    pickDirectory: null,
+    saveFile: async (name, content) => downloadText(name, content),
+    onEvent: (listener) => connection.onEvent(listener),
+    onConnection: (listener) => connection.onConnection(listener),
+  };
+}
+
+/** The HTTP requests and the event socket behind httpApi. */
+class HttpConnection {
   private readonly eventListeners = new Set<Listener<EngineEvent>>();
   private readonly connectionListeners = new Set<Listener<boolean>>();
   private socket: WebSocket | null = null;
@@ -31,7 +43,7 @@ export class HttpApi implements HostApi {
     private readonly token: string,
   ) {}
 
-  private async call<T>(command: ApiCommand, args: unknown[]): Promise<T> {
+  async call(command: string, args: unknown[]): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}/api/${command}`, {
@@ -40,7 +52,7 @@ export class HttpApi implements HostApi {
         body: JSON.stringify({ args }),
       });
     } catch (e) {
-      throw new ApiError(`cannot reach the ContrastLab server (${(e as Error).message})`);
+      throw new ApiError(`cannot reach the ContrastLab server (${(e as Error).message})`, 503);
     }
     let body: unknown = null;
     try {
@@ -52,50 +64,10 @@ export class HttpApi implements HostApi {
     if (!response.ok || record.error !== undefined) {
       throw new ApiError(
         errorMessage(record.error) ?? `HTTP ${response.status} from /api/${command}`,
-        response.status,
+        response.status || 500,
       );
     }
-    return record.result as T;
-  }
-
-  listMethods: ContrastLabApi['listMethods'] = () => this.call('listMethods', []);
-  listDatasets: ContrastLabApi['listDatasets'] = () => this.call('listDatasets', []);
-  listRuns: ContrastLabApi['listRuns'] = () => this.call('listRuns', []);
-  getRun: ContrastLabApi['getRun'] = (id) => this.call('getRun', [id]);
-  createRun: ContrastLabApi['createRun'] = (input) => this.call('createRun', [input]);
-  stopRun: ContrastLabApi['stopRun'] = async (id) => {
-    await this.call('stopRun', [id]);
-  };
-  updateRun: ContrastLabApi['updateRun'] = (id, patch) => this.call('updateRun', [id, patch]);
-  deleteRun: ContrastLabApi['deleteRun'] = async (id) => {
-    await this.call('deleteRun', [id]);
-  };
-  getMetrics: ContrastLabApi['getMetrics'] = (runIds, keys) =>
-    this.call('getMetrics', keys ? [runIds, keys] : [runIds]);
-  getLogs: ContrastLabApi['getLogs'] = (runId) => this.call('getLogs', [runId]);
-  exportCsv: ContrastLabApi['exportCsv'] = (what, runIds) =>
-    this.call('exportCsv', runIds ? [what, runIds] : [what]);
-  getHistograms: ContrastLabApi['getHistograms'] = (runId) => this.call('getHistograms', [runId]);
-  listEmbeddings: ContrastLabApi['listEmbeddings'] = (runId) => this.call('listEmbeddings', [runId]);
-  getEmbedding: ContrastLabApi['getEmbedding'] = (runId, epoch) =>
-    this.call('getEmbedding', epoch === undefined ? [runId] : [runId, epoch]);
-  getRetrieval: ContrastLabApi['getRetrieval'] = (runId, queryIndex, k) =>
-    this.call('getRetrieval', [runId, queryIndex, k ?? null]);
-  getWorstQueries: ContrastLabApi['getWorstQueries'] = (runId, k, count) =>
-    this.call('getWorstQueries', [runId, k ?? null, count ?? null]);
-  getImages: ContrastLabApi['getImages'] = (runId, refs) => this.call('getImages', [runId, refs]);
-  previewAugmentations: ContrastLabApi['previewAugmentations'] = (input) =>
-    this.call('previewAugmentations', [input]);
-  listCheckpoints: ContrastLabApi['listCheckpoints'] = (runId) => this.call('listCheckpoints', [runId]);
-  startLinearProbe: ContrastLabApi['startLinearProbe'] = (runId, checkpointId) =>
-    this.call('startLinearProbe', [runId, checkpointId ?? null]);
-  listJobs: ContrastLabApi['listJobs'] = (runId) => this.call('listJobs', [runId ?? null]);
-  createGrid: ContrastLabApi['createGrid'] = (input) => this.call('createGrid', [input]);
-  listGrids: ContrastLabApi['listGrids'] = () => this.call('listGrids', []);
-  getGrid: ContrastLabApi['getGrid'] = (id) => this.call('getGrid', [id]);
-
-  async saveFile(name: string, content: string): Promise<boolean> {
-    return downloadText(name, content);
+    return record.result;
   }
 
   onEvent(listener: Listener<EngineEvent>): () => void {

@@ -1,5 +1,5 @@
 import { electronApi } from './electron';
-import { HttpApi } from './http';
+import { httpApi } from './http';
 import type { HostApi } from './types';
 
 export { ApiError, type HostApi } from './types';
@@ -20,7 +20,7 @@ function createApi(): HostApi {
   const token = params.get('token') ?? sessionStorage.getItem('contrastlab.token');
   if (!token) throw new MissingTokenError('no access token in the page address');
   sessionStorage.setItem('contrastlab.token', token);
-  return new HttpApi(window.location.origin, token);
+  return httpApi(window.location.origin, token);
 }
 
 let api: HostApi | null = null;

@@ -1,5 +1,7 @@
 import type { ContrastLabApi, DesktopApi } from '../../../src-main/api/commands';
 
+export { ApiError } from '../../../src-main/domain';
+
 /** What the Electron preload exposes as `window.contrastlab`: the API plus two native dialogs. */
 export type ElectronBridge = DesktopApi;
 
@@ -17,17 +19,6 @@ export interface HostApi extends ContrastLabApi {
   saveFile(name: string, content: string): Promise<boolean>;
   /** Reports whether the event stream is connected (true at once for Electron IPC). */
   onConnection(listener: (connected: boolean) => void): () => void;
-}
-
-/** An error the engine reported for a command, with its one-line user-facing message. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    message: string,
-    readonly status?: number,
-  ) {
-    super(message);
-  }
 }
 
 declare global {

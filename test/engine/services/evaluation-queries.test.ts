@@ -7,7 +7,6 @@ import { diagnosticKeys, type MetricPoint, type Run } from '../../../src-main/do
 import { loadDataset, type Dataset } from '../../../src-main/engine/data';
 import { tileFromSplit } from '../../../src-main/engine/data/tiles';
 import { Engine } from '../../../src-main/engine/engine';
-import { EmbeddingTable } from '../../../src-main/engine/store/embeddings';
 import { base64ToFloat32 } from '../../../src-main/engine/util/base64';
 
 // A tiny run: 2 steps of SimCLR on 128 synthetic images, evaluated at step 0 (epoch 0) and step 2 (epoch 1).
@@ -27,11 +26,11 @@ let points: MetricPoint[];
 beforeAll(async () => {
   engine = new Engine(':memory:');
   api = engine.api;
-  const created = await engine.createRun(spec);
+  const created = await engine.api.createRun(spec);
   run = await engine.waitForRun(created.id);
   // The same images the worker trained on: the synthetic set depends on the run's seed.
   dataset = await loadDataset({ ...spec.dataset, seed: run.config.seed as number });
-  points = engine.metrics([run.id]);
+  points = await engine.api.getMetrics([run.id]);
 });
 afterAll(() => engine?.close());
 
@@ -111,7 +110,7 @@ describe('per-epoch diagnostics of a run', () => {
     const first = await api.getEmbedding(run.id, 0);
     expect(first.step).toBe(0);
     expect(first.features).not.toEqual(latest.features);
-    const train = new EmbeddingTable(engine.store.db).epochs(run.id, 'train');
+    const train = engine.store.embeddings.epochs(run.id, 'train');
     expect(train).toEqual([{ step: 2, epoch: 1 }]);
   });
 
@@ -121,7 +120,7 @@ describe('per-epoch diagnostics of a run', () => {
     expect(result.query).toEqual({ index: 3, label: dataset.test.labels![3] });
     expect(result.neighbours).toHaveLength(k);
     // By brute force over the stored embeddings: the k most similar training rows, most similar first.
-    const table = new EmbeddingTable(engine.store.db);
+    const table = engine.store.embeddings;
     const trainE = table.get(run.id, 'train')!;
     const testE = table.get(run.id, 'test', trainE.step)!;
     const d = trainE.dim;

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine';
 import { ConfigError } from '../../../src-main/domain';
 import { Store } from '../../../src-main/engine/store/store';
-import { JobTable } from '../../../src-main/engine/store/jobs';
 import type { EngineEvent } from '../../../src-main/api/events';
 import type { Run } from '../../../src-main/domain';
 import { tempDir } from '../../helpers/cli';
@@ -21,7 +20,7 @@ beforeAll(async () => {
   engine = new Engine(path.join(dir, 'lab.db'));
   engine.on((e) => events.push(e));
   // A tiny synthetic run: 128 training images, batch 64, ConvNet width 8, one epoch (2 steps).
-  run = await engine.createRun({ ...tinyRun, name: 'probe me' });
+  run = await engine.api.createRun({ ...tinyRun, name: 'probe me' });
   run = await engine.waitForRun(run.id);
 });
 
@@ -31,9 +30,9 @@ afterAll(async () => {
 });
 
 describe('checkpoints and linear-probe jobs', () => {
-  it('a run saves checkpoints at step 0 and at its end, beside the database, and reports each', () => {
+  it('a run saves checkpoints at step 0 and at its end, beside the database, and reports each', async () => {
     expect(run.status).toBe('completed');
-    const checkpoints = engine.checkpoints(run.id);
+    const checkpoints = await engine.api.listCheckpoints(run.id);
     expect(checkpoints.map((c) => [c.step, c.epoch])).toEqual([
       [0, 0],
       [2, 1],
@@ -50,21 +49,23 @@ describe('checkpoints and linear-probe jobs', () => {
     expect(reported).toEqual(checkpoints);
   });
 
-  it('the end of the run reports probe_top1 and probe_top5 at the final step', () => {
-    const probe = engine.metrics([run.id], ['probe_top1', 'probe_top5']);
+  it('the end of the run reports probe_top1 and probe_top5 at the final step', async () => {
+    const probe = await engine.api.getMetrics([run.id], ['probe_top1', 'probe_top5']);
     expect(probe.map((p) => [p.key, p.step, p.epoch])).toEqual([
       ['probe_top1', 2, 1],
       ['probe_top5', 2, 1],
     ]);
     for (const p of probe) expect(p.value).toBeGreaterThan(0);
-    expect(engine.getRun(run.id).summary.probe_top1).toBe(probe[0]!.value);
-    expect(engine.logs(run.id).some((l) => /linear probe: top-1 .*%/.test(l.message))).toBe(true);
+    expect((await engine.api.getRun(run.id)).summary.probe_top1).toBe(probe[0]!.value);
+    expect((await engine.api.getLogs(run.id)).some((l) => /linear probe: top-1 .*%/.test(l.message))).toBe(
+      true,
+    );
   });
 
   it('probes the step-0 checkpoint as a job, with progress, a result and metric points at step 0', async () => {
-    const step0 = engine.checkpoints(run.id).find((c) => c.step === 0)!;
+    const step0 = (await engine.api.listCheckpoints(run.id)).find((c) => c.step === 0)!;
     const seen = events.length;
-    const job = engine.startLinearProbe(run.id, step0.id);
+    const job = await engine.api.startLinearProbe(run.id, step0.id);
     expect(job).toMatchObject({
       runId: run.id,
       kind: 'linear-probe',
@@ -91,49 +92,54 @@ describe('checkpoints and linear-probe jobs', () => {
     expect(updates.length).toBeGreaterThan(4);
     expect(updates.some((j) => /features/.test(j.message))).toBe(true);
 
-    const atStep0 = engine.metrics([run.id], ['probe_top1', 'probe_top5']).filter((p) => p.step === 0);
+    const atStep0 = (await engine.api.getMetrics([run.id], ['probe_top1', 'probe_top5'])).filter(
+      (p) => p.step === 0,
+    );
     expect(atStep0.map((p) => [p.key, p.value])).toEqual([
       ['probe_top1', done.result!.top1],
       ['probe_top5', done.result!.top5],
     ]);
     // The final step's value is still the run's summary.
-    const final = engine.metrics([run.id], ['probe_top1']).find((p) => p.step === 2)!;
-    expect(engine.getRun(run.id).summary.probe_top1).toBe(final.value);
-    const rows = parse(engine.exportCsv('metrics', [run.id]), { columns: true }) as Record<string, string>[];
+    const final = (await engine.api.getMetrics([run.id], ['probe_top1'])).find((p) => p.step === 2)!;
+    expect((await engine.api.getRun(run.id)).summary.probe_top1).toBe(final.value);
+    const rows = parse(await engine.api.exportCsv('metrics', [run.id]), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows.filter((r) => r.key === 'probe_top1').length).toBe(2);
-    expect(engine.jobs(run.id).map((j) => j.id)).toContain(job.id);
-    expect(engine.jobs().map((j) => j.id)).toContain(job.id);
+    expect((await engine.api.listJobs(run.id)).map((j) => j.id)).toContain(job.id);
+    expect((await engine.api.listJobs()).map((j) => j.id)).toContain(job.id);
   });
 
   it('probes the latest checkpoint of a finished run by default, and refuses what it cannot probe', async () => {
-    const job = engine.startLinearProbe(run.id);
-    const latest = engine.checkpoints(run.id).at(-1)!;
+    const job = await engine.api.startLinearProbe(run.id);
+    const latest = (await engine.api.listCheckpoints(run.id)).at(-1)!;
     expect(job.checkpointId).toBe(latest.id);
     expect((await engine.waitForJob(job.id)).status).toBe('completed');
-    expect(() => engine.startLinearProbe(run.id, 9999)).toThrow(ConfigError);
-    expect(() => engine.startLinearProbe(run.id, 9999)).toThrow(/no checkpoint with id 9999/);
-    expect(() => engine.startLinearProbe(4242)).toThrow(/no run with id 4242/);
+    await expect(engine.api.startLinearProbe(run.id, 9999)).rejects.toThrow(ConfigError);
+    await expect(engine.api.startLinearProbe(run.id, 9999)).rejects.toThrow(/no checkpoint with id 9999/);
+    await expect(engine.api.startLinearProbe(4242)).rejects.toThrow(/no run with id 4242/);
   });
 
-  it('a job whose process died is failed when the next engine opens the database', () => {
+  it('a job whose process died is failed when the next engine opens the database', async () => {
     const other = new Store(path.join(dir, 'lab.db'));
-    const table = new JobTable(other.db);
+    const table = other.jobs;
     // A pid that cannot be alive (beyond pid_max).
     const orphan = table.create({ runId: run.id, kind: 'linear-probe', checkpointId: null, pid: 2 ** 30 });
     other.close();
     const second = new Engine(path.join(dir, 'lab.db'));
-    const failed = second.jobs(run.id).find((j) => j.id === orphan.id)!;
+    const failed = (await second.api.listJobs(run.id)).find((j) => j.id === orphan.id)!;
     expect(failed).toMatchObject({ status: 'failed', error: expect.stringMatching(/ended unexpectedly/) });
-    void second.close();
+    await second.close();
   });
 
-  it('deleting a run deletes its checkpoint folder', () => {
+  it('deleting a run deletes its checkpoint folder', async () => {
     const folder = path.join(dir, 'checkpoints', `run-${run.id}`);
     expect(fs.existsSync(folder)).toBe(true);
-    engine.deleteRun(run.id);
+    await engine.api.deleteRun(run.id);
     expect(fs.existsSync(folder)).toBe(false);
-    expect(() => engine.checkpoints(run.id)).toThrow(/no run/);
+    await expect(engine.api.listCheckpoints(run.id)).rejects.toThrow(/no run/);
     // Its jobs and checkpoint rows go with it.
-    expect(engine.jobs()).toEqual([]);
+    expect(await engine.api.listJobs()).toEqual([]);
   });
 });

@@ -44,20 +44,23 @@ describe('run queue', () => {
   it('runs one at a time with maxConcurrentRuns 1; a stopped queued run never starts', async () => {
     const quick = { ...tinyRun, config: { ...tinyRun.config, linearProbe: false, checkpointEvery: 0 } };
     const [a, b, c] = await Promise.all(
-      ['first', 'second', 'third'].map((name) => engine.createRun({ ...quick, name })),
+      ['first', 'second', 'third'].map((name) => engine.api.createRun({ ...quick, name })),
     );
     await waitForEvent(running(a!.id));
-    expect([b, c].map((r) => engine.getRun(r!.id).status)).toEqual(['queued', 'queued']);
+    expect(await Promise.all([b, c].map(async (r) => (await engine.api.getRun(r!.id)).status))).toEqual([
+      'queued',
+      'queued',
+    ]);
 
-    engine.stopRun(c!.id);
-    const stopped = engine.getRun(c!.id);
+    await engine.api.stopRun(c!.id);
+    const stopped = await engine.api.getRun(c!.id);
     expect(stopped).toMatchObject({ status: 'stopped', startedAt: null, error: null });
 
     const [doneA, doneB] = await Promise.all([engine.waitForRun(a!.id), engine.waitForRun(b!.id)]);
     expect([doneA.status, doneB.status]).toEqual(['completed', 'completed']);
     // The second started only once the first had ended.
     expect(Date.parse(doneB.startedAt!)).toBeGreaterThanOrEqual(Date.parse(doneA.endedAt!));
-    expect(engine.getRun(c!.id)).toMatchObject({ status: 'stopped', startedAt: null });
+    expect(await engine.api.getRun(c!.id)).toMatchObject({ status: 'stopped', startedAt: null });
     expect(events.some(running(c!.id))).toBe(false);
   });
 });
@@ -73,27 +76,27 @@ describe('grids', () => {
   };
 
   it('validates every cell before recording anything', async () => {
-    const before = engine.listRuns().length;
+    const before = (await engine.api.listRuns()).length;
     await expect(
-      engine.createGrid({ ...gridInput, rows: { field: 'temperature', values: [0.2, -1] } }),
+      engine.api.createGrid({ ...gridInput, rows: { field: 'temperature', values: [0.2, -1] } }),
     ).rejects.toThrow(/grid cell temperature=-1, cropMinScale=0.08: invalid value for "temperature"/);
     await expect(
-      engine.createGrid({ ...gridInput, cols: { field: 'nonsense', values: [1, 2] } }),
+      engine.api.createGrid({ ...gridInput, cols: { field: 'nonsense', values: [1, 2] } }),
     ).rejects.toThrow(/unknown config key "nonsense"/);
     await expect(
-      engine.createGrid({ ...gridInput, cols: { field: 'temperature', values: [0.1] } }),
+      engine.api.createGrid({ ...gridInput, cols: { field: 'temperature', values: [0.1] } }),
     ).rejects.toThrow(ConfigError);
     await expect(
-      engine.createGrid({ ...gridInput, config: { ...gridInput.config, linearProbe: false } }),
+      engine.api.createGrid({ ...gridInput, config: { ...gridInput.config, linearProbe: false } }),
     ).rejects.toThrow(/probe_top1, which needs linearProbe/);
-    await expect(engine.createGrid({ ...gridInput, method: 'nope' })).rejects.toThrow(/unknown method/);
-    expect(engine.listRuns().length).toBe(before);
-    expect(engine.grids()).toEqual([]);
+    await expect(engine.api.createGrid({ ...gridInput, method: 'nope' })).rejects.toThrow(/unknown method/);
+    expect((await engine.api.listRuns()).length).toBe(before);
+    expect(await engine.api.listGrids()).toEqual([]);
     expect(events.some((e) => e.event === 'grid-created')).toBe(false);
   });
 
   it('creates rows × cols queued runs, named and tagged, and records the grid', async () => {
-    const grid = await engine.createGrid(gridInput);
+    const grid = await engine.api.createGrid(gridInput);
     expect(grid).toMatchObject({
       name: 'ablation',
       method: 'simclr',
@@ -105,7 +108,7 @@ describe('grids', () => {
     const ids = grid.runIds.flat();
     expect(ids).toHaveLength(4);
     expect(new Set(ids).size).toBe(4);
-    const runs = engine.listRuns(ids);
+    const runs = (await engine.api.listRuns()).filter((r) => ids.includes(r.id));
     const byId = new Map(runs.map((r) => [r.id, r] as [number, Run]));
     gridInput.rows.values.forEach((t, r) =>
       gridInput.cols.values.forEach((s, c) => {
@@ -118,11 +121,11 @@ describe('grids', () => {
     // With one slot, at most one of them runs; the rest wait.
     expect(runs.filter((r) => r.status === 'queued').length).toBeGreaterThanOrEqual(3);
     expect(events.find((e) => e.event === 'grid-created')).toEqual({ event: 'grid-created', grid });
-    expect(engine.grid(grid.id)).toEqual(grid);
-    expect(engine.grids()).toEqual([grid]);
-    expect(() => engine.grid(999)).toThrow(/no grid with id 999/);
+    expect(await engine.api.getGrid(grid.id)).toEqual(grid);
+    expect(await engine.api.listGrids()).toEqual([grid]);
+    await expect(engine.api.getGrid(999)).rejects.toThrow(/no grid with id 999/);
     // Don't train them all: stop every run of the grid.
-    ids.forEach((id) => engine.stopRun(id, 0));
+    await Promise.all(ids.map((id) => engine.api.stopRun(id, true)));
     const ended = await Promise.all(ids.map((id) => engine.waitForRun(id)));
     expect(ended.every((r) => r.status === 'stopped' || r.status === 'completed')).toBe(true);
   });
@@ -138,7 +141,7 @@ describe('augmentation preview', () => {
   };
 
   it('draws count × views tiles: the global crops, then the smaller local crops', async () => {
-    const p = await engine.previewAugmentations(input);
+    const p = await engine.api.previewAugmentations(input);
     expect(p.viewNames).toEqual(['global 1', 'global 2', 'local 1', 'local 2']);
     expect(p.originals).toHaveLength(3);
     expect(p.views).toHaveLength(3);
@@ -154,12 +157,12 @@ describe('augmentation preview', () => {
   });
 
   it('is deterministic in its seed, and validates the config like createRun', async () => {
-    const a = await engine.previewAugmentations(input);
-    const b = await engine.previewAugmentations(input);
+    const a = await engine.api.previewAugmentations(input);
+    const b = await engine.api.previewAugmentations(input);
     expect(b).toEqual(a);
-    const c = await engine.previewAugmentations({ ...input, seed: 2 });
+    const c = await engine.api.previewAugmentations({ ...input, seed: 2 });
     expect(c.views).not.toEqual(a.views);
-    const simclr = await engine.previewAugmentations({
+    const simclr = await engine.api.previewAugmentations({
       ...input,
       method: 'simclr',
       config: {},
@@ -167,11 +170,11 @@ describe('augmentation preview', () => {
     });
     expect(simclr.viewNames).toEqual(['global 1', 'global 2']);
     expect(simclr.originals).toHaveLength(6);
-    await expect(engine.previewAugmentations({ ...input, config: { localCrops: -1 } })).rejects.toThrow(
+    await expect(engine.api.previewAugmentations({ ...input, config: { localCrops: -1 } })).rejects.toThrow(
       /invalid value for "localCrops" \(method dino\)/,
     );
     await expect(
-      engine.previewAugmentations({ ...input, dataset: { id: 'cifar10' as const } }),
+      engine.api.previewAugmentations({ ...input, dataset: { id: 'cifar10' as const } }),
     ).rejects.toThrow(/data directory/);
   });
 });

@@ -4,8 +4,6 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { histogramsToCsv } from '../../../src-main/engine/store/csv';
-import { EmbeddingTable } from '../../../src-main/engine/store/embeddings';
-import { HistogramTable } from '../../../src-main/engine/store/histograms';
 import { Store } from '../../../src-main/engine/store/store';
 import type { SimilarityHistogram } from '../../../src-main/domain';
 
@@ -35,7 +33,7 @@ describe('histograms and embeddings tables (migration 2)', () => {
     const store = new Store(file);
     const a = newRun(store, 'a').id;
     const b = newRun(store, 'b').id;
-    const table = new HistogramTable(store.db);
+    const table = store.histograms;
     table.add(histogram(a, 10, 1));
     table.add(histogram(a, 0, 0));
     table.add(histogram(b, 0, 0));
@@ -44,7 +42,7 @@ describe('histograms and embeddings tables (migration 2)', () => {
     store.close();
 
     const reopened = new Store(file);
-    const again = new HistogramTable(reopened.db);
+    const again = reopened.histograms;
     const mine = again.list([a]);
     expect(mine.map((h) => h.step)).toEqual([0, 10]);
     expect(mine[0]).toEqual(histogram(a, 0, 0));
@@ -59,7 +57,7 @@ describe('histograms and embeddings tables (migration 2)', () => {
   it('round-trips float32 features and int32 indices bit for bit; keeps only the latest train embedding', () => {
     const store = new Store(file);
     const run = newRun(store).id;
-    const table = new EmbeddingTable(store.db);
+    const table = store.embeddings;
     const features = Float32Array.from([0.1, -0.2, 1 / 3, 1e-8, -0, 3.4e38]);
     table.put({
       runId: run,
@@ -93,7 +91,7 @@ describe('histograms and embeddings tables (migration 2)', () => {
     store.close();
 
     const reopened = new Store(file);
-    const again = new EmbeddingTable(reopened.db);
+    const again = reopened.embeddings;
     expect(again.epochs(run)).toEqual([
       { step: 0, epoch: 0 },
       { step: 8, epoch: 1 },

@@ -22,12 +22,21 @@ describe('Store', () => {
   it('creates the file with WAL journaling and the latest schema version', () => {
     const store = new Store(file);
     expect(fs.existsSync(file)).toBe(true);
-    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    // Read by a connection of its own: the store never hands out its handle.
+    const pragma = (name: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.pragma(name, { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    expect(pragma('journal_mode')).toBe('wal');
+    expect(pragma('user_version')).toBe(migrations.length);
     store.close();
     // Re-opening applies nothing twice.
     const again = new Store(file);
-    expect(again.db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(pragma('user_version')).toBe(migrations.length);
     again.close();
   });
 

@@ -122,7 +122,7 @@ describe('ExternalChangeWatcher', () => {
       other.addMetrics([point(run.id, 1)]);
       await until(() => events.some((e) => e.event === 'metrics'));
       await until(() => events.some((e) => e.event === 'run-updated' && e.run.status === 'running'));
-      expect(engine.listRuns().map((r) => r.name)).toEqual(['second store']);
+      expect((await engine.api.listRuns()).map((r) => r.name)).toEqual(['second store']);
     } finally {
       off();
       other.close();

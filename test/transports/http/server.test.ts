@@ -47,7 +47,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'do not serve');
   fs.symlinkSync(path.join(dir, 'secret.txt'), path.join(site, 'assets', 'link.txt'));
   engine = new Engine(path.join(dir, 'lab.db'), { watch: { intervalMs: 100 } });
-  server = await startServer({ engine, staticDir: site });
+  server = await startServer({ api: engine.api, staticDir: site });
   base = `http://127.0.0.1:${server.port}`;
   auth = { 'x-contrastlab-token': server.token };
 });

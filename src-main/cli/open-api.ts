@@ -1,0 +1,20 @@
+import { inProcessClient } from '../api/in-process';
+import type { ContrastLabApi } from '../api/commands';
+import { Engine, type EngineOptions } from '../engine/engine';
+import { defaultDatabasePath } from '../engine/store/location';
+
+/** The API of an engine in this process, and how to close that engine. */
+export interface EngineSession {
+  /** The same API, with the same argument checks, as the renderer has over HTTP or IPC. */
+  api: ContrastLabApi;
+  /** The engine itself, for the transports `serve` starts. */
+  engine: Engine;
+  /** Stops the runs this session started and closes the database. */
+  close(): Promise<void>;
+}
+
+/** An engine on the database named by --db, or the embedded default (CONTRASTLAB_DB overrides). */
+export function openApi(db: string | undefined, options: EngineOptions = {}): EngineSession {
+  const engine = new Engine(db ?? defaultDatabasePath(), options);
+  return { api: inProcessClient(engine.api), engine, close: () => engine.close() };
+}

@@ -1,0 +1,20 @@
+import type { CsvExport } from '../../api/commands';
+import { ConfigError } from '../../domain';
+import { histogramsToCsv, metricsToCsv, runsToCsv } from '../store/csv';
+import type { Store } from '../store/store';
+
+/** CSV exports of runs, their metric points and their similarity histograms (never downsampled). */
+export class CsvExports {
+  constructor(private readonly store: Store) {}
+
+  /** All runs when `runIds` is omitted; an unknown id is one ConfigError naming it. */
+  export(what: CsvExport, runIds?: number[]): string {
+    const runs = this.store.listRuns(runIds);
+    if (runIds) {
+      const missing = runIds.filter((id) => !runs.some((r) => r.id === id));
+      if (missing.length) throw new ConfigError(`no run with id ${missing.join(', ')}`);
+    }
+    if (what === 'histograms') return histogramsToCsv(this.store.histograms.list(runIds), runs);
+    return what === 'runs' ? runsToCsv(runs) : metricsToCsv(this.store.metrics(runIds), runs);
+  }
+}

@@ -1,0 +1,249 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { LogLine, Run, RunStatus } from '../../domain';
+import { isTerminal } from '../../domain';
+import type { HostMessage, WorkerMessage } from '../runner/protocol';
+import { publicCheckpoint } from '../store/checkpoints';
+import type { Store } from '../store/store';
+import { base64ToFloat32 } from '../util/base64';
+import type { EventBus } from './event-bus';
+import { RunQueue } from './run-queue';
+import { workerEntry, workerEnv } from './worker-process';
+
+export interface RunSupervisorOptions {
+  store: Store;
+  events: EventBus;
+  /** Run workers at most at once; further runs wait as 'queued'. */
+  maxConcurrentRuns: number;
+  /** The folder of a run's checkpoints. */
+  checkpointDir: (runId: number) => string;
+}
+
+type EndStatus = Exclude<RunStatus, 'queued' | 'running'>;
+
+/** Every line a worker prints (tfjs notices, native warnings) becomes a log line of its run. */
+function pipeOutput(
+  stream: Readable | null,
+  level: LogLine['level'],
+  record: (line: LogLine) => void,
+  runId: number,
+) {
+  if (!stream) return;
+  readline.createInterface({ input: stream }).on('line', (message) => {
+    if (message.trim()) record({ runId, time: Date.now() / 1000, level, message });
+  });
+}
+
+/**
+ * Run supervision: queues recorded runs, starts each in a worker process when a slot is free
+ * (runner/worker.ts), records what the worker reports (metric points, logs, checkpoints, histograms,
+ * embeddings) in the store and emits it as events, and ends the run when the worker finishes, dies or
+ * is stopped.
+ */
+export class RunSupervisor {
+  private readonly workers = new Map<number, ChildProcess>();
+  private readonly stopping = new Set<number>();
+  /** Runs queued or started by this host: it reports their metric points and logs itself. */
+  private readonly hosted = new Set<number>();
+  private readonly queue: RunQueue;
+  private closing = false;
+
+  constructor(private readonly options: RunSupervisorOptions) {
+    this.queue = new RunQueue(options.maxConcurrentRuns);
+  }
+
+  /** Whether this host queued or started the run (as opposed to another process on the same database). */
+  hosts(runId: number): boolean {
+    return this.hosted.has(runId);
+  }
+
+  isActive(runId: number): boolean {
+    return this.workers.has(runId);
+  }
+
+  /** Queues a recorded run; it starts when a worker slot is free. */
+  enqueue(run: Run): void {
+    this.hosted.add(run.id);
+    // Until its worker exists, the host answers for the run: a queued run is interrupted only if the host dies.
+    this.options.store.setWorkerPid(run.id, process.pid);
+    this.queue.push(run.id);
+    this.pump();
+  }
+
+  /**
+   * Asks a run's worker to stop after its current step; it is killed if it does not within `graceMs`.
+   * A run still waiting for a slot never starts.
+   */
+  stop(id: number, graceMs = 30_000): void {
+    if (this.queue.remove(id)) return this.finish(id, 'stopped', null);
+    const child = this.workers.get(id);
+    if (!child) return;
+    this.stopping.add(id);
+    // A worker that has just exited (its exit event not handled yet) cannot be written to; its exit
+    // handler records the run, so a failed send is no error.
+    if (child.connected) child.send({ type: 'stop' } satisfies HostMessage, () => {});
+    const kill = () => {
+      if (this.workers.get(id) === child) child.kill('SIGKILL');
+    };
+    if (graceMs <= 0) kill();
+    else setTimeout(kill, graceMs).unref();
+  }
+
+  /** Forgets a deleted run (it must not be active). */
+  forget(id: number): void {
+    this.queue.remove(id);
+    this.hosted.delete(id);
+  }
+
+  /** Resolves when the run reaches a terminal status. */
+  waitForRun(id: number): Promise<Run> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const run = this.options.store.getRun(id);
+        if (!run || isTerminal(run.status)) {
+          off();
+          if (run) resolve(run);
+        }
+      };
+      const off = this.options.events.on((e) => {
+        if (e.event === 'run-updated' && e.run.id === id) check();
+      });
+      check();
+    });
+  }
+
+  /** Records queued runs as interrupted, stops every worker and waits for them to exit. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const id of this.queue.drain())
+      this.finish(id, 'interrupted', 'the engine closed before this run started');
+    const running = [...this.workers.keys()];
+    running.forEach((id) => this.stop(id, 10_000));
+    await Promise.all(running.map((id) => this.waitForRun(id)));
+  }
+
+  /** Starts queued runs while fewer than maxConcurrentRuns workers are busy. */
+  private pump(): void {
+    if (this.closing) return;
+    for (
+      let id = this.queue.next(this.workers.size);
+      id !== undefined;
+      id = this.queue.next(this.workers.size)
+    ) {
+      const run = this.options.store.getRun(id);
+      if (run && run.status === 'queued') this.start(run);
+    }
+  }
+
+  private start(run: Run): void {
+    const { store } = this.options;
+    const entry = workerEntry('worker');
+    const child = fork(entry.file, [], {
+      execArgv: entry.execArgv,
+      env: workerEnv(),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    this.workers.set(run.id, child);
+    if (child.pid) store.setWorkerPid(run.id, child.pid);
+    const record = (line: LogLine) => this.recordLog(line);
+    pipeOutput(child.stdout, 'info', record, run.id);
+    pipeOutput(child.stderr, 'warn', record, run.id);
+    let finished = false;
+    child.on('message', (m: WorkerMessage) => {
+      if (m.type === 'finished') {
+        finished = true;
+        this.finish(run.id, m.status, m.error ?? null);
+      } else this.record(run.id, child, m);
+    });
+    child.on('exit', (code, signal) => {
+      this.workers.delete(run.id);
+      if (!finished) {
+        // The worker died without reporting (native crash, out of memory, killed).
+        const stopped = this.stopping.has(run.id);
+        this.finish(
+          run.id,
+          stopped ? 'stopped' : 'failed',
+          stopped ? null : `worker exited (${signal ?? `code ${code}`})`,
+        );
+      }
+      this.pump();
+    });
+    const start: HostMessage = {
+      type: 'start',
+      runId: run.id,
+      method: run.method,
+      dataset: run.dataset,
+      backend: run.backendPreference,
+      config: run.config,
+      checkpointDir: this.options.checkpointDir(run.id),
+    };
+    child.send(start);
+  }
+
+  /** A worker's report, written to the store and forwarded as an event. */
+  private record(runId: number, child: ChildProcess, m: Exclude<WorkerMessage, { type: 'finished' }>): void {
+    const { store, events } = this.options;
+    switch (m.type) {
+      case 'started':
+        store.markStarted(runId, m.backend, m.device, child.pid ?? null);
+        this.emitRun(runId);
+        break;
+      case 'metrics':
+        store.addMetrics(m.points);
+        events.emit({ event: 'metrics', points: m.points });
+        break;
+      case 'progress':
+        events.emit({ event: 'progress', progress: m.progress });
+        break;
+      case 'log':
+        this.recordLog(m.line);
+        break;
+      case 'checkpoint': {
+        const saved = store.checkpoints.add({
+          runId,
+          step: m.step,
+          epoch: m.epoch,
+          path: m.path,
+          bytes: m.bytes,
+        });
+        events.emit({ event: 'checkpoint', checkpoint: publicCheckpoint(saved) });
+        break;
+      }
+      case 'histogram':
+        store.histograms.add({ ...m.histogram, runId });
+        break;
+      case 'embedding': {
+        const e = m.embedding;
+        store.embeddings.put({
+          runId,
+          split: e.split,
+          step: e.step,
+          epoch: e.epoch,
+          dim: e.dim,
+          indices: Int32Array.from(e.indices),
+          features: base64ToFloat32(e.features),
+        });
+        break;
+      }
+    }
+  }
+
+  private recordLog(line: LogLine): void {
+    this.options.store.addLogs([line]);
+    this.options.events.emit({ event: 'log', line });
+  }
+
+  private finish(runId: number, status: EndStatus, error: string | null): void {
+    const current = this.options.store.getRun(runId);
+    this.stopping.delete(runId);
+    if (!current || isTerminal(current.status)) return;
+    this.options.store.markEnded(runId, status, error);
+    this.emitRun(runId);
+  }
+
+  private emitRun(runId: number): void {
+    const run = this.options.store.getRun(runId);
+    if (run) this.options.events.emit({ event: 'run-updated', run });
+  }
+}
