@@ -1,6 +1,6 @@
 /**
- * The domain floor: the types and constants every layer shares (runs, metric points, datasets, view
- * plans, backends, evaluation results, error kinds). It imports nothing of the project, so any layer
+ * The domain floor: the types and constants every layer shares (runs, metric points and the metric
+ * registry, datasets, view plans, backends, evaluation results, error kinds). It imports nothing of the project, so any layer
  * may import it (checked by dependency-cruiser, .dependency-cruiser.cjs).
  */
 export * from './augmentation';
@@ -10,6 +10,7 @@ export * from './dataset';
 export * from './errors';
 export * from './evaluation';
 export * from './grid';
+export * from './humanise';
 export * from './job';
 export * from './method-info';
 export * from './metric-point';

@@ -1,3 +1,5 @@
+import type { MetricSpec } from './metrics';
+
 /** A method as clients see it: the cards, the form (its config as JSON Schema) and `contrastlab methods`. */
 
 export interface PaperInfo {
@@ -28,4 +30,6 @@ export interface MethodInfo {
   needsLabels: boolean;
   /** The JSON Schema of the method's config: defaults, ranges and one-line descriptions. */
   config: Record<string, unknown>;
+  /** The extra scalars its training step logs, beyond the core keys of domain/metrics.ts, by key. */
+  metrics: Record<string, MetricSpec>;
 }

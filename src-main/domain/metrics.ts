@@ -1,27 +1,195 @@
+import { humanise } from './humanise';
+
 /**
- * Metric keys with a meaning every layer shares. Scalar diagnostics are ordinary metric points under
- * these keys, written once per evaluation (step 0 = the random initialisation) by the training loop:
- *   knn_top1, knn_top5           weighted kNN (Wu et al. 2018)
- *   align, uniform               alignment and uniformity of the normalised embedding (Wang & Isola 2020)
- *   embedding_std                std of the L2-normalised embedding per dimension, averaged (SimSiam §4.1)
- *   embedding_dim                its dimension d (healthy std ≈ 1/√d, collapsed → 0)
- *   effective_rank               RankMe (Garrido et al. 2023): exp of the entropy of normalised singular values
- *   pos_sim_mean, neg_sim_mean   mean cosine similarity of positive / negative pairs
- *   probe_top1, probe_top5       linear probe on frozen features (end of run, and on-demand jobs)
- * The embedding is the backbone's output (what kNN and the probe judge), on un-augmented test images for
- * embedding_std / effective_rank, and on two augmented views of a fixed set of images for the rest.
+ * The metric registry: what every metric key means, declared once for every layer. The training loop
+ * writes metric points under these keys; the app, the comparison and the exports read their labels,
+ * formats and directions from here. A method declares the extra scalars its step logs with the same
+ * MetricSpec (MethodInfo.metrics); any other key gets a neutral spec (describeMetric).
  */
-export const diagnosticKeys = [
-  'align',
-  'uniform',
-  'embedding_std',
-  'embedding_dim',
-  'effective_rank',
-  'pos_sim_mean',
-  'neg_sim_mean',
-  'probe_top1',
-  'probe_top5',
-] as const;
+
+/** The languages metric labels are written in (the app's languages). */
+export type LabelLocale = 'en' | 'zh';
+export type LocalisedText = Readonly<Record<LabelLocale, string>>;
+
+/** How a value is written. */
+export type MetricFormat =
+  /** A fraction shown as a percentage: 0.4567 → "45.7%" with one decimal. */
+  | { readonly kind: 'percent'; readonly decimals: number }
+  /** A fixed number of decimals: 1234.5 → "1235" with none. */
+  | { readonly kind: 'fixed'; readonly decimals: number }
+  /** Rounded to a whole number: counts, dimensions. */
+  | { readonly kind: 'integer' }
+  /** Up to `digits` significant digits, in scientific notation below 1e-3 and from 1e5 on. */
+  | { readonly kind: 'significant'; readonly digits: number }
+  /** Always in scientific notation with `decimals` decimals. */
+  | { readonly kind: 'scientific'; readonly decimals: number };
+
+/** Which way is better, for highlighting the best run; 'neither' where it depends on the method or the loss. */
+export type MetricDirection = 'higher' | 'lower' | 'neither';
+
+/** How often a metric is written: every training step (or every few), or at each evaluation. */
+export type MetricCadence = 'step' | 'epoch';
+
+/**
+ * Where a metric's chart goes: the training curves, the kNN monitor, the linear probe, the representation
+ * diagnostics (the run view's evaluation section draws these and the probe), throughput.
+ */
+export type MetricGroup = 'training' | 'knn' | 'probe' | 'diagnostics' | 'throughput';
+
+export interface MetricSpec {
+  /** What a person reads in chart titles and table rows. */
+  readonly label: LocalisedText;
+  /** A unit the label is shown with ("Throughput (images/s)"); none for fractions, counts and pure numbers. */
+  readonly unit?: LocalisedText;
+  readonly format: MetricFormat;
+  readonly direction: MetricDirection;
+  /** Whether charts may smooth it: noisy per-step values yes; schedules and evaluations, a few meaningful points, no. */
+  readonly smoothable: boolean;
+  /** 'epoch': written at evaluations (step 0 = the random initialisation, after each epoch, the probe at the end). */
+  readonly cadence: MetricCadence;
+  readonly group: MetricGroup;
+}
+
+const significant = { kind: 'significant', digits: 4 } as const;
+const percent = { kind: 'percent', decimals: 1 } as const;
+
+/** A loss, or one term of it, written every step. */
+export const lossMetric = (label: LocalisedText) =>
+  ({
+    label,
+    format: significant,
+    direction: 'lower',
+    smoothable: true,
+    cadence: 'step',
+    group: 'training',
+  }) as const satisfies MetricSpec;
+
+/**
+ * The value a schedule sets at each step (a learning rate, a momentum, a temperature): its curve is the
+ * schedule itself, so it is never smoothed, and no value is better than another.
+ */
+export const scheduleMetric = (label: LocalisedText) =>
+  ({
+    label,
+    format: significant,
+    direction: 'neither',
+    smoothable: false,
+    cadence: 'step',
+    group: 'training',
+  }) as const satisfies MetricSpec;
+
+/** An accuracy of an evaluation of the frozen representation, as a fraction of the test images. */
+const accuracyMetric = <G extends 'knn' | 'probe'>(group: G, label: LocalisedText) =>
+  ({
+    label,
+    format: percent,
+    direction: 'higher',
+    smoothable: false,
+    cadence: 'epoch',
+    group,
+  }) as const satisfies MetricSpec;
+
+/** A diagnostic of the representation, written once per evaluation. */
+const diagnosticMetric = <D extends MetricDirection>(
+  label: LocalisedText,
+  direction: D,
+  format: MetricFormat = significant,
+) =>
+  ({
+    label,
+    format,
+    direction,
+    smoothable: false,
+    cadence: 'epoch',
+    group: 'diagnostics',
+  }) as const satisfies MetricSpec;
+
+/**
+ * The keys the training loop writes for every method, in the order the comparison lists them. The
+ * diagnostics are measured on the backbone's output (what kNN and the probe judge), on un-augmented test
+ * images for embedding_std / effective_rank, and on two augmented views of a fixed set of images for
+ * the rest.
+ */
+const coreMetrics = {
+  loss: lossMetric({ en: 'Loss', zh: '损失' }),
+  lr: scheduleMetric({ en: 'Learning rate', zh: '学习率' }),
+  // Weighted kNN on the test split (Wu et al. 2018).
+  knn_top1: accuracyMetric('knn', { en: 'kNN top-1 accuracy', zh: 'kNN top-1 准确率' }),
+  knn_top5: accuracyMetric('knn', { en: 'kNN top-5 accuracy', zh: 'kNN top-5 准确率' }),
+  // A linear classifier on frozen features (the SimCLR/MoCo protocol): end of run, and on-demand jobs.
+  probe_top1: accuracyMetric('probe', { en: 'Linear probe top-1', zh: '线性探测 top-1' }),
+  probe_top5: accuracyMetric('probe', { en: 'Linear probe top-5', zh: '线性探测 top-5' }),
+  // Alignment and uniformity of the normalised embedding, both minimised (Wang & Isola 2020, eqs. 4–5).
+  align: diagnosticMetric({ en: 'Alignment', zh: '对齐度' }, 'lower'),
+  uniform: diagnosticMetric({ en: 'Uniformity', zh: '均匀度' }, 'lower'),
+  // The std of the L2-normalised embedding per dimension, averaged (SimSiam §4.1): best near 1/√d, not
+  // highest, collapsed at 0.
+  embedding_std: diagnosticMetric({ en: 'Embedding std', zh: '嵌入标准差' }, 'neither'),
+  embedding_dim: diagnosticMetric({ en: 'Embedding dimension', zh: '嵌入维度' }, 'neither', {
+    kind: 'integer',
+  }),
+  // RankMe (Garrido et al. 2023, eq. 1): a higher effective rank goes with better downstream accuracy.
+  effective_rank: diagnosticMetric({ en: 'Effective rank', zh: '有效秩' }, 'higher'),
+  // Mean cosine similarity of positive / negative pairs: where they should sit depends on the loss.
+  pos_sim_mean: diagnosticMetric({ en: 'Positive-pair similarity', zh: '正样本对相似度' }, 'neither'),
+  neg_sim_mean: diagnosticMetric({ en: 'Negative-pair similarity', zh: '负样本对相似度' }, 'neither'),
+  images_per_s: {
+    label: { en: 'Throughput', zh: '吞吐量' },
+    unit: { en: 'images/s', zh: '图像/秒' },
+    format: { kind: 'fixed', decimals: 0 },
+    direction: 'higher',
+    smoothable: true,
+    cadence: 'step',
+    group: 'throughput',
+  },
+} as const satisfies Record<string, MetricSpec>;
+
+export type CoreMetricKey = keyof typeof coreMetrics;
+/** The core keys whose chart group is one of `G`. */
+export type CoreMetricKeyOfGroup<G extends MetricGroup> = {
+  [K in CoreMetricKey]: (typeof coreMetrics)[K]['group'] extends G ? K : never;
+}[CoreMetricKey];
+
+/** Every core key, in the registry's order. */
+export const coreMetricKeys = Object.keys(coreMetrics) as CoreMetricKey[];
+
+function isCoreMetricKey(key: string): key is CoreMetricKey {
+  return Object.hasOwn(coreMetrics, key);
+}
+
+/** The core keys of the chart groups `groups`, in the registry's order. */
+export function coreMetricKeysOfGroup<G extends MetricGroup>(...groups: G[]): CoreMetricKeyOfGroup<G>[] {
+  return coreMetricKeys.filter((k): k is CoreMetricKeyOfGroup<G> =>
+    (groups as MetricGroup[]).includes(coreMetrics[k].group),
+  );
+}
+
+/** The metrics a run view shows first, in this order, even before they have points. */
+export const headlineMetricKeys: readonly CoreMetricKey[] = ['loss', 'lr', 'knn_top1', 'images_per_s'];
+
+/**
+ * The per-evaluation diagnostics and the linear probe: the run view's evaluation section charts them
+ * (and the general metric charts leave them out).
+ */
+export const diagnosticKeys = coreMetricKeysOfGroup('diagnostics', 'probe');
+
+/**
+ * The spec of a metric key: a core key's, else the one `declared` gives (a method's MethodInfo.metrics),
+ * else a neutral one: a number with four significant digits, no direction, the key humanised as its label.
+ */
+export function describeMetric(key: string, declared: Readonly<Record<string, MetricSpec>> = {}): MetricSpec {
+  if (isCoreMetricKey(key)) return coreMetrics[key];
+  if (Object.hasOwn(declared, key)) return declared[key]!;
+  const label = humanise(key);
+  return {
+    label: { en: label, zh: label },
+    format: significant,
+    direction: 'neither',
+    smoothable: true,
+    cadence: 'step',
+    group: 'training',
+  };
+}
 
 /**
  * When a run counts as collapsing, for the worker's log warning and the app's banner alike: std·√d of
@@ -29,3 +197,29 @@ export const diagnosticKeys = [
  * rank below this (all outputs near a line).
  */
 export const collapseThresholds = { stdRatio: 0.2, effectiveRank: 2 } as const;
+
+export type CollapseReason = 'std' | 'rank';
+
+export interface CollapseCheck {
+  collapsing: boolean;
+  /** std·√d: 1 is healthy, 0 is collapsed; null when std or d is unknown. */
+  stdRatio: number | null;
+  rank: number | null;
+  reasons: CollapseReason[];
+}
+
+/**
+ * Whether an embedding is collapsing, and why, from its embedding_std, embedding_dim and effective_rank.
+ * The std of the L2-normalised embedding per dimension is about 1/√d when the outputs spread over the
+ * sphere and 0 when they collapse to one point (SimSiam, Chen & He 2021, §4.1 and fig. 2); the effective
+ * rank (RankMe, Garrido et al. 2023, eq. 1) counts the directions the embedding really uses, from 1 (a
+ * line) to d. A missing or non-finite value flags nothing.
+ */
+export function collapseCheck(std?: number | null, dim?: number | null, rank?: number | null): CollapseCheck {
+  const known = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
+  const stdRatio = known(std) && known(dim) && dim > 0 ? std * Math.sqrt(dim) : null;
+  const reasons: CollapseReason[] = [];
+  if (stdRatio !== null && stdRatio < collapseThresholds.stdRatio) reasons.push('std');
+  if (known(rank) && rank < collapseThresholds.effectiveRank) reasons.push('rank');
+  return { collapsing: reasons.length > 0, stdRatio, rank: known(rank) ? rank : null, reasons };
+}

@@ -40,7 +40,7 @@ export const migrations: string[] = [
   );
   CREATE INDEX run_logs_by_run ON run_logs(run_id, time);
   `,
-  // 2: evaluation views (issue #6): similarity histograms and embeddings per epoch, checkpoints,
+  // 2: evaluation data: similarity histograms and embeddings per epoch, checkpoints,
   // background jobs (linear probes) and grids of runs.
   `
   CREATE TABLE histograms (

@@ -1,6 +1,6 @@
 /**
  * The part of Electron's API the app uses, typed here rather than through the `electron` package: that
- * package is an optionalDependency whose binary download fails on machines without internet (DESIGN.md),
+ * package is an optionalDependency whose binary download fails on machines without internet,
  * and then its type definitions are absent too. The type check and the build must pass there, so
  * main.ts and the preload load `electron` at run time and view it through these interfaces, which
  * follow Electron's own definitions (electron.d.ts) for the members listed.

@@ -170,11 +170,8 @@ export const en = {
     raw: 'raw',
   },
   metrics: {
-    loss: 'Loss',
-    lr: 'Learning rate',
-    knn_top1: 'kNN top-1 accuracy',
-    knn_top5: 'kNN top-5 accuracy',
-    images_per_s: 'Throughput (images/s)',
+    // A metric's label with its unit; the labels and units come from the metric registry (domain/metrics.ts).
+    withUnit: '{label} ({unit})',
   },
   runs: {
     title: 'Runs',
@@ -328,17 +325,6 @@ export const en = {
     initial: 'Epoch 0 (random init)',
     epochN: 'Epoch {n}',
     latest: 'Latest (epoch {epoch})',
-    metrics: {
-      align: 'Alignment',
-      uniform: 'Uniformity',
-      embedding_std: 'Embedding std',
-      embedding_dim: 'Embedding dimension',
-      effective_rank: 'Effective rank',
-      pos_sim_mean: 'Positive-pair similarity',
-      neg_sim_mean: 'Negative-pair similarity',
-      probe_top1: 'Linear probe top-1',
-      probe_top5: 'Linear probe top-5',
-    },
     diagnostics: {
       none: 'No diagnostics yet: they are measured at the start of a run and after every epoch.',
       latest: 'At the latest epoch ({epoch})',

@@ -1,8 +1,10 @@
 import { createI18n } from 'vue-i18n';
+import type { LabelLocale } from '../../../src-main/domain';
 import { en } from './en';
 import { zh } from './zh';
 
-export type Locale = 'en' | 'zh';
+/** The app's languages: the ones the metric registry labels every metric in. */
+export type Locale = LabelLocale;
 export const locales: Locale[] = ['en', 'zh'];
 
 export const i18n = createI18n({
@@ -20,12 +22,4 @@ export function labelOr(path: string, fallback: string): string {
   return i18n.global.te(path) ? t(path) : fallback;
 }
 
-/** "projectionHiddenDim" → "Projection hidden dim", "knn_top1" → "Knn top1". */
-export function humanise(key: string): string {
-  const words = key
-    .replace(/_/g, ' ')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .trim();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
+export { humanise } from '../../../src-main/domain';

@@ -171,11 +171,7 @@ export const zh: Messages = {
     raw: '原始',
   },
   metrics: {
-    loss: '损失',
-    lr: '学习率',
-    knn_top1: 'kNN top-1 准确率',
-    knn_top5: 'kNN top-5 准确率',
-    images_per_s: '吞吐量（图像/秒）',
+    withUnit: '{label}（{unit}）',
   },
   runs: {
     title: '运行记录',
@@ -326,17 +322,6 @@ export const zh: Messages = {
     initial: '第 0 轮（随机初始化）',
     epochN: '第 {n} 轮',
     latest: '最新（第 {epoch} 轮）',
-    metrics: {
-      align: '对齐度',
-      uniform: '均匀度',
-      embedding_std: '嵌入标准差',
-      embedding_dim: '嵌入维度',
-      effective_rank: '有效秩',
-      pos_sim_mean: '正样本对相似度',
-      neg_sim_mean: '负样本对相似度',
-      probe_top1: '线性探测 top-1',
-      probe_top5: '线性探测 top-5',
-    },
     diagnostics: {
       none: '暂无诊断数据：在运行开始时和每轮结束后测量。',
       latest: '最新一轮（第 {epoch} 轮）',

@@ -1,40 +1,16 @@
-import { collapseThresholds, type SimilarityHistogram } from '../../../src-main/domain';
+import type { SimilarityHistogram } from '../../../src-main/domain';
 
 /**
- * Reading the collapse diagnostics. The std of the L2-normalised embedding per dimension is about 1/√d
- * when the outputs spread over the sphere and 0 when they collapse to one point (SimSiam, Chen & He
- * 2021, §4.1 and fig. 2); the effective rank (RankMe, Garrido et al. 2023, eq. 1) counts how many
- * directions the embedding really uses, from 1 (a line) to d.
+ * Reading the diagnostics' charts (when an embedding counts as collapsing is collapseCheck's rule, in
+ * domain/metrics.ts).
  */
 
-/** Below this fraction of the healthy std (std·√d), a run counts as collapsing. */
-export const collapseStdRatio = collapseThresholds.stdRatio;
-/** Below this effective rank, a run counts as collapsing (all outputs on a line). */
-export const collapseRank = collapseThresholds.effectiveRank;
-
-/** The std of the normalised embedding of a healthy run: 1/√d. */
+/**
+ * The std of the normalised embedding of a healthy run: 1/√d, the std per dimension of outputs spread
+ * over the sphere (SimSiam, Chen & He 2021, §4.1 and fig. 2).
+ */
 export function healthyStd(dim: number): number {
   return 1 / Math.sqrt(dim);
-}
-
-export type CollapseReason = 'std' | 'rank';
-
-export interface CollapseCheck {
-  collapsing: boolean;
-  /** std·√d: 1 is healthy, 0 is collapsed; null when std or d is unknown. */
-  stdRatio: number | null;
-  rank: number | null;
-  reasons: CollapseReason[];
-}
-
-/** Whether the latest diagnostics say the run is collapsing, and why. */
-export function collapseCheck(std?: number | null, dim?: number | null, rank?: number | null): CollapseCheck {
-  const known = (v: number | null | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
-  const stdRatio = known(std) && known(dim) && dim > 0 ? std * Math.sqrt(dim) : null;
-  const reasons: CollapseReason[] = [];
-  if (stdRatio !== null && stdRatio < collapseStdRatio) reasons.push('std');
-  if (known(rank) && rank < collapseRank) reasons.push('rank');
-  return { collapsing: reasons.length > 0, stdRatio, rank: known(rank) ? rank : null, reasons };
 }
 
 /** The centre of each bin: edges are min + i·(max − min)/bins. */

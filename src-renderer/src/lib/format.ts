@@ -1,3 +1,6 @@
+import type { MetricFormat } from '../../../src-main/domain';
+import { metricSpec } from './metrics';
+
 /** Formatting of numbers, durations and times for tables and tooltips. */
 
 export function formatNumber(v: number | null | undefined, digits = 4): string {
@@ -15,16 +18,26 @@ export function formatPercent(v: number | null | undefined): string {
   return `${(100 * v).toFixed(1)}%`;
 }
 
-/** Whether a metric is an accuracy (a fraction shown as a percentage): kNN, linear probe, …. */
-export function isPercentMetric(key: string): boolean {
-  return /^knn_top|^probe_top|acc/.test(key);
+/** A value written in one of the metric registry's formats (domain/metrics.ts). */
+export function formatWith(format: MetricFormat, v: number | null | undefined): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '—';
+  switch (format.kind) {
+    case 'percent':
+      return Number.isFinite(v) ? `${(100 * v).toFixed(format.decimals)}%` : '—';
+    case 'significant':
+      return formatNumber(v, format.digits);
+    case 'fixed':
+      return Number.isFinite(v) ? v.toFixed(format.decimals) : formatNumber(v);
+    case 'integer':
+      return Number.isFinite(v) ? String(Math.round(v)) : formatNumber(v);
+    case 'scientific':
+      return Number.isFinite(v) ? v.toExponential(format.decimals) : formatNumber(v);
+  }
 }
 
-/** A metric value as a table shows it: accuracies as percentages, the rest as numbers. */
+/** A metric value as tables and tooltips show it, in the format its spec declares. */
 export function formatMetric(key: string, v: number | null | undefined): string {
-  if (isPercentMetric(key)) return formatPercent(v);
-  if (key === 'images_per_s') return v === null || v === undefined ? '—' : v.toFixed(0);
-  return formatNumber(v);
+  return formatWith(metricSpec(key).format, v);
 }
 
 /** 75 → "1:15", 3725 → "1:02:05". */

@@ -1,5 +1,5 @@
 /**
- * Grids of runs (issue #6): which config fields can span an axis, parsing an axis's comma-separated
+ * Grids of runs: which config fields can span an axis, parsing an axis's comma-separated
  * values with the field's own bounds, and what each heatmap cell shows for its run.
  */
 import type { Grid, Run, RunProgress, RunStatus } from '../../../src-main/domain';

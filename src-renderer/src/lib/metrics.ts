@@ -1,8 +1,32 @@
-import { diagnosticKeys } from '../../../src-main/domain';
-import { humanise, i18n, labelOr } from '../i18n';
+import { shallowRef } from 'vue';
+import {
+  coreMetricKeys,
+  describeMetric,
+  diagnosticKeys,
+  headlineMetricKeys,
+  type MethodInfo,
+  type MetricSpec,
+} from '../../../src-main/domain';
+import { i18n, type Locale } from '../i18n';
+
+/**
+ * The metric registry (domain/metrics.ts) as the app reads it: the core keys, plus the extra keys the
+ * engine's methods declare (MethodInfo.metrics), known once the methods have loaded.
+ */
+const declaredByMethods = shallowRef<Readonly<Record<string, MetricSpec>>>({});
+
+/** Makes the metric keys these methods declare known to every label, format and chart. */
+export function declareMethodMetrics(methods: readonly Pick<MethodInfo, 'metrics'>[]): void {
+  declaredByMethods.value = Object.assign({}, ...methods.map((m) => m.metrics));
+}
+
+/** What a metric key means: its spec in the registry, a method's declaration, or the neutral default. */
+export function metricSpec(key: string): MetricSpec {
+  return describeMetric(key, declaredByMethods.value);
+}
 
 /** The metrics every run view shows first, in this order. */
-export const mainMetrics = ['loss', 'lr', 'knn_top1', 'images_per_s'];
+export const mainMetrics: readonly string[] = headlineMetricKeys;
 
 /** Keys sorted: the main ones first, then the rest alphabetically. */
 export function orderMetricKeys(keys: Iterable<string>): string[] {
@@ -11,36 +35,28 @@ export function orderMetricKeys(keys: Iterable<string>): string[] {
   return [...mainMetrics.filter((k) => set.has(k)), ...rest];
 }
 
+/** A metric's label in the current language, with its unit where it has one. */
 export function metricLabel(key: string): string {
-  void i18n.global.locale.value;
-  // The diagnostics of issue #6 are named with the evaluation views' messages.
-  return labelOr(`metrics.${key}`, labelOr(`evaluation.metrics.${key}`, humanise(key)));
+  const locale = i18n.global.locale.value as Locale;
+  const spec = metricSpec(key);
+  const label = spec.label[locale];
+  return spec.unit ? i18n.global.t('metrics.withUnit', { label, unit: spec.unit[locale] }) : label;
 }
 
-/** The per-epoch diagnostics of issue #6 (align, uniform, probe_top1, …), written once per epoch. */
+/** The diagnostics and the linear probe, which the run view's evaluation section charts. */
 export function isDiagnosticKey(key: string): boolean {
   return (diagnosticKeys as readonly string[]).includes(key);
 }
 
-/**
- * Whether a larger value is better (for highlighting the best run); null when it is not clear.
- * Alignment and uniformity are both minimised (Wang & Isola 2020, eqs. 4–5); a higher effective rank
- * goes with better downstream accuracy (RankMe, Garrido et al. 2023); the embedding's std is best near
- * 1/√d and the mean pair similarities depend on the loss, so neither has a direction.
- */
+/** Whether a larger value is better (for highlighting the best run); null when neither is. */
 export function higherIsBetter(key: string): boolean | null {
-  if (/^knn_top|^probe_top|acc|images_per_s|^effective_rank$/.test(key)) return true;
-  if (/loss|^align$|^uniform$/.test(key)) return false;
-  return null;
+  const { direction } = metricSpec(key);
+  return direction === 'neither' ? null : direction === 'higher';
 }
 
-/**
- * Keys in the order the comparison lists them: the main ones, then accuracies and the diagnostics in
- * the contract's order, then the rest alphabetically.
- */
+/** Keys in the order the comparison lists them: the core keys in the registry's order, then the rest. */
 export function orderCompareKeys(keys: Iterable<string>): string[] {
   const set = new Set(keys);
-  const first = ['loss', 'lr', 'knn_top1', 'knn_top5', 'probe_top1', 'probe_top5', ...diagnosticKeys];
-  const head = [...new Set(first)].filter((k) => set.has(k));
-  return [...head, ...orderMetricKeys([...set].filter((k) => !head.includes(k)))];
+  const head = coreMetricKeys.filter((k) => set.has(k));
+  return [...head, ...orderMetricKeys([...set].filter((k) => !(head as string[]).includes(k)))];
 }

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { DatasetInfo, MethodInfo } from '../../../src-main/domain';
 import { useApi } from '../api';
+import { declareMethodMetrics } from '../lib/metrics';
 
 const familyOrder = [
   'memory-bank',
@@ -28,6 +29,7 @@ export const useMethodsStore = defineStore('methods', () => {
   async function load(): Promise<void> {
     const [m, d] = await Promise.all([api.listMethods(), api.listDatasets()]);
     methods.value = m;
+    declareMethodMetrics(m);
     datasets.value = d;
     loaded.value = true;
   }

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alignment, uniformity } from '../../../src-main/engine/eval/align-uniform';
-import {
-  effectiveRank,
-  effectiveRankFromGram,
-  embeddingStd,
-  isCollapsing,
-} from '../../../src-main/engine/eval/collapse';
+import { collapseCheck } from '../../../src-main/domain';
+import { effectiveRank, effectiveRankFromGram, embeddingStd } from '../../../src-main/engine/eval/collapse';
 import { symmetricEigen } from '../../../src-main/engine/eval/symmetric-eigen';
 import { gramOfColumns, rows, rowsOf } from '../../../src-main/engine/eval/rows';
 import { histogram, pairSimilarities } from '../../../src-main/engine/eval/similarity';
@@ -90,7 +86,7 @@ describe('collapse diagnostics', () => {
     expect(std).toBeCloseTo(0, 12);
     // σ = (√6, 0, 0, 0): p = (1 + ε, ε, ε, ε), entropy ≈ 0.
     expect(rank).toBeCloseTo(1, 4);
-    expect(isCollapsing(std, 4, rank)).toBe(true);
+    expect(collapseCheck(std, 4, rank).collapsing).toBe(true);
   });
 
   it('an orthonormal embedding has effective rank d', () => {
@@ -103,7 +99,7 @@ describe('collapse diagnostics', () => {
     const rotated = rowsOf(randomOrthonormal(d, new Rng(3)));
     expect(effectiveRank(rotated)).toBeCloseTo(d, 4);
     // Healthy: std·√d of the identity rows is √d·√(1/d − 1/d²) ≈ 0.94, rank d.
-    expect(isCollapsing(embeddingStd(identity), d, effectiveRank(identity))).toBe(false);
+    expect(collapseCheck(embeddingStd(identity), d, effectiveRank(identity)).collapsing).toBe(false);
   });
 
   it('effective rank from unequal singular values, by hand', () => {
@@ -128,9 +124,9 @@ describe('collapse diagnostics', () => {
 
   it('flags a low std alone and a low rank alone', () => {
     // std·√d = 0.01·10 = 0.1 < 0.2.
-    expect(isCollapsing(0.01, 100, 50)).toBe(true);
-    expect(isCollapsing(0.1, 100, 50)).toBe(false);
-    expect(isCollapsing(0.1, 100, 1.5)).toBe(true);
+    expect(collapseCheck(0.01, 100, 50).collapsing).toBe(true);
+    expect(collapseCheck(0.1, 100, 50).collapsing).toBe(false);
+    expect(collapseCheck(0.1, 100, 1.5).collapsing).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { collapseCheck } from '../../../src-main/domain';
 import { formatBytes } from '../../../src-renderer/src/lib/bytes';
 import {
-  collapseCheck,
   healthyStd,
   histogramCentres,
   histogramMean,
