@@ -60,7 +60,7 @@ test.describe('desktop window (Electron)', () => {
       for (const [k, v] of Object.entries({ epochs: '1', width: '8', batchSize: '64' }))
         await setField(page, k, v);
       await page.getByTestId('start-run').click();
-      await expect(page.getByTestId('live-view')).toBeVisible();
+      await expect(page.getByTestId('live-screen')).toBeVisible();
       await expect
         .poll(() => chartPoints(page.getByTestId('chart-loss')), { timeout: 120_000 })
         .toBeGreaterThan(0);

@@ -264,7 +264,7 @@ test('a collapsing run shows a warning above its charts', async ({ page, request
   await page.getByTestId('eval-tab-diagnostics').click();
   await expect(page.getByTestId('stat-std')).toHaveClass(/danger/);
   await page
-    .getByTestId('live-view')
+    .getByTestId('live-screen')
     .locator('.live-header')
     .screenshot({
       path: path.join(screenshotDir, 'eval-collapse-warning.png'),

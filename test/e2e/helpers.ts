@@ -87,7 +87,7 @@ export async function startSimclrRun(
   if (beforeStart) await beforeStart();
   await start.click();
   await expect(page).toHaveURL(/#\/live\/\d+$/);
-  await expect(page.getByTestId('live-view')).toBeVisible();
+  await expect(page.getByTestId('live-screen')).toBeVisible();
   return Number(/#\/live\/(\d+)$/.exec(page.url())![1]);
 }
 

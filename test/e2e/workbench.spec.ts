@@ -157,7 +157,7 @@ test('compare the two runs, then export both CSVs', async ({ page }) => {
   await page.getByTestId(`select-${stoppedId}`).check();
   await page.getByTestId('compare-selected').click();
   await expect(page).toHaveURL(new RegExp(`#/compare/${completedId},${stoppedId}$`));
-  const view = page.getByTestId('compare-view');
+  const view = page.getByTestId('compare-screen');
   await expect(view).toBeVisible();
 
   // Differing config fields are highlighted; equal ones are not.

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { arangeTargets, crossEntropy, l2Normalize } from './common';
+import { defineLoss, float, positive } from './loss-description';
 
 /**
  * Two-view CMC with in-batch negatives (Tian et al. 2020, Eq. 2 and the symmetric L(V1,V2) of Eq. 3):
@@ -16,3 +18,13 @@ export function cmcLoss(viewA: tf.Tensor2D, viewB: tf.Tensor2D, temperature: num
     return tf.mul(0.5, tf.add(crossEntropy(logits, targets), crossEntropy(tf.transpose(logits), targets)));
   });
 }
+
+export const cmcDescription = defineLoss({
+  name: 'cmc',
+  title: 'Two-view contrastive multiview coding with in-batch negatives',
+  methods: ['CMC'],
+  fn: cmcLoss,
+  params: z.object({ temperature: positive }),
+  inputs: { view_a: float('N', 'D'), view_b: float('N', 'D') },
+  compute: (t, p) => ({ loss: cmcLoss(t.view_a, t.view_b, p.temperature) }),
+});

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { softCrossEntropy, stopGradient } from './common';
+import { defineLoss, float, fraction, positive } from './loss-description';
 
 export interface DinoOptions {
   /** τ_s of the student softmax. */
@@ -52,3 +54,30 @@ export function dinoLoss(
     return { loss, newCenter };
   });
 }
+
+export const dinoDescription = defineLoss({
+  name: 'dino',
+  title: 'Self-distillation cross-entropy to a centred, sharpened teacher',
+  methods: ['DINO'],
+  fn: dinoLoss,
+  params: z.object({
+    student_temperature: positive,
+    teacher_temperature: positive,
+    center_momentum: fraction,
+  }),
+  inputs: { student: float('Vs', 'N', 'K'), teacher: float('Vt', 'N', 'K'), center: float('K') },
+  stopGradient: ['teacher', 'center'],
+  sideOutputs: ['new_center'],
+  check: (dims) => {
+    if (dims.Vs === 1 && dims.Vt === 1)
+      throw new Error('dino needs a (teacher view, other student view) pair');
+  },
+  compute: (t, p) => {
+    const { loss, newCenter } = dinoLoss(t.student, t.teacher, t.center, {
+      studentTemperature: p.student_temperature,
+      teacherTemperature: p.teacher_temperature,
+      centerMomentum: p.center_momentum,
+    });
+    return { loss, side: { new_center: newCenter } };
+  },
+});

@@ -1,34 +1,15 @@
 /**
- * Registry of ContrastLab's loss functionals. Each loss lives in its own file as a pure tensor function; this
- * module re-exports them and describes each one (the methods that use it, its inputs and where gradients stop)
- * for the CLI, the fixture runner and the docs.
+ * ContrastLab's loss functionals. Each lives in its own file with its description (./loss-description.ts);
+ * import a loss's function from its file. This module is the registry's face: the descriptions, their names,
+ * and the fixture evaluator behind `check-loss`.
  */
-export { byolLoss } from './byol';
-export { cmcLoss } from './cmc';
+export { LOSS_DESCRIPTIONS, LOSS_NAMES, isLossName, lossDescription, type LossName } from './registry';
+export { evaluateLossFixture, type LossFixtureResult, type NestedNumbers } from './fixture';
 export {
-  MASK_VALUE,
-  arangeTargets,
-  crossEntropy,
-  l2Normalize,
-  maskDiagonal,
-  rowCosine,
-  rowDot,
-  sameLabelMask,
-  softCrossEntropy,
-  stopGradient,
-  supervisedContrastiveTerm,
-} from './common';
-export { cpcInfoNceLoss } from './cpc_infonce';
-export { dinoLoss, type DinoLossResult, type DinoOptions } from './dino';
-export { infoNceQueueLoss } from './infonce_queue';
-export { instDiscNceLoss, type InstDiscNceOptions, type InstDiscNceResult } from './instdisc_nce';
-export { invaSpreadLoss } from './invaspread';
-export { mocoV3Contrastive, mocoV3Loss } from './mocov3';
-export { ntXentLoss } from './nt_xent';
-export { simSiamLoss } from './simsiam';
-export { sinkhornKnopp, swavLoss, type SwavOptions } from './swav';
-export { supConLoss } from './supcon';
-export { wclLoss, wclSupervisedLoss, wclWeakLabels, type WclLossResult } from './wcl';
-
-export { LOSS_NAMES, LOSS_REGISTRY, isLossName, type LossInfo, type LossName } from './registry';
-export { evaluateLossFixture, type LossFixtureResult } from './fixture';
+  defineLoss,
+  isLossDescription,
+  type LossDescription,
+  type LossFixtures,
+  type LossInput,
+  type NamedLossInput,
+} from './loss-description';

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { l2Normalize, rowDot, stopGradient } from './common';
+import { defineLoss, float, positive } from './loss-description';
 
 /**
  * InfoNCE against a queue of negatives (MoCo v1/v2, He et al. 2020, Eq. 1). q and k are normalised;
@@ -23,3 +25,14 @@ export function infoNceQueueLoss(
     return tf.neg(tf.mean(tf.slice(logp, [0, 0], [-1, 1]))) as tf.Scalar;
   });
 }
+
+export const infoNceQueueDescription = defineLoss({
+  name: 'infonce_queue',
+  title: 'InfoNCE with a momentum-key queue of negatives',
+  methods: ['MoCo v1', 'MoCo v2'],
+  fn: infoNceQueueLoss,
+  params: z.object({ temperature: positive }),
+  inputs: { q: float('N', 'D'), k: float('N', 'D'), queue: float('K', 'D') },
+  stopGradient: ['k', 'queue'],
+  compute: (t, p) => ({ loss: infoNceQueueLoss(t.q, t.k, t.queue, p.temperature) }),
+});

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { l2Normalize, rowDot, stopGradient } from './common';
+import { checkRange, defineLoss, float, fraction, int, nonNegative, positive } from './loss-description';
 
 export interface InstDiscNceOptions {
   /** τ of the non-parametric softmax. */
@@ -66,3 +68,32 @@ export function instDiscNceLoss(
     return { loss, updatedBankRows };
   });
 }
+
+export const instDiscNceDescription = defineLoss({
+  name: 'instdisc_nce',
+  title: 'Instance discrimination with NCE against a memory bank',
+  methods: ['InstDisc (noiseSamples > 0)'],
+  fn: instDiscNceLoss,
+  params: z.object({
+    temperature: positive,
+    z: positive,
+    proximal_lambda: nonNegative,
+    bank_momentum: fraction,
+  }),
+  inputs: { v: float('N', 'D'), bank: float('Nbank', 'D'), index: int('N'), noise_index: int('N', 'M') },
+  stopGradient: ['bank'],
+  sideOutputs: ['updated_bank_rows'],
+  check: (dims, ints) => {
+    checkRange('index', ints.index, dims.Nbank!, 'rows of bank');
+    checkRange('noise_index', ints.noise_index, dims.Nbank!, 'rows of bank');
+  },
+  compute: (t, p) => {
+    const { loss, updatedBankRows } = instDiscNceLoss(t.v, t.bank, t.index, t.noise_index, {
+      temperature: p.temperature,
+      z: p.z,
+      proximalLambda: p.proximal_lambda,
+      bankMomentum: p.bank_momentum,
+    });
+    return { loss, side: { updated_bank_rows: updatedBankRows } };
+  },
+});

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { l2Normalize, rowDot, stopGradient } from './common';
+import { checkRange, defineLoss, float, fraction, int, nonNegative, positive } from './loss-description';
 
 export interface InstDiscSoftmaxOptions {
   /** τ of the non-parametric softmax. */
@@ -54,3 +56,28 @@ export function instDiscSoftmaxLoss(
     return { loss, updatedBankRows };
   });
 }
+
+export const instDiscSoftmaxDescription = defineLoss({
+  name: 'instdisc_softmax',
+  title: 'Instance discrimination with the exact non-parametric softmax over a memory bank',
+  methods: ['InstDisc (noiseSamples = 0, the default)'],
+  fn: instDiscSoftmaxLoss,
+  params: z.object({ temperature: positive, proximal_lambda: nonNegative, bank_momentum: fraction }),
+  inputs: { v: float('N', 'D'), bank: float('Nbank', 'D'), index: int('N') },
+  stopGradient: ['bank'],
+  sideOutputs: ['updated_bank_rows'],
+  fixtures: {
+    none:
+      'No shared fixture exists; test/engine/losses/instdisc_softmax.test.ts checks this description against a ' +
+      'float64 reference of Eq. 2.',
+  },
+  check: (dims, ints) => checkRange('index', ints.index, dims.Nbank!, 'rows of bank'),
+  compute: (t, p) => {
+    const { loss, updatedBankRows } = instDiscSoftmaxLoss(t.v, t.bank, t.index, {
+      temperature: p.temperature,
+      proximalLambda: p.proximal_lambda,
+      bankMomentum: p.bank_momentum,
+    });
+    return { loss, side: { updated_bank_rows: updatedBankRows } };
+  },
+});

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { l2Normalize, maskDiagonal, stopGradient } from './common';
+import { defineLoss, float, positive } from './loss-description';
 
 /** Largest probability fed to log(1 − P), so a saturated negative gives a large finite loss instead of −∞. */
 const MAX_NEG_PROB = 1 - 1e-7;
@@ -30,3 +32,13 @@ export function invaSpreadLoss(f: tf.Tensor2D, fAug: tf.Tensor2D, temperature: n
     return tf.div(tf.neg(tf.add(posTerm, negTerm)), m) as tf.Scalar;
   });
 }
+
+export const invaSpreadDescription = defineLoss({
+  name: 'invaspread',
+  title: 'Invariant and spreading instance features (anchor-only gradients)',
+  methods: ['InvaSpread'],
+  fn: invaSpreadLoss,
+  params: z.object({ temperature: positive }),
+  inputs: { f: float('N', 'D'), f_aug: float('N', 'D') },
+  compute: (t, p) => ({ loss: invaSpreadLoss(t.f, t.f_aug, p.temperature) }),
+});

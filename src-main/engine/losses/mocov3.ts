@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { arangeTargets, crossEntropy, l2Normalize, stopGradient } from './common';
+import { defineLoss, float, positive } from './loss-description';
 
 /**
  * MoCo v3 contrastive term (Chen, Xie & He 2021, Alg. 1): ctr(q, k) = 2τ · CE(normalize(q) normalize(k)ᵀ/τ, i),
@@ -27,3 +29,14 @@ export function mocoV3Loss(
     tf.add(mocoV3Contrastive(q1, k2, temperature), mocoV3Contrastive(q2, k1, temperature)),
   );
 }
+
+export const mocoV3Description = defineLoss({
+  name: 'mocov3',
+  title: 'Symmetrised in-batch InfoNCE against momentum keys, scaled by 2τ',
+  methods: ['MoCo v3'],
+  fn: mocoV3Loss,
+  params: z.object({ temperature: positive }),
+  inputs: { q1: float('N', 'D'), q2: float('N', 'D'), k1: float('N', 'D'), k2: float('N', 'D') },
+  stopGradient: ['k1', 'k2'],
+  compute: (t, p) => ({ loss: mocoV3Loss(t.q1, t.q2, t.k1, t.k2, p.temperature) }),
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { rowCosine, stopGradient } from './common';
+import { defineLoss, float, noParams } from './loss-description';
 
 /**
  * SimSiam loss (Chen & He 2021, Eq. 3 with the stop-gradient of Eq. 4):
@@ -13,3 +14,14 @@ export function simSiamLoss(p1: tf.Tensor2D, p2: tf.Tensor2D, z1: tf.Tensor2D, z
     return tf.mul(-0.5, tf.add(a, b));
   });
 }
+
+export const simSiamDescription = defineLoss({
+  name: 'simsiam',
+  title: 'Symmetrised negative cosine with stop-gradient',
+  methods: ['SimSiam'],
+  fn: simSiamLoss,
+  params: noParams,
+  inputs: { p1: float('N', 'D'), p2: float('N', 'D'), z1: float('N', 'D'), z2: float('N', 'D') },
+  stopGradient: ['z1', 'z2'],
+  compute: (t) => ({ loss: simSiamLoss(t.p1, t.p2, t.z1, t.z2) }),
+});

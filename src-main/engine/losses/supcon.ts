@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { l2Normalize, sameLabelMask, supervisedContrastiveTerm } from './common';
+import { defineLoss, float, int, positive } from './loss-description';
 
 /**
  * Supervised contrastive loss (Khosla et al. 2020, Eq. 2, "L_out", as in the released SupConLoss with
@@ -25,3 +27,13 @@ export function supConLoss(
     return tf.mul(tf.mean(perAnchor), temperature / baseTemperature);
   });
 }
+
+export const supConDescription = defineLoss({
+  name: 'supcon',
+  title: 'Supervised contrastive loss (L_out) over all views',
+  methods: ['SupCon'],
+  fn: supConLoss,
+  params: z.object({ temperature: positive, base_temperature: positive }),
+  inputs: { features: float('N', 'V', 'D'), labels: int('N') },
+  compute: (t, p) => ({ loss: supConLoss(t.features, t.labels, p.temperature, p.base_temperature) }),
+});

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { l2Normalize, softCrossEntropy, stopGradient } from './common';
+import { atLeast, defineLoss, float, positive } from './loss-description';
 
 export interface SwavOptions {
   /** Softmax temperature τ of the swapped prediction. */
@@ -65,3 +67,20 @@ export function swavLoss(views: tf.Tensor3D, prototypes: tf.Tensor2D, options: S
     return tf.div(tf.addN(terms), terms.length);
   });
 }
+
+export const swavDescription = defineLoss({
+  name: 'swav',
+  title: 'Swapped prediction of Sinkhorn-Knopp prototype codes',
+  methods: ['SwAV'],
+  fn: swavLoss,
+  params: z.object({ temperature: positive, epsilon: positive, sinkhorn_iterations: z.int().min(0) }),
+  inputs: { views: float('V', 'N', 'D'), prototypes: float('K', 'D') },
+  check: (dims) => atLeast(dims, 'V', 2, 'views 0 and 1 are the assignment crops'),
+  compute: (t, p) => ({
+    loss: swavLoss(t.views, t.prototypes, {
+      temperature: p.temperature,
+      epsilon: p.epsilon,
+      sinkhornIterations: p.sinkhorn_iterations,
+    }),
+  }),
+});

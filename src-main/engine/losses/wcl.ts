@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 
 import { l2Normalize, maskDiagonal, sameLabelMask, supervisedContrastiveTerm } from './common';
+import { atLeast, defineLoss, float, positive } from './loss-description';
 import { ntXentLoss } from './nt_xent';
 
 export interface WclLossResult {
@@ -86,3 +88,26 @@ export function wclLoss(
     return { loss, instanceLoss, swapLoss, labels1, labels2 };
   });
 }
+
+export const wclDescription = defineLoss({
+  name: 'wcl',
+  title: 'NT-Xent plus swapped supervised contrast on 1-NN graph weak labels',
+  methods: ['WCL'],
+  fn: wclLoss,
+  params: z.object({ temperature: positive, swap_weight: z.number() }),
+  inputs: { z1: float('N', 'D'), z2: float('N', 'D'), v1: float('N', 'E'), v2: float('N', 'E') },
+  sideOutputs: ['instance_loss', 'swap_loss', 'labels_1', 'labels_2'],
+  check: (dims) => atLeast(dims, 'N', 2, 'each row needs a nearest neighbour other than itself'),
+  compute: (t, p) => {
+    const r = wclLoss(t.z1, t.z2, t.v1, t.v2, p.temperature, p.swap_weight);
+    return {
+      loss: r.loss,
+      side: {
+        instance_loss: r.instanceLoss,
+        swap_loss: r.swapLoss,
+        labels_1: r.labels1,
+        labels_2: r.labels2,
+      },
+    };
+  },
+});

@@ -3,7 +3,8 @@ import { computed, ref, watch } from 'vue';
 import { i18n, type Locale } from '../i18n';
 import type { XMode } from '../lib/series';
 
-export type View = 'new' | 'live' | 'runs' | 'compare' | 'grids';
+/** The app's screens, one per tab. */
+export type Screen = 'new' | 'live' | 'runs' | 'compare' | 'grids';
 export type Theme = 'light' | 'dark';
 
 const storageKey = 'contrastlab.prefs';
@@ -43,16 +44,19 @@ function loadPrefs(): Prefs {
   }
 }
 
-const views: View[] = ['new', 'live', 'runs', 'compare', 'grids'];
+const screens: Screen[] = ['new', 'live', 'runs', 'compare', 'grids'];
 
 /** Parses "#/live/3", "#/compare/1,2", "#/new/simclr". */
-function parseHash(hash: string): { view: View; arg: string } {
-  const [view, arg = ''] = hash.replace(/^#\/?/, '').split('/');
-  return { view: views.includes(view as View) ? (view as View) : 'new', arg: decodeURIComponent(arg) };
+function parseHash(hash: string): { screen: Screen; arg: string } {
+  const [screen, arg = ''] = hash.replace(/^#\/?/, '').split('/');
+  return {
+    screen: screens.includes(screen as Screen) ? (screen as Screen) : 'new',
+    arg: decodeURIComponent(arg),
+  };
 }
 
 /**
- * What the user sees and prefers: the current view (kept in the address's hash, so reload and back
+ * What the user sees and prefers: the current screen (kept in the address's hash, so reload and back
  * work), language and theme (kept in localStorage), chart settings, and the runs selected for comparison.
  */
 export const useUiStore = defineStore('ui', () => {
@@ -63,7 +67,7 @@ export const useUiStore = defineStore('ui', () => {
   const logScale = ref(prefs.logScale);
   const xMode = ref<XMode>(prefs.xMode);
 
-  const view = ref<View>('new');
+  const screen = ref<Screen>('new');
   const liveRunId = ref<number | null>(null);
   const methodId = ref<string | null>(null);
   const selected = ref<number[]>([]);
@@ -78,8 +82,8 @@ export const useUiStore = defineStore('ui', () => {
   }
 
   function applyHash(): void {
-    const { view: v, arg } = parseHash(window.location.hash);
-    view.value = v;
+    const { screen: v, arg } = parseHash(window.location.hash);
+    screen.value = v;
     if (v === 'live') {
       const id = Number(arg);
       liveRunId.value = Number.isInteger(id) && id > 0 ? id : liveRunId.value;
@@ -96,7 +100,7 @@ export const useUiStore = defineStore('ui', () => {
   window.addEventListener('hashchange', applyHash);
 
   const hash = computed(() => {
-    switch (view.value) {
+    switch (screen.value) {
       case 'live':
         return liveRunId.value ? `#/live/${liveRunId.value}` : '#/live';
       case 'compare':
@@ -104,15 +108,15 @@ export const useUiStore = defineStore('ui', () => {
       case 'new':
         return methodId.value ? `#/new/${encodeURIComponent(methodId.value)}` : '#/new';
       default:
-        return `#/${view.value}`;
+        return `#/${screen.value}`;
     }
   });
   watch(hash, (h) => {
     if (window.location.hash !== h) history.replaceState(null, '', h);
   });
 
-  function go(v: View): void {
-    view.value = v;
+  function go(v: Screen): void {
+    screen.value = v;
     if (window.location.hash !== hash.value) history.pushState(null, '', hash.value);
   }
 
@@ -166,7 +170,7 @@ export const useUiStore = defineStore('ui', () => {
     smoothing,
     logScale,
     xMode,
-    view,
+    screen,
     liveRunId,
     methodId,
     selected,

@@ -13,7 +13,7 @@ import {
   TRANSPOSE_SIMD_SHARED,
 } from '../../../src-main/engine/backend/kernels/transpose-simd';
 
-const kernels = path.resolve(import.meta.dirname, '../../src-main/engine/backend/kernels');
+const kernels = path.resolve(import.meta.dirname, '../../../src-main/engine/backend/kernels');
 
 const modules: [string, string, string][] = [
   ['batch-norm-simd.wat', BATCH_NORM_SIMD_SHARED, BATCH_NORM_SIMD_PLAIN],

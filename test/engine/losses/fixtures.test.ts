@@ -6,9 +6,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { evaluateLossFixture } from '../../../src-main/engine/losses';
+import {
+  LOSS_DESCRIPTIONS,
+  evaluateLossFixture,
+  type LossFixtureResult,
+} from '../../../src-main/engine/losses';
+import { sharedDir } from '../../helpers/cli';
 
-const FIXTURE_DIR = path.resolve(import.meta.dirname, '../../../shared/fixtures/losses');
+const FIXTURE_DIR = path.join(sharedDir, 'fixtures/losses');
 const REL_TOL = 1e-4;
 const ABS_TOL = 1e-5;
 /** Side outputs that are integer labels and must match exactly. */
@@ -46,6 +51,27 @@ function mismatch(actual: unknown, expected: unknown, where: string, exact: bool
     : `${where}: ${actual} vs expected ${expected} (tol ${tol})`;
 }
 
+function readFixture(file: string): Fixture {
+  return JSON.parse(readFileSync(path.join(FIXTURE_DIR, file), 'utf8')) as Fixture;
+}
+
+/** Evaluates a fixture (leaking no tensor) and compares the loss, side outputs and gradients to `expected`. */
+function expectMatches(fixture: Fixture, evaluate: () => LossFixtureResult): void {
+  const before = tf.memory().numTensors;
+  const result = evaluate();
+  expect(tf.memory().numTensors).toBe(before);
+
+  expect(Object.keys(result).sort()).toEqual(Object.keys(fixture.expected).sort());
+  expect(Object.keys(result.grads).sort()).toEqual(Object.keys(fixture.expected.grads).sort());
+  for (const [key, expected] of Object.entries(fixture.expected)) {
+    if (key === 'grads') continue;
+    expect(mismatch(result[key], expected, key, INTEGER_OUTPUTS.has(key))).toBeNull();
+  }
+  for (const [key, expected] of Object.entries(fixture.expected.grads)) {
+    expect(mismatch(result.grads[key], expected, `grads.${key}`, false)).toBeNull();
+  }
+}
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await tf.ready();
@@ -58,20 +84,25 @@ describe('loss fixtures', () => {
 
   for (const file of fixtureFiles) {
     it(file, () => {
-      const fixture = JSON.parse(readFileSync(path.join(FIXTURE_DIR, file), 'utf8')) as Fixture;
-      const before = tf.memory().numTensors;
-      const result = evaluateLossFixture(fixture);
-      expect(tf.memory().numTensors).toBe(before);
-
-      expect(Object.keys(result).sort()).toEqual(Object.keys(fixture.expected).sort());
-      expect(Object.keys(result.grads).sort()).toEqual(Object.keys(fixture.expected.grads).sort());
-      for (const [key, expected] of Object.entries(fixture.expected)) {
-        if (key === 'grads') continue;
-        expect(mismatch(result[key], expected, key, INTEGER_OUTPUTS.has(key))).toBeNull();
-      }
-      for (const [key, expected] of Object.entries(fixture.expected.grads)) {
-        expect(mismatch(result.grads[key], expected, `grads.${key}`, false)).toBeNull();
-      }
+      const fixture = readFixture(file);
+      expectMatches(fixture, () => evaluateLossFixture(fixture));
     });
+  }
+});
+
+describe('losses checked by the fixtures of the loss they reduce to', () => {
+  for (const description of LOSS_DESCRIPTIONS) {
+    const { fixtures } = description;
+    if (!('loss' in fixtures) || fixtures.loss === description.name) continue;
+    const files = fixtureFiles.filter((file) => readFixture(file).loss === fixtures.loss);
+    it(`${description.name} has fixtures of ${fixtures.loss}`, () => {
+      expect(files.length).toBeGreaterThan(0);
+    });
+    for (const file of files) {
+      it(`${description.name} (${fixtures.why ?? ''}): ${file}`, () => {
+        const fixture = readFixture(file);
+        expectMatches(fixture, () => evaluateLossFixture(fixture, description));
+      });
+    }
   }
 });

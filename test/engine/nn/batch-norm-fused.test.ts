@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { batchNormTrain } from '../../../src-main/engine/backend/kernels/batch-norm-train';
 import { ResNet18 } from '../../../src-main/engine/nn/backbones';
-import { mlpHead } from '../../../src-main/engine/nn/heads';
+import { mlpHead } from '../../../src-main/engine/nn/heads/mlp-head';
 import { BatchNorm } from '../../../src-main/engine/nn/layers';
 import type { Module } from '../../../src-main/engine/nn/module';
 import { Rng } from '../../../src-main/engine/util/rng';

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ResNet18, SmallConvNet } from '../../../src-main/engine/nn/backbones';
 import { BatchNorm } from '../../../src-main/engine/nn/layers';
-import { mlpHead } from '../../../src-main/engine/nn/heads';
+import { mlpHead } from '../../../src-main/engine/nn/heads/mlp-head';
 import { copyState } from '../../../src-main/engine/nn/module';
 import { Rng } from '../../../src-main/engine/util/rng';
 

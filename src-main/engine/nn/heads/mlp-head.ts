@@ -1,6 +1,6 @@
-import { Module, Sequential } from './module';
-import { BatchNorm, Linear, ReLU } from './layers';
-import type { Rng } from '../util/rng';
+import { Module, Sequential } from '../module';
+import { BatchNorm, Linear, ReLU } from '../layers';
+import type { Rng } from '../../util/rng';
 
 /**
  * An MLP head: `layers` linear layers with batch norm and ReLU between them (SimCLR's projection
