@@ -216,6 +216,23 @@ describe('contrastlab CLI', () => {
     expect(Object.keys(out.grads).sort()).toEqual(['z1', 'z2']);
   });
 
+  it('check-loss explains itself, and refuses a bad fixture in one line', async () => {
+    const usage = await runCli(['check-loss', '--help']);
+    expect(usage.code).toBe(0);
+    expect(usage.stdout).toMatch(/^usage: contrastlab check-loss FIXTURE\.json/);
+    expect(usage.stdout).toMatch(/nt_xent/);
+
+    const bad = path.join(dir, 'bad-fixture.json');
+    const fixture = JSON.parse(
+      fs.readFileSync(path.join(sharedDir, 'fixtures/losses/nt_xent-1.json'), 'utf8'),
+    );
+    fs.writeFileSync(bad, JSON.stringify({ ...fixture, params: { temperature: -1 } }));
+    const r = await runCli(['check-loss', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/Invalid nt_xent fixture: .*temperature/);
+  });
+
   describe('bad input: one clear line on stderr, non-zero exit, no run written', () => {
     const cases: [string, string[], RegExp][] = [
       ['unknown method', ['--method', 'nosuch'], /unknown method "nosuch"/],

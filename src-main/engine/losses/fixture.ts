@@ -1,8 +1,14 @@
+import { InputError } from '../../domain';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 
 import type { LossDescription, SideOutput } from './loss-description';
 import { LOSS_NAMES, isLossName, lossDescription, type LossName } from './registry';
+
+/** A fixture that does not describe a valid call of its loss: the user's input, shown as one line. */
+export class FixtureError extends InputError {
+  override name = 'FixtureError';
+}
 
 /**
  * Runs one loss fixture (see shared/fixtures/losses/README.md): validates it against the loss's description
@@ -47,7 +53,7 @@ function shapeAndFlatten(name: string, value: unknown, rank: number): { shape: n
   let probe = value;
   for (let r = 0; r < rank; r++) {
     const arr = probe as unknown[];
-    if (arr.length === 0) throw new Error(`inputs.${name} has an empty dimension ${r}`);
+    if (arr.length === 0) throw new FixtureError(`inputs.${name} has an empty dimension ${r}`);
     shape.push(arr.length);
     probe = arr[0];
   }
@@ -59,7 +65,7 @@ function shapeAndFlatten(name: string, value: unknown, rank: number): { shape: n
     }
     const arr = v as unknown[];
     if (arr.length !== shape[depth]) {
-      throw new Error(
+      throw new FixtureError(
         `inputs.${name} is not rectangular: ${name}${path} has length ${arr.length}, expected ${shape[depth]}`,
       );
     }
@@ -84,15 +90,17 @@ function sideToJson(value: SideOutput): unknown {
  */
 export function evaluateLossFixture(fixture: unknown, description?: LossDescription): LossFixtureResult {
   const base = fixtureSchema.safeParse(fixture);
-  if (!base.success) throw new Error(`Invalid loss fixture: ${formatIssues(base.error, 'fixture')}`);
+  if (!base.success) throw new FixtureError(`Invalid loss fixture: ${formatIssues(base.error, 'fixture')}`);
   const { loss: lossName, params: rawParams, inputs: rawInputs } = base.data;
   if (description === undefined && !isLossName(lossName)) {
-    throw new Error(`Unknown loss "${lossName}" in fixture; expected one of: ${LOSS_NAMES.join(', ')}`);
+    throw new FixtureError(
+      `Unknown loss "${lossName}" in fixture; expected one of: ${LOSS_NAMES.join(', ')}`,
+    );
   }
   const loss = description ?? lossDescription(lossName as LossName);
   const name = loss.name;
   const fail = (msg: string): never => {
-    throw new Error(`Invalid ${name} fixture: ${msg}`);
+    throw new FixtureError(`Invalid ${name} fixture: ${msg}`);
   };
 
   const params = loss.params.safeParse(rawParams);
