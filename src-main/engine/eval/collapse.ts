@@ -4,7 +4,8 @@ import { gramOfColumns, l2NormalizeRows, type Rows } from './rows';
 
 /**
  * Collapse diagnostics of an embedding: the std of its L2-normalised outputs (SimSiam) and its effective
- * rank (RankMe). A collapsed embedding maps every image to the same point: std 0, effective rank 1.
+ * rank (RankMe). A collapsed embedding maps every image to the same point: std 0, effective rank 1. When
+ * they count as collapsing is collapseCheck's rule (domain/metrics.ts).
  */
 
 /**
@@ -62,11 +63,9 @@ export function effectiveRankFromSingularValues(sigma: ArrayLike<number>): numbe
   return Math.exp(entropy);
 }
 
-/** Thresholds of the collapse warning (shared with the app's banner). */
+/**
+ * Thresholds of the collapse warning, for the run log's message; the rule itself is collapseCheck in
+ * domain/metrics.ts, shared with the app's banner.
+ */
 export const COLLAPSE_STD_RATIO = collapseThresholds.stdRatio;
 export const COLLAPSE_RANK = collapseThresholds.effectiveRank;
-
-/** Whether an embedding looks collapsed (or collapsing) by either diagnostic. */
-export function isCollapsing(std: number, dim: number, rank: number): boolean {
-  return std * Math.sqrt(dim) < COLLAPSE_STD_RATIO || rank < COLLAPSE_RANK;
-}

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { diagnosticKeys } from '../../domain';
+import { collapseCheck, type CoreMetricKeyOfGroup } from '../../domain';
 import { augmentBatch, normalize, toFloatBatch } from '../data/augment';
 import type { AugmentConfig } from '../../domain';
 import type { Dataset } from '../data/dataset';
@@ -7,12 +7,12 @@ import type { ViewPlan } from '../../domain';
 import type { Backbone } from '../nn/backbones';
 import { Rng } from '../util/rng';
 import { alignment, uniformity } from './align-uniform';
-import { effectiveRankFromGram, embeddingStd, isCollapsing } from './collapse';
+import { effectiveRankFromGram, embeddingStd } from './collapse';
 import { rows } from './rows';
 import { histogram, HISTOGRAM_BINS, mean, pairSimilarities } from './similarity';
 
 /**
- * The per-epoch diagnostics of a representation (issue #6), computed in the run worker at every
+ * The per-epoch diagnostics of a representation, computed in the run worker at every
  * evaluation: alignment and uniformity (Wang & Isola 2020), positive/negative cosine similarities and
  * their histograms (InvaSpread fig. 5) on two augmented views of a fixed set of training images, and the
  * collapse monitor (SimSiam's std, RankMe's effective rank) on the un-augmented test features the kNN
@@ -75,15 +75,15 @@ function viewFeatures(
   return out;
 }
 
-/** The keys of api/types.ts's diagnosticKeys measured at every evaluation (probe_* come from the linear probe). */
-export type EpochDiagnosticKey = Exclude<(typeof diagnosticKeys)[number], 'probe_top1' | 'probe_top5'>;
+/** The diagnostics measured at every evaluation (the linear probe's keys come from runner/callbacks/linear-probe.ts). */
+export type EpochDiagnosticKey = CoreMetricKeyOfGroup<'diagnostics'>;
 
 export interface EpochDiagnostics {
-  /** Metric values under their keys in api/types.ts (only the ones that could be computed). */
+  /** Metric values under their keys in domain/metrics.ts (only the ones that could be computed). */
   metrics: Partial<Record<EpochDiagnosticKey, number>>;
   /** Fractions of positive and negative pairs in HISTOGRAM_BINS bins over [−1, 1]. */
   histogram: { min: number; max: number; positive: number[]; negative: number[] } | null;
-  /** True when std·√d < 0.2 or the effective rank < 2. */
+  /** Whether collapseCheck flags the test embedding (std·√d < 0.2 or effective rank < 2). */
   collapsing: boolean;
   /** The test features read back, row-major (the caller reuses them for the embedding snapshot). */
   testData: Float32Array | null;
@@ -134,7 +134,7 @@ export function epochDiagnostics(
     metrics.embedding_std = embeddingStd(rows(testData, n, d));
     metrics.embedding_dim = d;
     metrics.effective_rank = effectiveRankFromGram(gramData, d);
-    collapsing = isCollapsing(metrics.embedding_std, d, metrics.effective_rank);
+    collapsing = collapseCheck(metrics.embedding_std, d, metrics.effective_rank).collapsing;
   }
   for (const [k, v] of Object.entries(metrics)) {
     if (!Number.isFinite(v)) delete metrics[k as keyof typeof metrics];

@@ -1,18 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { byolLoss } from '../losses/byol';
 import { createBackbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
-import { initTarget, momentumUpdate } from '../nn/momentum';
+import { mlpHead } from '../nn/heads/mlp-head';
+import { projectionPredictor } from '../nn/heads/projection-predictor';
+import { initTarget } from '../nn/momentum';
 import { cosineRamp } from '../nn/schedule';
 import { Tower } from '../nn/tower';
 import type { Rng } from '../util/rng';
-import {
-  onlineTargetInstance,
-  predictAndProject,
-  projectionPredictor,
-  type OnlineTargetModules,
-} from './encoder-head';
+import { onlineTargetInstance, predictAndProject, type OnlineTargetModules } from './encoder-head';
 import type { MethodDefinition, MethodInstance } from './method';
+import { scheduleMetric } from '../../domain';
 import { asymmetricViews, byolAugmentationDefaults, secondViewBlurProbField } from './ssl-views';
 import { momentumField, projectorPredictorDimFields } from './fields';
 
@@ -49,6 +46,8 @@ export const byol: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/2006.07733',
   },
   fields,
+  // τ of the cosine schedule (Sec. 3.2) at each step.
+  metrics: { target_decay: scheduleMetric({ en: 'Target decay τ', zh: '目标网络衰减率 τ' }) },
   sharedDefaults: {
     optimizer: 'lars',
     lr: 0.2,
@@ -75,6 +74,8 @@ export const byol: MethodDefinition<typeof fields> = {
 
     return {
       ...onlineTargetInstance(modules),
+      // ξ ← τξ + (1 − τ)θ with τ on BYOL's cosine schedule from τ_base to 1 (Sec. 3.2).
+      momentumPairs: [{ online, target, momentum: (ctx) => decayAt(ctx.step, ctx.totalSteps) }],
       step(batch, ctx) {
         const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
         // byolLoss stops the gradient of the target projections z (Eq. 2, sg(z′)).
@@ -83,10 +84,6 @@ export const byol: MethodDefinition<typeof fields> = {
           loss: byolLoss(p1, p2, z1, z2),
           logs: { target_decay: tf.scalar(decayAt(ctx.step, ctx.totalSteps)) },
         };
-      },
-      afterStep(_batch, ctx) {
-        // ξ ← τξ + (1 − τ)θ with τ on BYOL's cosine schedule (Sec. 3.2).
-        momentumUpdate(online, target, decayAt(ctx.step, ctx.totalSteps));
       },
     };
   },

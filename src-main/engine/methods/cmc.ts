@@ -4,10 +4,11 @@ import { normalizeLab, rgbToLab } from '../data/lab';
 import { cmcLoss } from '../losses/cmc';
 import { instDiscNceLoss } from '../losses/instdisc_nce';
 import { Backbone, createBackbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
+import { mlpHead } from '../nn/heads/mlp-head';
 import type { Rng } from '../util/rng';
 import { estimateNceNormalizer, MemoryBank, sampleNoiseIndices } from './memory-bank';
 import type { MethodDefinition, MethodEnvironment } from './method';
+import { lossMetric } from '../../domain';
 import { augmentationFromConfig } from './views';
 import { embeddingDimField, momentumField, noiseSamplesField, temperatureField } from './fields';
 
@@ -105,6 +106,11 @@ export const cmc: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/1906.05849',
   },
   fields,
+  // The memory-bank objective's two NCE terms (Sec. 3.2); the loss is their sum.
+  metrics: {
+    loss_l: lossMetric({ en: 'NCE loss, L against the ab bank', zh: 'NCE 损失（L 对 ab 记忆库）' }),
+    loss_ab: lossMetric({ en: 'NCE loss, ab against the L bank', zh: 'NCE 损失（ab 对 L 记忆库）' }),
+  },
   // Released recipe: SGD lr 0.03, weight decay 1e-4, no warm-up; RandomResizedCrop(0.2, 1) and a flip only — no
   // colour jitter or grayscale, which would disturb the L/ab split.
   sharedDefaults: {

@@ -7,8 +7,26 @@ import { Module } from '../nn/module';
 import type { Rng } from '../util/rng';
 import { layersField } from './fields';
 import type { MethodDefinition } from './method';
+import { lossMetric, type MetricSpec } from '../../domain';
 import { patchGridSize, PatchGridEncoder } from './patch-grid';
 import { augmentationFromConfig } from './views';
+
+/** The most rows ahead CPC may predict (predictionSteps). */
+const MAX_PREDICTION_STEPS = 32;
+
+/** The metric key of the InfoNCE term that predicts k rows ahead. */
+const predictionStepKey = (k: number) => `loss_k${k}`;
+
+/** Every key predictionStepKey can give: which of them a run logs depends on its predictionSteps. */
+const predictionStepMetrics: Record<string, MetricSpec> = Object.fromEntries(
+  Array.from({ length: MAX_PREDICTION_STEPS }, (_, i) => [
+    predictionStepKey(i + 1),
+    lossMetric({
+      en: `InfoNCE loss, ${i + 1} row${i === 0 ? '' : 's'} ahead`,
+      zh: `InfoNCE 损失（向下 ${i + 1} 行）`,
+    }),
+  ]),
+);
 
 const fields = {
   patchSize: z
@@ -33,7 +51,7 @@ const fields = {
     .number()
     .int()
     .min(1)
-    .max(32)
+    .max(MAX_PREDICTION_STEPS)
     .default(3)
     .describe(
       'Predict the patches up to k rows below each context, one linear map W_k per k (paper: up to 5).',
@@ -140,6 +158,7 @@ export const cpc: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/1807.03748',
   },
   fields,
+  metrics: predictionStepMetrics,
   // CPC trains with Adam at 2e-4 and no weight decay; our lr is per 256 images, so 8e-4 gives 2e-4 at batch 64.
   // Every patch pair of the batch is scored, so the batch is kept small. The task lives inside one image:
   // light augmentation (crops and flips, no colour changes).
@@ -206,7 +225,7 @@ export const cpc: MethodDefinition<typeof fields> = {
             target = tf.gather(target, idx);
           }
           const lk = cpcInfoNceLoss(w.forward(ctx) as tf.Tensor2D, target);
-          logs[`loss_k${k}`] = lk;
+          logs[predictionStepKey(k)] = lk;
           return lk;
         });
         return { loss: tf.div(tf.addN(losses), losses.length) as tf.Scalar, logs };

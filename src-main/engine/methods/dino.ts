@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { dinoLoss } from '../losses/dino';
 import { createBackbone } from '../nn/backbones';
-import { DinoHead } from '../nn/dino-head';
-import { initTarget, momentumUpdate } from '../nn/momentum';
+import { DinoHead } from '../nn/heads/dino-head';
+import { initTarget } from '../nn/momentum';
 import { cosineRamp } from '../nn/schedule';
 import { Tower } from '../nn/tower';
 import type { Rng } from '../util/rng';
 import type { MethodDefinition, MethodInstance, TrainBatch } from './method';
+import { scheduleMetric } from '../../domain';
 import { asymmetricViews, byolAugmentationDefaults, paperView, secondViewBlurProbField } from './ssl-views';
 import {
   dimsField,
@@ -130,6 +131,11 @@ export const dino: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/2104.14294',
   },
   fields,
+  // The schedules' values at each step: the teacher temperature's warm-up and λ on a cosine to 1 (Sec. 3.1).
+  metrics: {
+    teacher_temperature: scheduleMetric({ en: 'Teacher temperature τ_t', zh: '教师温度 τ_t' }),
+    teacher_momentum: scheduleMetric({ en: 'Teacher momentum λ', zh: '教师动量 λ' }),
+  },
   sharedDefaults: {
     backbone: 'vit_tiny',
     // With 2 global + 6 local crops, a ViT's saved activations at batch 64 outgrow the wasm heap.
@@ -190,6 +196,10 @@ export const dino: MethodDefinition<typeof fields> = {
       teacher,
       center,
       trainableParameters: () => student.namedParameters('student.'),
+      // The teacher θ_t ← λθ_t + (1 − λ)θ_s, λ on a cosine from its start to 1 (Sec. 3.1).
+      momentumPairs: [
+        { online: student, target: teacher, momentum: (ctx) => momentumAt(ctx.step, ctx.totalSteps) },
+      ],
       step(batch, ctx) {
         const n = batch.views[0]!.shape[0];
         const s = studentLogits(batch, ctx.epoch < config.freezeLastLayerEpochs);
@@ -222,9 +232,8 @@ export const dino: MethodDefinition<typeof fields> = {
           },
         };
       },
-      afterStep(_batch, ctx) {
-        // Alg. 1: teacher EMA (λ on a cosine to 1), then the centre EMA of this step's teacher outputs.
-        momentumUpdate(student, teacher, momentumAt(ctx.step, ctx.totalSteps));
+      afterStep() {
+        // Alg. 1: after the teacher's EMA, the centre EMA of this step's teacher outputs.
         if (pendingCenter) {
           center.assign(pendingCenter);
           pendingCenter.dispose();

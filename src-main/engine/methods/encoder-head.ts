@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
 import type { Module } from '../nn/module';
 import type { Tower } from '../nn/tower';
-import type { Rng } from '../util/rng';
 import type { MethodInstance } from './method';
 
 /**
@@ -27,11 +25,6 @@ export function encoderWithHead(
 /** Encoder then head over all the views as one batch, so batch norm sees them together: [views·N, D]. */
 export function forwardJointly(encoder: Backbone, head: Module, views: tf.Tensor4D[]): tf.Tensor2D {
   return head.forward(encoder.forward(tf.concat(views, 0), true), true) as tf.Tensor2D;
-}
-
-/** BYOL's and MoCo v3's predictor: a 2-layer MLP (with BN) from the projection back to its own size. */
-export function projectionPredictor(projectionDim: number, hiddenDim: number, rng: Rng): Module {
-  return mlpHead(projectionDim, hiddenDim, projectionDim, 2, rng);
 }
 
 /** The modules of an online tower + predictor regressing a momentum target tower (BYOL, MoCo v3). */

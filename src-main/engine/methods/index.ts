@@ -1,4 +1,4 @@
-import { ConfigError } from '../../domain';
+import { ConfigError, type MethodInfo } from '../../domain';
 import { z } from 'zod';
 import { genericDefaults, sharedConfigShape, type SharedConfig } from './config';
 import type { MethodDefinition } from './method';
@@ -78,8 +78,8 @@ export function resolveConfig(method: MethodDefinition, input: Record<string, un
   throw new ConfigError(`invalid value for "${key}" (method ${method.id}): ${issue.message}`);
 }
 
-/** What `methods --json` and the UI's method cards and forms show. */
-export function describeMethod(method: MethodDefinition) {
+/** What `methods --json` and the UI's method cards, forms and metric labels show. */
+export function describeMethod(method: MethodDefinition): MethodInfo {
   return {
     id: method.id,
     title: method.title,
@@ -88,5 +88,6 @@ export function describeMethod(method: MethodDefinition) {
     paper: method.paper,
     needsLabels: method.needsLabels ?? false,
     config: z.toJSONSchema(methodSchema(method), { io: 'input' }),
+    metrics: method.metrics ?? {},
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { instDiscNceLoss } from '../losses/instdisc_nce';
 import { instDiscSoftmaxLoss } from '../losses/instdisc_softmax';
 import { createBackbone, type Backbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
+import { mlpHead } from '../nn/heads/mlp-head';
 import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
 import type { Rng } from '../util/rng';

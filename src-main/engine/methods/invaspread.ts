@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { invaSpreadLoss } from '../losses/invaspread';
 import { createBackbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
+import { mlpHead } from '../nn/heads/mlp-head';
 import { encoderWithHead, forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
 import { augmentationFromConfig } from './views';

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Backbone } from '../nn/backbones';
 import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
-import type { MethodFamily, PaperInfo, ViewPlan } from '../../domain';
+import type { MethodFamily, MetricSpec, PaperInfo, ViewPlan } from '../../domain';
 import type { Rng } from '../util/rng';
 import type { SharedConfig, SharedDefaults } from './config';
 
@@ -25,8 +25,20 @@ export interface StepContext {
 
 export interface StepResult {
   loss: tf.Scalar;
-  /** Extra scalars to log as metrics under their key. */
+  /** Extra scalars to log as metrics under their key (declared in MethodDefinition.metrics). */
   logs?: Record<string, tf.Scalar>;
+}
+
+/**
+ * A target network that follows an online one of the same architecture as an exponential moving
+ * average, θ_target ← m·θ_target + (1 − m)·θ_online (nn/momentum.ts), with the schedule of m: MoCo's
+ * key encoder (He et al. 2020, Eq. 2), BYOL's target (Grill et al. 2020, Sec. 3.1), DINO's teacher.
+ */
+export interface MomentumPair {
+  readonly online: Module;
+  readonly target: Module;
+  /** The coefficient m of the update after the step `ctx` (constant, or a schedule over training). */
+  momentum(ctx: StepContext): number;
 }
 
 /** A method instantiated for one run: its modules and its training step. */
@@ -37,7 +49,12 @@ export interface MethodInstance {
   trainableParameters(): NamedParameter[];
   /** The loss of one batch; runs inside the gradient scope, so everything here is differentiated. */
   step(batch: TrainBatch, ctx: StepContext): StepResult;
-  /** State updates after the optimiser step: momentum encoders, queues, memory banks, centres. */
+  /**
+   * Its momentum networks: the training step (runner/step.ts) updates every pair after the optimiser
+   * step, before afterStep.
+   */
+  readonly momentumPairs?: readonly MomentumPair[];
+  /** Other state updates after the optimiser step and the momentum pairs: queues, memory banks, centres. */
   afterStep?(batch: TrainBatch, ctx: StepContext): void;
   /**
    * The modules a checkpoint saves (parameters and buffers), by name. Optional: by default
@@ -70,6 +87,11 @@ export interface MethodDefinition<S extends z.ZodRawShape = z.ZodRawShape> {
   sharedDefaults?: Partial<SharedDefaults>;
   /** True when the method trains on labels (SupCon); the form and CLI require a labelled dataset. */
   needsLabels?: boolean;
+  /**
+   * What the keys its step logs (StepResult.logs) mean, beyond the core keys of domain/metrics.ts: labels,
+   * format, direction, smoothing. Every key the step may log is declared here.
+   */
+  metrics?: Record<string, MetricSpec>;
   viewPlan(config: SharedConfig & z.infer<z.ZodObject<S>>, imageSize: number): ViewPlan;
   create(config: SharedConfig & z.infer<z.ZodObject<S>>, env: MethodEnvironment): MethodInstance;
 }

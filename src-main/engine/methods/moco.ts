@@ -5,7 +5,7 @@ import { infoNceQueueLoss } from '../losses/infonce_queue';
 import { createBackbone } from '../nn/backbones';
 import { Linear } from '../nn/layers';
 import { Module } from '../nn/module';
-import { initTarget, momentumUpdate } from '../nn/momentum';
+import { initTarget } from '../nn/momentum';
 import { KeyQueue } from '../nn/queue';
 import { Tower } from '../nn/tower';
 import type { Rng } from '../util/rng';
@@ -144,6 +144,8 @@ export function createMoco(
     key,
     queue,
     trainableParameters: () => query.namedParameters('query.'),
+    // The key encoder θ_k ← m·θ_k + (1 − m)·θ_q with a constant m (Eq. 2).
+    momentumPairs: [{ online: query, target: key, momentum: () => config.encoderMomentum }],
     step(batch) {
       const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
       const q = groupedForward(query, v1, config.bnGroups);
@@ -153,8 +155,7 @@ export function createMoco(
       return { loss: infoNceQueueLoss(q, k, queue.keys, config.temperature) };
     },
     afterStep() {
-      // Algorithm 1: momentum update of the key encoder, then enqueue this batch's keys (dropping the oldest).
-      momentumUpdate(query, key, config.encoderMomentum);
+      // Algorithm 1: after the key encoder's momentum update, enqueue this batch's keys (dropping the oldest).
       if (pendingKeys) {
         queue.enqueue(pendingKeys);
         pendingKeys.dispose();

@@ -2,19 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { mocoV3Loss } from '../losses/mocov3';
 import { createBackbone, type BackboneId } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
-import { initTarget, momentumUpdate } from '../nn/momentum';
+import { mlpHead } from '../nn/heads/mlp-head';
+import { projectionPredictor } from '../nn/heads/projection-predictor';
+import { initTarget } from '../nn/momentum';
 import { cosineRamp } from '../nn/schedule';
 import { Tower } from '../nn/tower';
 import { VisionTransformer, vitTiny } from '../nn/vit';
 import type { Rng } from '../util/rng';
-import {
-  onlineTargetInstance,
-  predictAndProject,
-  projectionPredictor,
-  type OnlineTargetModules,
-} from './encoder-head';
+import { onlineTargetInstance, predictAndProject, type OnlineTargetModules } from './encoder-head';
 import type { MethodDefinition, MethodInstance } from './method';
+import { scheduleMetric } from '../../domain';
 import { asymmetricViews, byolAugmentationDefaults, secondViewBlurProbField } from './ssl-views';
 import { momentumField, projectorPredictorDimFields, temperatureField } from './fields';
 
@@ -67,6 +64,10 @@ export const mocov3: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/2104.02057',
   },
   fields,
+  // m at each step, on a cosine to 1 as BYOL's τ (Grill et al. 2020, Sec. 3.2).
+  metrics: {
+    encoder_momentum: scheduleMetric({ en: 'Momentum-encoder coefficient m', zh: '动量编码器系数 m' }),
+  },
   sharedDefaults: {
     backbone: 'vit_tiny',
     // A ViT's saved activations at batch 128 (two or more views) outgrow the wasm backend's heap.
@@ -107,6 +108,8 @@ export const mocov3: MethodDefinition<typeof fields> = {
 
     return {
       ...onlineTargetInstance(modules, frozen),
+      // The momentum encoder f_k ← m·f_k + (1 − m)·f_q (Alg. 1), m on a cosine from its start to 1.
+      momentumPairs: [{ online, target, momentum: (ctx) => momentumAt(ctx.step, ctx.totalSteps) }],
       step(batch, ctx) {
         const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
         // Each view is its own batch, as in the reference code (q1 = predictor(base_encoder(x1)), …).
@@ -115,9 +118,6 @@ export const mocov3: MethodDefinition<typeof fields> = {
           loss: mocoV3Loss(q1, q2, k1, k2, config.temperature),
           logs: { encoder_momentum: tf.scalar(momentumAt(ctx.step, ctx.totalSteps)) },
         };
-      },
-      afterStep(_batch, ctx) {
-        momentumUpdate(online, target, momentumAt(ctx.step, ctx.totalSteps));
       },
     };
   },

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createBackbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
+import { mlpHead } from '../nn/heads/mlp-head';
 import { ntXentLoss } from '../losses/nt_xent';
 import { encoderWithHead, forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';

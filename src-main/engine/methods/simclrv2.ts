@@ -1,16 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { crossEntropy, l2Normalize, maskDiagonal, stopGradient } from '../losses/common';
+import { l2Normalize, stopGradient } from '../losses/common';
 import { ntXentLoss } from '../losses/nt_xent';
+import { ntXentLossWithQueue } from '../losses/nt_xent_queue';
 import { Backbone, createBackbone } from '../nn/backbones';
-import { BatchNorm, Linear, ReLU } from '../nn/layers';
-import { initTarget, momentumUpdate } from '../nn/momentum';
-import { Module, Sequential } from '../nn/module';
+import { ProjectionHead } from '../nn/heads/projection-head';
+import { initTarget } from '../nn/momentum';
 import type { NamedParameter } from '../nn/optimizers';
-import type { Rng } from '../util/rng';
 import type { SharedConfig } from './config';
 import { KeyQueue } from '../nn/queue';
-import type { MethodDefinition, MethodEnvironment, MethodInstance, StepResult, TrainBatch } from './method';
+import type {
+  MethodDefinition,
+  MethodEnvironment,
+  MethodInstance,
+  MomentumPair,
+  StepResult,
+  TrainBatch,
+} from './method';
 import { simclr } from './simclr';
 import { twoViews } from './views';
 import { layersField, momentumField, queueSizeField } from './fields';
@@ -55,44 +61,6 @@ const fields = {
 type SimclrV2Config = SharedConfig & z.infer<z.ZodObject<typeof fields>>;
 
 /**
- * SimCLR v2's projection head (Chen et al. 2020b, Sec. 2): `layers` linear layers, each followed by batch norm,
- * with ReLU after all but the last; the last batch norm has no affine parameters (the released head, the same
- * as nn/heads' mlpHead(…, lastBatchNorm = true)). Kept as separate blocks so the output after any layer — the
- * "middle layer" that v2 fine-tunes from — can be read.
- */
-export class ProjectionHead extends Module {
-  private readonly blocks: Sequential[] = [];
-  readonly dims: number[];
-
-  constructor(inDim: number, hiddenDim: number, outDim: number, layers: number, rng: Rng) {
-    super();
-    this.dims = [inDim];
-    let d = inDim;
-    for (let i = 0; i < layers; i++) {
-      const last = i === layers - 1;
-      const out = last ? outDim : hiddenDim;
-      const block = last
-        ? new Sequential([new Linear(d, out, rng, false), new BatchNorm(out, 0.1, 1e-5, false)])
-        : new Sequential([new Linear(d, out, rng, false), new BatchNorm(out), new ReLU()]);
-      this.blocks.push(this.addModule(String(i), block));
-      this.dims.push(out);
-      d = out;
-    }
-  }
-
-  get layers(): number {
-    return this.blocks.length;
-  }
-
-  /** The output after the first `upTo` layers (all by default). */
-  forward(x: tf.Tensor, training: boolean, upTo = this.blocks.length): tf.Tensor {
-    let y = x;
-    for (let i = 0; i < upTo; i++) y = this.blocks[i]!.forward(y, training);
-    return y;
-  }
-}
-
-/**
  * The network v2 fine-tunes: the encoder followed by the first `layers` head layers. It shares (does not own)
  * the encoder and head, so disposing it does nothing.
  */
@@ -119,27 +87,6 @@ export class HeadPrefixBackbone extends Backbone {
   }
 }
 
-/**
- * NT-Xent with extra negatives from a memory queue (SimCLR v2 with MoCo's memory, Chen et al. 2020b, Sec. 2):
- * Z = normalize([z1; z2]); each row's logits are Z Zᵀ/τ without the diagonal, followed by Z·queueᵀ/τ (no
- * gradient into the queue); the positive of row i is row i ± N. With an empty queue this is nt_xent.
- */
-export function ntXentWithQueue(
-  z1: tf.Tensor2D,
-  z2: tf.Tensor2D,
-  queue: tf.Tensor2D,
-  temperature: number,
-): tf.Scalar {
-  return tf.tidy(() => {
-    const n = z1.shape[0];
-    const zz = l2Normalize(tf.concat([z1, z2], 0));
-    const batch = maskDiagonal(tf.div(tf.matMul(zz, zz, false, true), temperature) as tf.Tensor2D);
-    const memory = tf.div(tf.matMul(zz, stopGradient(queue), false, true), temperature);
-    const targets = tf.concat([tf.range(n, 2 * n, 1, 'int32'), tf.range(0, n, 1, 'int32')]) as tf.Tensor1D;
-    return crossEntropy(tf.concat([batch, memory], 1) as tf.Tensor2D, targets);
-  });
-}
-
 /** SimCLR v2 as a running instance. */
 export class SimclrV2Instance implements MethodInstance {
   readonly encoder: Backbone;
@@ -151,6 +98,8 @@ export class SimclrV2Instance implements MethodInstance {
     head: ProjectionHead;
     queue: KeyQueue;
   } | null;
+  /** With the memory: its encoder and head follow the online ones, θ_k ← m·θ_k + (1 − m)·θ_q (MoCo Eq. 2). */
+  readonly momentumPairs: readonly MomentumPair[];
   private pendingKeys: tf.Tensor2D | null = null;
 
   constructor(
@@ -191,8 +140,14 @@ export class SimclrV2Instance implements MethodInstance {
         head: initTarget(this.head, head),
         queue,
       };
+      const momentum = () => config.encoderMomentum;
+      this.momentumPairs = [
+        { online: this.encoder, target: this.memory.backbone, momentum },
+        { online: this.head, target: this.memory.head, momentum },
+      ];
     } else {
       this.memory = null;
+      this.momentumPairs = [];
     }
   }
 
@@ -213,14 +168,12 @@ export class SimclrV2Instance implements MethodInstance {
     );
     this.pendingKeys?.dispose();
     this.pendingKeys = tf.keep(keys);
-    return { loss: ntXentWithQueue(z1, z2, this.memory.queue.keys, this.config.temperature) };
+    return { loss: ntXentLossWithQueue(z1, z2, this.memory.queue.keys, this.config.temperature) };
   }
 
   afterStep(): void {
     if (!this.memory) return;
-    // θ_k ← m·θ_k + (1 − m)·θ_q (MoCo Eq. 2), after the optimiser step.
-    momentumUpdate(this.encoder, this.memory.backbone, this.config.encoderMomentum);
-    momentumUpdate(this.head, this.memory.head, this.config.encoderMomentum);
+    // As in MoCo, this step's keys join the queue after the momentum update.
     if (this.pendingKeys) {
       this.memory.queue.enqueue(this.pendingKeys);
       this.pendingKeys.dispose();
@@ -244,7 +197,8 @@ export class SimclrV2Instance implements MethodInstance {
 /**
  * SimCLR v2 (Chen et al. 2020b): SimCLR with a deeper, 3-layer projection head whose first layer is kept for
  * fine-tuning ("fine-tune from the middle layer"), optionally MoCo's momentum memory for extra negatives, and
- * LARS. The loss is NT-Xent (losses/nt_xent), or NT-Xent with the queued negatives when the memory is on.
+ * LARS. The loss is NT-Xent (losses/nt_xent), or NT-Xent with the queued negatives when the memory is on
+ * (losses/nt_xent_queue).
  */
 export const simclrv2: MethodDefinition<typeof fields> = {
   id: 'simclrv2',

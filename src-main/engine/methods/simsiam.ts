@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { l2Normalize } from '../losses/common';
 import { simSiamLoss } from '../losses/simsiam';
 import { createBackbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
+import { mlpHead } from '../nn/heads/mlp-head';
 import type { Module } from '../nn/module';
 import { Tower } from '../nn/tower';
 import type { MethodDefinition, MethodInstance } from './method';
+import type { MetricSpec } from '../../domain';
 import { mocoV2AugmentationDefaults, symmetricViews } from './ssl-views';
 import { layersField, projectionDimField } from './fields';
 
@@ -62,6 +63,18 @@ export const simsiam: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/2011.10566',
   },
   fields,
+  metrics: {
+    // The std of z/‖z‖ per dimension over the batch (Sec. 4.1, fig. 2): about 1/√d when healthy, 0 when
+    // collapsed, so neither end is better.
+    output_std: {
+      label: { en: 'Output std', zh: '输出标准差' },
+      format: { kind: 'significant', digits: 4 },
+      direction: 'neither',
+      smoothable: true,
+      cadence: 'step',
+      group: 'training',
+    } satisfies MetricSpec,
+  },
   sharedDefaults: {
     optimizer: 'sgd',
     lr: 0.05,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { supConLoss } from '../losses/supcon';
 import { createBackbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
+import { mlpHead } from '../nn/heads/mlp-head';
 import { encoderWithHead, forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
 import { twoViews } from './views';

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { l2Normalize, softCrossEntropy, stopGradient } from '../losses/common';
-import { sinkhornKnopp, swavLoss, type SwavOptions } from '../losses/swav';
+import { l2Normalize, stopGradient } from '../losses/common';
+import { swavLoss, type SwavOptions } from '../losses/swav';
+import { swavLossWithQueue } from '../losses/swav_queue';
 import { createBackbone, type Backbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
-import { Module } from '../nn/module';
+import { mlpHead } from '../nn/heads/mlp-head';
+import { Prototypes } from '../nn/heads/prototypes';
+import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
-import type { Rng } from '../util/rng';
 import type { AugmentConfig } from '../../domain';
 import type { SharedConfig } from './config';
 import { KeyQueue } from '../nn/queue';
@@ -93,63 +94,6 @@ const fields = {
 };
 
 type SwavConfig = SharedConfig & z.infer<z.ZodObject<typeof fields>>;
-
-/** The prototype vectors c_1 … c_K as rows of one [K, D] weight (a linear layer without bias in SwAV's code). */
-class Prototypes extends Module {
-  readonly weight: tf.Variable;
-
-  constructor(count: number, dim: number, rng: Rng) {
-    super();
-    const data = new Float32Array(count * dim);
-    for (let i = 0; i < data.length; i++) data[i] = rng.normal();
-    this.weight = this.addParam(
-      'weight',
-      tf.tidy(() => l2Normalize(tf.tensor2d(data, [count, dim]))),
-    );
-  }
-
-  forward(x: tf.Tensor): tf.Tensor {
-    return tf.matMul(x as tf.Tensor2D, this.weight as tf.Tensor2D, false, true);
-  }
-}
-
-/**
- * SwAV's swapped prediction with a queue (Caron et al. 2020, Sec. 3.1 and appendix on small batches, as the
- * released `main_swav.py`): for assignment view s the Sinkhorn codes are computed on the stored queue scores
- * followed by the batch scores, and only the batch rows are kept. With no queue rows this is exactly swavLoss.
- */
-export function swavLossWithQueue(
-  views: tf.Tensor3D,
-  prototypes: tf.Tensor2D,
-  queues: readonly (tf.Tensor2D | null)[],
-  options: SwavOptions,
-): tf.Scalar {
-  const { temperature, epsilon, sinkhornIterations } = options;
-  const assignViews = options.assignViews ?? [0, 1];
-  return tf.tidy(() => {
-    const [numViews, n, d] = views.shape;
-    const k = prototypes.shape[0];
-    const c = l2Normalize(prototypes);
-    const flat = l2Normalize(tf.reshape(views, [numViews * n, d]) as tf.Tensor2D);
-    const perView = tf.unstack(
-      tf.reshape(tf.matMul(flat, c, false, true), [numViews, n, k]),
-    ) as tf.Tensor2D[];
-    const terms = assignViews.map((s, i) => {
-      const queue = queues[i] ?? null;
-      const scores = queue
-        ? tf.concat([tf.matMul(l2Normalize(stopGradient(queue)), c, false, true), perView[s]!], 0)
-        : perView[s]!;
-      const all = sinkhornKnopp(scores as tf.Tensor2D, epsilon, sinkhornIterations);
-      const q = tf.slice(all, [all.shape[0] - n, 0], [n, k]) as tf.Tensor2D;
-      const losses: tf.Scalar[] = [];
-      for (let v = 0; v < numViews; v++) {
-        if (v !== s) losses.push(softCrossEntropy(q, tf.div(perView[v]!, temperature) as tf.Tensor2D));
-      }
-      return tf.div(tf.addN(losses), losses.length) as tf.Scalar;
-    });
-    return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
-  });
-}
 
 /** SwAV as a running instance; exported so tests can look at the prototypes. */
 export class SwavInstance implements MethodInstance {
@@ -269,7 +213,8 @@ function multiCropPlan(config: SwavConfig, imageSize: number): ViewPlan {
 /**
  * SwAV (Caron et al. 2020): online clustering. Embeddings of every crop are scored against K learnable unit-norm
  * prototypes; codes for the two global crops come from Sinkhorn-Knopp with equal cluster sizes (ε = 0.05, 3
- * iterations, Eq. 3), and each crop predicts the code of another (swapped prediction, Eq. 1–2; losses/swav).
+ * iterations, Eq. 3), and each crop predicts the code of another (swapped prediction, Eq. 1–2; losses/swav,
+ * losses/swav_queue with the queue).
  * Multi-crop adds small local crops that only predict. Prototypes are frozen for the first iterations and
  * re-normalised after every step; a queue of past embeddings can enlarge the Sinkhorn batch.
  */

@@ -5,10 +5,11 @@ import { ntXentLoss } from '../losses/nt_xent';
 import { wclLoss } from '../losses/wcl';
 import type { AugmentConfig } from '../../domain';
 import { createBackbone } from '../nn/backbones';
-import { mlpHead } from '../nn/heads';
+import { mlpHead } from '../nn/heads/mlp-head';
 import type { Module } from '../nn/module';
 import { forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
+import { lossMetric, type MetricSpec } from '../../domain';
 import { augmentationFromConfig } from './views';
 import {
   epochsField,
@@ -90,6 +91,21 @@ export const wcl: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/2110.04770',
   },
   fields,
+  // The loss's terms (Eq. 9 and the multi-crop term, logged only with local crops) and the number of
+  // connected components of the batch's 1-NN graph, the weak labels (Sec. 3.2).
+  metrics: {
+    instance_loss: lossMetric({ en: 'Instance loss', zh: '实例损失' }),
+    swap_loss: lossMetric({ en: 'Swapped weak-label loss', zh: '交换弱标签损失' }),
+    local_loss: lossMetric({ en: 'Local-crop loss', zh: '局部裁剪损失' }),
+    weak_groups: {
+      label: { en: 'Weak-label groups', zh: '弱标签组数' },
+      format: { kind: 'integer' },
+      direction: 'neither',
+      smoothable: true,
+      cadence: 'step',
+      group: 'training',
+    } satisfies MetricSpec,
+  },
   viewPlan(config, imageSize) {
     const global = augmentationFromConfig(config, imageSize);
     const local: AugmentConfig = {

@@ -17,7 +17,8 @@ import { Module, copyState } from './module';
  * different (online) weights, and in DINO with those of the student's small local crops.
  *
  * Written as θ_t + (1 − m)(θ_o − θ_t), so each step moves the target by exactly (1 − m)·(θ_o − θ_t).
- * Call it outside the gradient scope (MethodInstance.afterStep).
+ * Called outside the gradient scope, after the optimiser step, for every momentum pair a method declares
+ * (MethodInstance.momentumPairs; runner/step.ts).
  */
 export function momentumUpdate(online: Module, target: Module, m: number): void {
   if (!(m >= 0 && m <= 1)) throw new RangeError(`momentumUpdate: momentum must be in [0, 1], got ${m}`);

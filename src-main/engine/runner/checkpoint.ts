@@ -231,60 +231,10 @@ export function loadCheckpoint(instance: MethodInstance, file: string): Checkpoi
   return header;
 }
 
-/**
- * Which epochs end with a checkpoint: every `every`-th and the last; with `every` = 0 only the last.
- * (Step 0, the random initialisation, is always saved too: it is the linear probe's baseline.)
- */
-export function checkpointAfterEpoch(epochDone: number, epochs: number, every: number): boolean {
-  return epochDone === epochs || (every > 0 && epochDone % every === 0);
-}
-
 /** What the training loop reports for each checkpoint it wrote. */
 export interface SavedCheckpoint {
   step: number;
   epoch: number;
   path: string;
   bytes: number;
-}
-
-/**
- * The checkpoints of one training run: step 0, the end of every `every`-th epoch and the last, and the
- * step a stopped run reached. Without a folder it saves nothing. A checkpoint that cannot be written is a
- * warning, not the end of the run.
- */
-export class RunCheckpointer {
-  private lastStep = -1;
-
-  constructor(
-    private readonly instance: MethodInstance,
-    private readonly options: {
-      dir: string | undefined;
-      runId: number;
-      method: string;
-      epochs: number;
-      every: number;
-      saved: (c: SavedCheckpoint) => void;
-      warn: (message: string) => void;
-    },
-  ) {}
-
-  async save(step: number, epoch: number): Promise<void> {
-    const { dir, runId, method } = this.options;
-    if (!dir || step === this.lastStep) return;
-    this.lastStep = step;
-    const file = checkpointFile(dir, step);
-    try {
-      const bytes = await saveCheckpoint(this.instance, file, { runId, step, epoch, method });
-      this.options.saved({ step, epoch, path: file, bytes });
-    } catch (e) {
-      this.options.warn(`could not save the checkpoint of step ${step}: ${(e as Error).message}`);
-    }
-  }
-
-  /** After epoch `epochDone` (1-based) ended at `step`: saves if the schedule says so. */
-  async afterEpoch(step: number, epochDone: number): Promise<void> {
-    if (checkpointAfterEpoch(epochDone, this.options.epochs, this.options.every)) {
-      await this.save(step, epochDone);
-    }
-  }
 }

@@ -1,6 +1,6 @@
 /**
  * The job worker: a child process per background job (a linear probe on a saved checkpoint), forked by
- * the engine host like a run worker (DESIGN.md, "Processes"), so a probe never blocks the host and a
+ * the engine host like a run worker (docs/ARCHITECTURE.md, "Processes"), so a probe never blocks the host and a
  * crash ends only the job. It rebuilds the run's model from its method and config, loads the checkpoint,
  * and runs the probe (eval/linear-probe.ts), reporting progress.
  */

@@ -4,21 +4,27 @@ import { initBackend } from '../backend';
 import { loadDataset } from '../data';
 import { labelBatch } from '../data/batches';
 import { openInputPipeline, type InputPipeline } from '../data/input-pipeline';
-import type { Dataset } from '../data/dataset';
-import { extractFeatures } from '../eval/features';
-import { weightedKnn } from '../eval/knn';
 import { getMethod, resolveConfig, type RunConfig } from '../methods';
-import type { MethodInstance, StepContext, TrainBatch } from '../methods/method';
+import type { StepContext, TrainBatch } from '../methods/method';
 import { createOptimizer } from '../nn/optimizers';
 import { warmupCosine } from '../nn/schedule';
-import { optimizationStep } from './step';
-import { RunCheckpointer, type SavedCheckpoint } from './checkpoint';
-import { probeAtEnd } from './final-probe';
-import { reportDiagnostics } from './diagnostics';
-import { pairSet } from '../eval/diagnostics';
-import type { EmbeddingReport } from './protocol';
 import { Rng } from '../util/rng';
-import type { BackendPreference, DatasetSpec, RunProgress, SimilarityHistogram } from '../../domain';
+import type { BackendPreference, DatasetSpec } from '../../domain';
+import { CallbackList } from './callbacks/callback-list';
+import { CheckpointCallback } from './callbacks/checkpoints';
+import { DiagnosticsCallback } from './callbacks/diagnostics';
+import { KnnMonitorCallback } from './callbacks/knn-monitor';
+import { LinearProbeCallback } from './callbacks/linear-probe';
+import { ProgressCallback } from './callbacks/progress';
+import { StepMetricsCallback } from './callbacks/step-metrics';
+import { ThroughputCallback } from './callbacks/throughput';
+import type { StepEnd, TrainingCallback, TrainingRun, TrainOutcome } from './callbacks/training-callback';
+import type { TrainReporter } from './reporter';
+import { SplitFeatures } from './split-features';
+import { optimizationStep } from './step';
+
+export type { TrainReporter } from './reporter';
+export type { TrainOutcome } from './callbacks/training-callback';
 
 export interface TrainSpec {
   runId: number;
@@ -44,34 +50,38 @@ export function useInputThread(totalSteps: number, cores = os.availableParalleli
 /** Batches queued ahead of the one being trained on. */
 const BATCHES_AHEAD = 2;
 
-/** Where the training loop reports to: the worker forwards these to the engine host. */
-export interface TrainReporter {
-  started(backend: string, device: string): void;
-  metric(step: number, epoch: number, key: string, value: number): void;
-  progress(progress: RunProgress): void;
-  log(level: 'info' | 'warn' | 'error', message: string): void;
-  /** A checkpoint was written (runner/checkpoint.ts). */
-  checkpoint?(saved: SavedCheckpoint): void;
-  /** The similarity histograms of an evaluation (runner/diagnostics.ts). */
-  histogram?(histogram: Omit<SimilarityHistogram, 'runId'>): void;
-  /** An embedding snapshot of an evaluation (runner/diagnostics.ts); only computed when this is given. */
-  embedding?(embedding: Omit<EmbeddingReport, 'runId'>): void;
-}
-
-export type TrainOutcome = 'completed' | 'stopped';
-
 /** Yields to the event loop so a stop request arriving over IPC is seen between steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The training loop shared by every method: data order, augmentation, the method's step under the
- * optimiser with a warm-up + cosine schedule, the method's post-step updates, and the kNN monitor at
- * step 0 and after every epoch. A method never needs to change this file.
+ * The callbacks of every run, in the order their hooks are called: the step's metric points, then the
+ * throughput, which the progress event reads back; on each evaluation the diagnostics and the kNN
+ * monitor, the linear probe keeping the last evaluation's features, and then the checkpoint.
+ */
+export function defaultCallbacks(config: RunConfig): TrainingCallback[] {
+  return [
+    new StepMetricsCallback(),
+    new ThroughputCallback(),
+    new ProgressCallback(),
+    new DiagnosticsCallback(),
+    new KnnMonitorCallback(),
+    ...(config.linearProbe ? [new LinearProbeCallback()] : []),
+    new CheckpointCallback(),
+  ];
+}
+
+/**
+ * The training loop shared by every method: data order, batches from the input pipeline, the method's
+ * optimisation step (runner/step.ts) under a warm-up + cosine learning-rate schedule, stop requests,
+ * and the callbacks (runner/callbacks/) for everything else: metrics, throughput, progress,
+ * diagnostics, the kNN monitor, checkpoints, the final linear probe, then `extraCallbacks`. A method
+ * never needs to change this file.
  */
 export async function train(
   spec: TrainSpec,
   reporter: TrainReporter,
   shouldStop: () => boolean,
+  extraCallbacks: readonly TrainingCallback[] = [],
 ): Promise<TrainOutcome> {
   const method = getMethod(spec.method);
   const config = resolveConfig(method, spec.config);
@@ -108,7 +118,6 @@ export async function train(
   const warmupSteps = Math.round(config.warmupEpochs * stepsPerEpoch);
   // Linear scaling rule (Goyal et al. 2017), as SimCLR, MoCo and BYOL state their learning rates.
   const peakLr = (config.lr * batchSize) / 256;
-  const viewsPerImage = plan.global.length + plan.local.length;
   reporter.log(
     'info',
     `${method.title} on ${dataset.name} (${dataset.train.count} train / ${dataset.test.count} test images), ` +
@@ -116,51 +125,31 @@ export async function train(
       `${stepsPerEpoch} steps per epoch, backend ${info.name} (${info.device})`,
   );
 
-  const diagnosticPairs = pairSet(dataset.train.count, plan, config.seed);
-  /**
-   * kNN, diagnostics and embedding snapshots. Features of both splits are extracted once and shared;
-   * with `keep`, they are returned (the caller disposes them) for the end-of-run linear probe.
-   */
-  const evaluate = (step: number, epoch: number, keep = false) => {
-    const trainFeatures = splitFeatures(instance, dataset, 'train');
-    const testFeatures = splitFeatures(instance, dataset, 'test');
-    let knn: ReturnType<typeof knnMonitor>;
-    let kept = false;
-    try {
-      reportDiagnostics(reporter, step, epoch, {
-        encoder: instance.encoder,
-        dataset,
-        pairs: diagnosticPairs,
-        train: trainFeatures,
-        test: testFeatures,
-      });
-      knn = knnMonitor(trainFeatures, testFeatures, dataset, config);
-      kept = keep && trainFeatures !== null && testFeatures !== null;
-    } finally {
-      if (!kept) {
-        trainFeatures?.dispose();
-        testFeatures?.dispose();
-      }
-    }
-    if (knn) {
-      reporter.metric(step, epoch, 'knn_top1', knn.top1);
-      reporter.metric(step, epoch, 'knn_top5', knn.top5);
-      reporter.log('info', `epoch ${epoch}: kNN top-1 ${(100 * knn.top1).toFixed(2)}%`);
-    }
-    return kept ? { train: trainFeatures!, test: testFeatures! } : undefined;
-  };
-
-  const checkpoints = new RunCheckpointer(instance, {
-    dir: spec.checkpointDir,
+  const run: TrainingRun = {
     runId: spec.runId,
     method: method.id,
-    epochs: config.epochs,
-    every: config.checkpointEvery,
-    saved: (c) => reporter.checkpoint?.(c),
-    warn: (message) => reporter.log('warn', message),
-  });
+    config,
+    instance,
+    dataset,
+    plan,
+    stepsPerEpoch,
+    totalSteps,
+    checkpointDir: spec.checkpointDir,
+    reporter,
+  };
+  const callbacks = new CallbackList(run, [...defaultCallbacks(config), ...extraCallbacks]);
+  /** The hooks of the model after `epoch` whole epochs, with features of both splits for this state only. */
+  const endOfEpoch = async (step: number, epoch: number) => {
+    const features = new SplitFeatures(instance.encoder, dataset);
+    try {
+      await callbacks.onEpochEnd({ step, epoch, features });
+    } finally {
+      features.dispose();
+    }
+  };
+
   let outcome: TrainOutcome = 'completed';
-  let finalFeatures: { train: tf.Tensor2D; test: tf.Tensor2D } | undefined;
+  let step = 0;
   let input: InputPipeline | undefined;
   try {
     input = await openInputPipeline(
@@ -170,14 +159,10 @@ export async function train(
       spec.inputThread ?? useInputThread(totalSteps),
     );
     reporter.log('info', `batches are drawn in ${input.where}`);
-    evaluate(0, 0);
-    await checkpoints.save(0, 0);
-    const started = Date.now();
-    let step = 0;
-    let recent = { images: 0, since: performance.now() };
+    await callbacks.onStart();
+    await endOfEpoch(0, 0);
     for (let epoch = 0; epoch < config.epochs && outcome === 'completed'; epoch++) {
-      // Throughput counts training only: the evaluation that ended the previous epoch is not in it.
-      recent = { images: 0, since: performance.now() };
+      await callbacks.onEpochStart({ epoch });
       const order = rng.permutation(dataset.train.count);
       const imagesOf = (b: number) => order.subarray(b * batchSize, (b + 1) * batchSize);
       for (let b = 0; b < Math.min(BATCHES_AHEAD, stepsPerEpoch); b++) input.queue(imagesOf(b));
@@ -203,74 +188,35 @@ export async function train(
         } finally {
           tf.dispose(batch.views);
         }
-        const { loss, logs } = result;
-
-        const epochPosition = epoch + (b + 1) / stepsPerEpoch;
-        if (!Number.isFinite(loss))
-          throw new Error(`loss became ${loss} at step ${step + 1}; try a lower learning rate`);
-        reporter.metric(step + 1, epochPosition, 'loss', loss);
-        reporter.metric(step + 1, epochPosition, 'lr', lr);
-        for (const [k, v] of Object.entries(logs)) reporter.metric(step + 1, epochPosition, k, v);
-        recent.images += indices.length * viewsPerImage;
-        const elapsed = (performance.now() - recent.since) / 1000;
+        if (!Number.isFinite(result.loss))
+          throw new Error(`loss became ${result.loss} at step ${step + 1}; try a lower learning rate`);
         step++;
-        let imagesPerSecond: number | null = null;
-        if (elapsed >= 2 || b === stepsPerEpoch - 1) {
-          imagesPerSecond = recent.images / elapsed;
-          reporter.metric(step, epochPosition, 'images_per_s', imagesPerSecond);
-          recent = { images: 0, since: performance.now() };
-        }
-        const secondsPerStep = (Date.now() - started) / 1000 / step;
-        reporter.progress({
-          runId: spec.runId,
-          step,
-          totalSteps,
-          epoch: epochPosition,
-          epochs: config.epochs,
-          loss,
-          imagesPerSecond,
-          etaSeconds: secondsPerStep * (totalSteps - step),
-        });
+        const position = epoch + (b + 1) / stepsPerEpoch;
+        await callbacks.onStepEnd(
+          stepEnd(reporter, { step, epoch: position, batch: b, images: indices.length, lr, ...result }),
+        );
       }
-      if (outcome === 'completed') {
-        // The last evaluation's features serve the linear probe too: the encoder has not changed since.
-        const last = epoch + 1 === config.epochs;
-        finalFeatures = evaluate(step, epoch + 1, last && config.linearProbe);
-        await checkpoints.afterEpoch(step, epoch + 1);
-      }
+      if (outcome === 'completed') await endOfEpoch(step, epoch + 1);
     }
-    // A completed run gets its linear probe; a stopped one a checkpoint of the state it reached.
-    if (outcome === 'completed' && config.linearProbe) {
-      await probeAtEnd(instance.encoder, dataset, step, config.epochs, reporter, finalFeatures);
-    }
-    if (outcome === 'stopped' && step > 0) await checkpoints.save(step, step / stepsPerEpoch);
+    await callbacks.onEnd({ outcome, step, epoch: step / stepsPerEpoch });
   } finally {
+    callbacks.onTeardown();
     await input?.close();
-    if (finalFeatures) tf.dispose([finalFeatures.train, finalFeatures.test]);
     optimizer.dispose();
     instance.dispose();
   }
   return outcome;
 }
 
-/** Weighted kNN of the test split against the training split (InstDisc protocol), if labelled. */
-function knnMonitor(
-  train: tf.Tensor2D | null,
-  test: tf.Tensor2D | null,
-  dataset: Dataset,
-  config: RunConfig,
-) {
-  if (!train || !test || !dataset.train.labels || !dataset.test.labels) return null;
-  return weightedKnn(train, dataset.train.labels, test, dataset.test.labels, {
-    k: config.knnK,
-    temperature: config.knnTemperature,
-    numClasses: dataset.classNames.length,
-  });
-}
-
-/** L2-normalised eval-mode backbone features of a whole split (null when it is empty). */
-function splitFeatures(instance: MethodInstance, dataset: Dataset, split: 'train' | 'test') {
-  const images = dataset[split];
-  if (images.count === 0) return null;
-  return extractFeatures(instance.encoder, images, dataset.mean, dataset.std);
+/** A step's StepEnd, whose log() reports metric points at the step and its epoch position. */
+function stepEnd(reporter: TrainReporter, done: Omit<StepEnd, 'log' | 'metrics'>): StepEnd {
+  const metrics = new Map<string, number>();
+  return {
+    ...done,
+    metrics,
+    log(key, value) {
+      metrics.set(key, value);
+      reporter.metric(done.step, done.epoch, key, value);
+    },
+  };
 }

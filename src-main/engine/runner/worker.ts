@@ -1,5 +1,5 @@
 /**
- * The run worker: a child process per run (DESIGN.md, "Processes"), so training never blocks the
+ * The run worker: a child process per run (docs/ARCHITECTURE.md, "Processes"), so training never blocks the
  * engine host or the UI, a crash in native code kills only this run, and stopping is reliable.
  * It speaks the protocol in protocol.ts over the IPC channel of child_process.fork.
  */

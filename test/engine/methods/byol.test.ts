@@ -5,6 +5,7 @@ import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 import type { ByolInstance } from '../../../src-main/engine/methods/byol';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import { cosineRamp } from '../../../src-main/engine/nn/schedule';
+import { afterOptimizerStep } from '../../../src-main/engine/runner/step';
 import { createInstance, ctxAt, expectHealthyRun, randomBatch, trainTiny } from './method-harness';
 import { expectMomentumStep, expectStopGradient, snapshot } from './ssl-helpers';
 
@@ -67,7 +68,7 @@ describe('byol', () => {
       );
       const before = snapshot(byol.target);
       const online = snapshot(byol.online);
-      byol.afterStep!(batch, ctxAt(step));
+      afterOptimizerStep(byol, batch, ctxAt(step));
       expectMomentumStep(before, online, snapshot(byol.target), cosineRamp(step, 100, 0.9, 1));
       tf.dispose([value, ...Object.values(grads), ...batch.views]);
     }

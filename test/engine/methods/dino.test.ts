@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend';
 import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 import { teacherTemperatureAt, type DinoInstance } from '../../../src-main/engine/methods/dino';
-import type { DinoHead } from '../../../src-main/engine/nn/dino-head';
+import type { DinoHead } from '../../../src-main/engine/nn/heads/dino-head';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import { cosineRamp } from '../../../src-main/engine/nn/schedule';
+import { afterOptimizerStep } from '../../../src-main/engine/runner/step';
 import { createInstance, ctxAt, expectHealthyRun, randomBatch, trainTiny } from './method-harness';
 import { expectMomentumStep, expectStopGradient, gradientMagnitudes, snapshot } from './ssl-helpers';
 
@@ -90,7 +91,7 @@ describe('dino', () => {
     );
     const before = snapshot(dino.teacher);
     const student = snapshot(dino.student);
-    dino.afterStep!(batch, ctx);
+    afterOptimizerStep(dino, batch, ctx);
     expectMomentumStep(before, student, snapshot(dino.teacher), cosineRamp(10, 100, 0.996, 1));
     tf.dispose([value, ...Object.values(grads), ...batch.views]);
     optimizer.dispose();
@@ -110,7 +111,7 @@ describe('dino', () => {
       const loss = dino.step(batch, ctxAt(s)).loss;
       // Not updated inside the step, only after it.
       expect(Array.from(dino.center.dataSync())).toEqual(center);
-      dino.afterStep!(batch, ctxAt(s));
+      afterOptimizerStep(dino, batch, ctxAt(s));
       const want = center.map((c, k) => 0.8 * c + 0.2 * mean[k]!);
       const got = Array.from(dino.center.dataSync());
       got.forEach((v, k) => expect(v).toBeCloseTo(want[k]!, 5));

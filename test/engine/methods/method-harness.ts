@@ -4,6 +4,7 @@ import { initBackend } from '../../../src-main/engine/backend';
 import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 import type { MethodInstance, StepContext, TrainBatch } from '../../../src-main/engine/methods/method';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
+import { afterOptimizerStep } from '../../../src-main/engine/runner/step';
 import { train, type TrainReporter } from '../../../src-main/engine/runner/train';
 import { Rng } from '../../../src-main/engine/util/rng';
 
@@ -108,7 +109,7 @@ export function randomBatch(
 
 /**
  * One optimisation step exactly as the training loop runs it: step() under variableGrads, the optimiser, then
- * afterStep(). Returns the loss.
+ * the momentum pairs and afterStep() (runner/step.ts). Returns the loss.
  */
 export function optimiseStep(
   instance: MethodInstance,
@@ -123,7 +124,7 @@ export function optimiseStep(
     variables.map((v) => grads[v.name]!),
     lr,
   );
-  instance.afterStep?.(batch, ctx);
+  afterOptimizerStep(instance, batch, ctx);
   const loss = value.dataSync()[0]!;
   tf.dispose([value, ...Object.values(grads)]);
   return loss;

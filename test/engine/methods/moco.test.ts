@@ -13,6 +13,7 @@ import {
 import { BatchNorm, Linear } from '../../../src-main/engine/nn/layers';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import { Rng } from '../../../src-main/engine/util/rng';
+import { afterOptimizerStep } from '../../../src-main/engine/runner/step';
 import { createInstance, ctxAt, expectHealthyRun, randomBatch, trainTiny } from './method-harness';
 import { expectMomentumStep, expectStopGradient, snapshot } from './ssl-helpers';
 
@@ -112,7 +113,7 @@ describe('moco', () => {
     bn.dispose();
   });
 
-  it('a step: InfoNCE against the queue, no gradient to the key encoder; afterStep: momentum + enqueue', () => {
+  it('a step: InfoNCE against the queue, no gradient to the key encoder; after it: momentum + enqueue', () => {
     // One BN group, so the key encoder's forward here can be repeated outside the step.
     const { instance, config } = createInstance('moco', {
       queueSize: 32,
@@ -150,7 +151,7 @@ describe('moco', () => {
     );
     const keyBefore = snapshot(moco.key);
     const queryNow = snapshot(moco.query);
-    moco.afterStep!(batch, ctxAt(1));
+    afterOptimizerStep(moco, batch, ctxAt(1));
     expectMomentumStep(keyBefore, queryNow, snapshot(moco.key), 0.9);
     // Rows 8–15 now hold this step's keys (unit vectors); the older rows are untouched.
     const rows = moco.queue.keys.arraySync() as number[][];

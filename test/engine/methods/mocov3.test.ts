@@ -5,6 +5,7 @@ import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 import type { MocoV3Instance } from '../../../src-main/engine/methods/mocov3';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import { cosineRamp } from '../../../src-main/engine/nn/schedule';
+import { afterOptimizerStep } from '../../../src-main/engine/runner/step';
 import { createInstance, ctxAt, expectHealthyRun, randomBatch, trainTiny } from './method-harness';
 import { expectMomentumStep, expectStopGradient, snapshot } from './ssl-helpers';
 
@@ -85,7 +86,7 @@ describe('mocov3', () => {
     );
     const before = snapshot(moco.target);
     const online = snapshot(moco.online);
-    moco.afterStep!(batch, ctx);
+    afterOptimizerStep(moco, batch, ctx);
     expectMomentumStep(before, online, snapshot(moco.target), cosineRamp(40, 100, 0.99, 1));
     tf.dispose([value, ...Object.values(grads), ...batch.views]);
     optimizer.dispose();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import type { MethodInstance, StepContext, TrainBatch } from '../../../src-main/engine/methods/method';
 import type { Module } from '../../../src-main/engine/nn/module';
+import { afterOptimizerStep } from '../../../src-main/engine/runner/step';
 
 /** Every parameter and buffer value of a module, as plain arrays (a snapshot). */
 export const snapshot = (m: Module): number[][] => m.state().map((v) => Array.from(v.dataSync()));
@@ -45,7 +46,7 @@ export function gradientMagnitudes(
     out.set(v, g ? tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!) : 0);
   }
   tf.dispose([value, ...Object.values(grads)]);
-  instance.afterStep?.(batch, ctx);
+  afterOptimizerStep(instance, batch, ctx);
   return out;
 }
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend';
-import { sinkhornKnopp, swavLoss } from '../../../src-main/engine/losses/swav';
+import { sinkhornKnopp } from '../../../src-main/engine/losses/swav';
 import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
-import { swavLossWithQueue, type SwavInstance } from '../../../src-main/engine/methods/swav';
+import type { SwavInstance } from '../../../src-main/engine/methods/swav';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import {
   createInstance,
@@ -100,19 +100,5 @@ describe('Sinkhorn-Knopp codes', () => {
       q.dispose();
     }
     scores.dispose();
-  });
-
-  it('the queue path equals losses/swav when the queue is empty, and changes the codes when it is not', () => {
-    const views = tf.randomNormal([3, 8, 5], 0, 1, 'float32', 1) as tf.Tensor3D;
-    const prototypes = tf.randomNormal([4, 5], 0, 1, 'float32', 2) as tf.Tensor2D;
-    const options = { temperature: 0.1, epsilon: 0.05, sinkhornIterations: 3 };
-    const a = swavLoss(views, prototypes, options);
-    const b = swavLossWithQueue(views, prototypes, [null, null], options);
-    expect(Math.abs(a.dataSync()[0]! - b.dataSync()[0]!)).toBeLessThan(1e-5);
-    const queue = tf.randomNormal([16, 5], 0, 1, 'float32', 3) as tf.Tensor2D;
-    const c = swavLossWithQueue(views, prototypes, [queue, queue], options);
-    expect(Number.isFinite(c.dataSync()[0]!)).toBe(true);
-    expect(Math.abs(a.dataSync()[0]! - c.dataSync()[0]!)).toBeGreaterThan(1e-6);
-    tf.dispose([views, prototypes, a, b, queue, c]);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mlpHead } from '../../../src-main/engine/nn/heads';
+import { mlpHead } from '../../../src-main/engine/nn/heads/mlp-head';
 import { initTarget, momentumUpdate } from '../../../src-main/engine/nn/momentum';
 import { Rng } from '../../../src-main/engine/util/rng';
 

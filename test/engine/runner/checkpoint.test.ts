@@ -9,12 +9,12 @@ import type { ByolInstance } from '../../../src-main/engine/methods/byol';
 import type { MocoInstance } from '../../../src-main/engine/methods/moco';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import {
-  checkpointAfterEpoch,
   checkpointState,
   loadCheckpoint,
   readCheckpointHeader,
   saveCheckpoint,
 } from '../../../src-main/engine/runner/checkpoint';
+import { checkpointAfterEpoch } from '../../../src-main/engine/runner/callbacks/checkpoints';
 import { train, type TrainReporter } from '../../../src-main/engine/runner/train';
 import { createInstance, ctxAt, optimiseStep, randomBatch } from '../methods/method-harness';
 import { tempDir } from '../../helpers/cli';
