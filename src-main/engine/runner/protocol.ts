@@ -6,9 +6,10 @@ import type {
   RunProgress,
   SimilarityHistogram,
 } from '../../domain';
+import type { RunConfig } from '../methods';
 
 /**
- * L2-normalised backbone features of the first images of a split at one evaluation (issue #6). The
+ * L2-normalised backbone features of the first images of a split at one evaluation. The
  * float32 values travel as base64 (fork's IPC serialises messages as JSON).
  */
 export interface EmbeddingReport {
@@ -31,7 +32,8 @@ export type HostMessage =
       method: string;
       dataset: DatasetSpec;
       backend: BackendPreference;
-      config: Record<string, unknown>;
+      /** The config the host resolved and recorded when the run was created. */
+      config: RunConfig;
       /** Folder for this run's checkpoints (runner/checkpoint.ts); none are saved without it. */
       checkpointDir?: string;
     }
@@ -45,8 +47,8 @@ export type WorkerMessage =
   | { type: 'log'; line: LogLine }
   /** A checkpoint file was written (the host records it). */
   | { type: 'checkpoint'; step: number; epoch: number; path: string; bytes: number }
-  /** Similarity histograms of an evaluated epoch (issue #6). */
+  /** Similarity histograms of an evaluated epoch. */
   | { type: 'histogram'; histogram: SimilarityHistogram }
-  /** Features of a split at an evaluated epoch (issue #6): test kept per epoch, train only the latest. */
+  /** Features of a split at an evaluated epoch: test kept per epoch, train only the latest. */
   | { type: 'embedding'; embedding: EmbeddingReport }
   | { type: 'finished'; status: 'completed' | 'stopped' | 'failed'; error?: string };

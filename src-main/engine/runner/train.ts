@@ -4,7 +4,7 @@ import { initBackend } from '../backend';
 import { loadDataset } from '../data';
 import { labelBatch } from '../data/batches';
 import { openInputPipeline, type InputPipeline } from '../data/input-pipeline';
-import { getMethod, resolveConfig, type RunConfig } from '../methods';
+import { getMethod, type RunConfig } from '../methods';
 import type { StepContext, TrainBatch } from '../methods/method';
 import { createOptimizer } from '../nn/optimizers';
 import { warmupCosine } from '../nn/schedule';
@@ -31,7 +31,11 @@ export interface TrainSpec {
   method: string;
   dataset: DatasetSpec;
   backend: BackendPreference;
-  config: Record<string, unknown>;
+  /**
+   * The run's config, resolved by the method's schema (methods/index.ts resolveConfig) when the run was
+   * created: the engine host validates it once, and the loop trusts it.
+   */
+  config: RunConfig;
   /** Folder for the run's checkpoints; none are saved without it. */
   checkpointDir?: string;
   /** Draw batches on an input thread (data/input-pipeline.ts); default: see useInputThread. */
@@ -84,7 +88,7 @@ export async function train(
   extraCallbacks: readonly TrainingCallback[] = [],
 ): Promise<TrainOutcome> {
   const method = getMethod(spec.method);
-  const config = resolveConfig(method, spec.config);
+  const config = spec.config;
   const info = await initBackend(spec.backend);
   reporter.started(info.name, info.device);
 

@@ -3,6 +3,7 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { LogLine, Run, RunStatus } from '../../domain';
 import { isTerminal } from '../../domain';
+import type { RunConfig } from '../methods';
 import type { HostMessage, WorkerMessage } from '../runner/protocol';
 import { publicCheckpoint } from '../store/checkpoints';
 import type { Store } from '../store/store';
@@ -175,7 +176,8 @@ export class RunSupervisor {
       method: run.method,
       dataset: run.dataset,
       backend: run.backendPreference,
-      config: run.config,
+      // Resolved by the method's schema when the run was created (RunService.create): validated once.
+      config: run.config as RunConfig,
       checkpointDir: this.options.checkpointDir(run.id),
     };
     child.send(start);

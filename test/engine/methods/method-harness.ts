@@ -53,7 +53,7 @@ export async function trainTiny(method: string, config: Record<string, unknown> 
       method,
       dataset: { id: 'synthetic', trainSize: 256, testSize: 128 },
       backend: 'wasm',
-      config: full,
+      config: resolveConfig(getMethod(method), full),
     },
     reporter,
     () => false,

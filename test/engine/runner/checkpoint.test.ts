@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend';
-import { methods } from '../../../src-main/engine/methods';
+import { getMethod, methods, resolveConfig } from '../../../src-main/engine/methods';
 import type { MethodInstance } from '../../../src-main/engine/methods/method';
 import type { ByolInstance } from '../../../src-main/engine/methods/byol';
 import type { MocoInstance } from '../../../src-main/engine/methods/moco';
@@ -169,7 +169,13 @@ describe('checkpoints', () => {
         method: 'simclr',
         dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
         backend: 'wasm',
-        config: { epochs: 2, width: 8, batchSize: 64, knnK: 20, projectionHiddenDim: 32 },
+        config: resolveConfig(getMethod('simclr'), {
+          epochs: 2,
+          width: 8,
+          batchSize: 64,
+          knnK: 20,
+          projectionHiddenDim: 32,
+        }),
         checkpointDir: runDir,
       },
       reporter,

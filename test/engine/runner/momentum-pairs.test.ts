@@ -6,6 +6,7 @@ import { cosineRamp } from '../../../src-main/engine/nn/schedule';
 import type { TrainingCallback } from '../../../src-main/engine/runner/callbacks/training-callback';
 import { train } from '../../../src-main/engine/runner/train';
 import { expectMomentumStep } from '../methods/ssl-helpers';
+import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -45,7 +46,14 @@ describe('momentum pairs in the training loop', () => {
         method: 'byol',
         dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
         backend: 'wasm',
-        config: { epochs: 2, width: 8, batchSize: 64, knnK: 20, targetDecay: 0.9, linearProbe: false },
+        config: resolveConfig(getMethod('byol'), {
+          epochs: 2,
+          width: 8,
+          batchSize: 64,
+          knnK: 20,
+          targetDecay: 0.9,
+          linearProbe: false,
+        }),
         inputThread: false,
       },
       {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { train, type TrainReporter, type TrainSpec } from '../../../src-main/engine/runner/train';
+import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 
 interface Point {
   step: number;
@@ -25,7 +26,14 @@ async function run(spec: Partial<TrainSpec>, extra: Partial<TrainReporter> = {})
       method: 'simclr',
       dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
       backend: 'wasm',
-      config: { epochs: 2, width: 8, batchSize: 64, knnK: 20, projectionHiddenDim: 32, linearProbe: false },
+      config: resolveConfig(getMethod('simclr'), {
+        epochs: 2,
+        width: 8,
+        batchSize: 64,
+        knnK: 20,
+        projectionHiddenDim: 32,
+        linearProbe: false,
+      }),
       ...spec,
     },
     reporter,

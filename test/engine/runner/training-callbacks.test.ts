@@ -4,6 +4,7 @@ import type { RunProgress } from '../../../src-main/domain';
 import { initBackend } from '../../../src-main/engine/backend';
 import type { TrainingCallback } from '../../../src-main/engine/runner/callbacks/training-callback';
 import { train, type TrainReporter, type TrainSpec } from '../../../src-main/engine/runner/train';
+import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 
 const spec: TrainSpec = {
   runId: 1,
@@ -11,7 +12,14 @@ const spec: TrainSpec = {
   // 128 images at batch 64: two steps an epoch, four in two epochs.
   dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
   backend: 'wasm',
-  config: { epochs: 2, width: 8, batchSize: 64, knnK: 20, projectionHiddenDim: 32, linearProbe: false },
+  config: resolveConfig(getMethod('simclr'), {
+    epochs: 2,
+    width: 8,
+    batchSize: 64,
+    knnK: 20,
+    projectionHiddenDim: 32,
+    linearProbe: false,
+  }),
   inputThread: false,
 };
 
