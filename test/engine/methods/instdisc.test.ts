@@ -8,6 +8,7 @@ import type { InstDiscInstance } from '../../../src-main/engine/methods/instdisc
 import { estimateNceNormalizer, MemoryBank } from '../../../src-main/engine/methods/memory-bank';
 import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import { Rng } from '../../../src-main/engine/util/rng';
+import { instDiscSoftmaxReference as softmaxReference, unitRows } from '../losses/instdisc-softmax-reference';
 import {
   createInstance,
   ctxAt,
@@ -21,46 +22,6 @@ import {
 beforeAll(async () => {
   await initBackend('wasm');
 });
-
-/** Unit rows of a seeded standard-normal [rows, dim] draw, as plain arrays. */
-function unitRows(rows: number, dim: number, seed: number): number[][] {
-  const rng = new Rng(seed);
-  return Array.from({ length: rows }, () => {
-    const r = Array.from({ length: dim }, () => rng.normal());
-    const norm = Math.hypot(...r);
-    return r.map((x) => x / norm);
-  });
-}
-
-const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i]!, 0);
-
-/**
- * Float64 reference of the exact-softmax loss (Wu et al. Eq. 2) and its gradient with respect to the
- * un-normalised v: L = mean_b [logsumexp_j(v̂_b·bank_j/τ) − v̂_b·bank_i/τ + λ‖v̂_b − bank_i‖²].
- */
-function softmaxReference(v: number[][], bank: number[][], index: number[], tau: number, lambda: number) {
-  const n = v.length;
-  let loss = 0;
-  const grad = v.map((row, b) => {
-    const norm = Math.hypot(...row);
-    const vn = row.map((x) => x / norm);
-    const own = bank[index[b]!]!;
-    const logits = bank.map((r) => dot(vn, r) / tau);
-    const max = Math.max(...logits);
-    const lse = max + Math.log(logits.reduce((s, l) => s + Math.exp(l - max), 0));
-    const p = logits.map((l) => Math.exp(l - lse));
-    loss += (lse - dot(vn, own) / tau + lambda * vn.reduce((s, x, d) => s + (x - own[d]!) ** 2, 0)) / n;
-    // dL/dv̂, then through v̂ = v/‖v‖: (I − v̂v̂ᵀ) g / ‖v‖.
-    const g = vn.map(
-      (x, d) =>
-        (bank.reduce((s, r, j) => s + p[j]! * r[d]!, 0) / tau - own[d]! / tau + 2 * lambda * (x - own[d]!)) /
-        n,
-    );
-    const gv = dot(vn, g);
-    return g.map((x, d) => (x - vn[d]! * gv) / norm);
-  });
-  return { loss, grad };
-}
 
 describe('instdisc', () => {
   it('trains one epoch without NaN/Inf and logs the kNN monitor', async () => {

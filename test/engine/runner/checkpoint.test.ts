@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend';
-import { getMethod, methods, resolveConfig } from '../../../src-main/engine/methods';
+import { methods } from '../../../src-main/engine/methods';
 import type { MethodInstance } from '../../../src-main/engine/methods/method';
 import type { ByolInstance } from '../../../src-main/engine/methods/byol';
 import type { MocoInstance } from '../../../src-main/engine/methods/moco';
@@ -18,6 +18,7 @@ import { checkpointAfterEpoch } from '../../../src-main/engine/runner/callbacks/
 import { train, type TrainReporter } from '../../../src-main/engine/runner/train';
 import { createInstance, ctxAt, optimiseStep, randomBatch } from '../methods/method-harness';
 import { tempDir } from '../../helpers/cli';
+import { tinyTrainSpec } from './tiny-train-spec';
 
 let dir: string;
 beforeAll(async () => {
@@ -164,20 +165,7 @@ describe('checkpoints', () => {
     };
     const runDir = path.join(dir, 'run-1');
     const outcome = await train(
-      {
-        runId: 1,
-        method: 'simclr',
-        dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
-        backend: 'wasm',
-        config: resolveConfig(getMethod('simclr'), {
-          epochs: 2,
-          width: 8,
-          batchSize: 64,
-          knnK: 20,
-          projectionHiddenDim: 32,
-        }),
-        checkpointDir: runDir,
-      },
+      tinyTrainSpec('simclr', { projectionHiddenDim: 32 }, { checkpointDir: runDir, inputThread: undefined }),
       reporter,
       () => false,
     );

@@ -6,7 +6,7 @@ import { cosineRamp } from '../../../src-main/engine/nn/schedule';
 import type { TrainingCallback } from '../../../src-main/engine/runner/callbacks/training-callback';
 import { train } from '../../../src-main/engine/runner/train';
 import { expectMomentumStep } from '../methods/ssl-helpers';
-import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
+import { tinyTrainSpec } from './tiny-train-spec';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -41,21 +41,7 @@ describe('momentum pairs in the training loop', () => {
     };
     const decay: number[] = [];
     const outcome = await train(
-      {
-        runId: 1,
-        method: 'byol',
-        dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
-        backend: 'wasm',
-        config: resolveConfig(getMethod('byol'), {
-          epochs: 2,
-          width: 8,
-          batchSize: 64,
-          knnK: 20,
-          targetDecay: 0.9,
-          linearProbe: false,
-        }),
-        inputThread: false,
-      },
+      tinyTrainSpec('byol', { targetDecay: 0.9, linearProbe: false }),
       {
         started: () => {},
         metric: (_step, _epoch, key, value) => void (key === 'target_decay' && decay.push(value)),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { train, type TrainReporter, type TrainSpec } from '../../../src-main/engine/runner/train';
-import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
+import { tinyTrainSpec } from './tiny-train-spec';
 
 interface Point {
   step: number;
@@ -22,18 +22,7 @@ async function run(spec: Partial<TrainSpec>, extra: Partial<TrainReporter> = {})
   };
   const outcome = await train(
     {
-      runId: 1,
-      method: 'simclr',
-      dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
-      backend: 'wasm',
-      config: resolveConfig(getMethod('simclr'), {
-        epochs: 2,
-        width: 8,
-        batchSize: 64,
-        knnK: 20,
-        projectionHiddenDim: 32,
-        linearProbe: false,
-      }),
+      ...tinyTrainSpec('simclr', { projectionHiddenDim: 32, linearProbe: false }, { inputThread: undefined }),
       ...spec,
     },
     reporter,

@@ -4,24 +4,10 @@ import type { RunProgress } from '../../../src-main/domain';
 import { initBackend } from '../../../src-main/engine/backend';
 import type { TrainingCallback } from '../../../src-main/engine/runner/callbacks/training-callback';
 import { train, type TrainReporter, type TrainSpec } from '../../../src-main/engine/runner/train';
-import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
+import { tinyTrainSpec } from './tiny-train-spec';
 
-const spec: TrainSpec = {
-  runId: 1,
-  method: 'simclr',
-  // 128 images at batch 64: two steps an epoch, four in two epochs.
-  dataset: { id: 'synthetic', trainSize: 128, testSize: 64 },
-  backend: 'wasm',
-  config: resolveConfig(getMethod('simclr'), {
-    epochs: 2,
-    width: 8,
-    batchSize: 64,
-    knnK: 20,
-    projectionHiddenDim: 32,
-    linearProbe: false,
-  }),
-  inputThread: false,
-};
+// 128 images at batch 64: two steps an epoch, four in two epochs.
+const spec: TrainSpec = tinyTrainSpec('simclr', { projectionHiddenDim: 32, linearProbe: false });
 
 beforeAll(async () => {
   await initBackend('wasm');
