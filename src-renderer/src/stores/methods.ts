@@ -1,18 +1,11 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { DatasetInfo, MethodInfo } from '../../../src-main/domain';
+import { methodFamilies, type DatasetInfo, type MethodInfo } from '../../../src-main/domain';
 import { useApi } from '../api';
 import { declareMethodMetrics } from '../lib/metrics';
 
-const familyOrder = [
-  'memory-bank',
-  'end-to-end',
-  'momentum-encoder',
-  'clustering',
-  'no-negatives',
-  'distillation',
-  'supervised',
-];
+/** The method cards are grouped by family, in the domain's order. */
+const familyOrder: readonly string[] = methodFamilies;
 
 export interface Family {
   id: string;
