@@ -8,6 +8,7 @@ import { checkLossCommand } from './commands/check-loss';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
 import { probeCommand } from './commands/probe';
+import { versionCommand } from './commands/version';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
@@ -21,11 +22,15 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
   serve: { run: serveCommand, summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)' },
   bench: { run: benchCommand, summary: 'time training steps, train end to end, check that methods learn' },
   probe: { run: probeCommand, summary: "linear probe on a run's checkpoint (top-1 / top-5)" },
+  version: { run: versionCommand, summary: 'print the version (also --version)' },
 };
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`);
-  return `usage: contrastlab <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  return (
+    `usage: contrastlab <command> [options]\n       contrastlab --version\n\ncommands:\n${lines.join('\n')}\n\n` +
+    'Every command explains itself with --help.\n'
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -34,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-v') return versionCommand(rest);
   const command = commands[name];
   if (!command)
     throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}`);

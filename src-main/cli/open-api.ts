@@ -13,7 +13,10 @@ export interface EngineSession {
   close(): Promise<void>;
 }
 
-/** An engine on the database named by --db, or the embedded default (CONTRASTLAB_DB overrides). */
+/**
+ * An engine on the database named by --db, or the embedded default (CONTRASTLAB_DB overrides).
+ * Commands that read a lab pass `create: false`: a path that does not exist is refused, not made.
+ */
 export function openApi(db: string | undefined, options: EngineOptions = {}): EngineSession {
   const engine = new Engine(db ?? defaultDatabasePath(), options);
   return { api: inProcessClient(engine.api), engine, close: () => engine.close() };

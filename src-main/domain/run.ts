@@ -44,8 +44,13 @@ export interface Run {
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
-  /** Last value of each metric key. */
+  /** Last value of each metric key: the value at its highest step (the latest written at that step). */
   summary: Record<string, number>;
+  /**
+   * The step of each summary value, so a client applying live points keeps the same rule: a point
+   * replaces a value only at the same or a later step (a probe of an early checkpoint is not the end).
+   */
+  summarySteps: Record<string, number>;
 }
 
 /** The parts of a run a user may edit after it was created. */

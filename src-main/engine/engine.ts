@@ -38,6 +38,8 @@ export interface EngineOptions {
   watch?: boolean | { intervalMs?: number };
   /** Run workers at most at once (default 2); further runs wait as 'queued'. */
   maxConcurrentRuns?: number;
+  /** Create the database when it does not exist (default true); false refuses a missing file. */
+  create?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export class Engine {
   private readonly watcher: ExternalChangeWatcher | null = null;
 
   constructor(dbFile: string, options: EngineOptions = {}) {
-    const store = new Store(dbFile, { nativeBinding: options.nativeBinding });
+    const store = new Store(dbFile, { nativeBinding: options.nativeBinding, create: options.create });
     this.store = store;
     // Runs and jobs whose process is gone were cut off when their host died.
     store.markInterrupted(isProcessAlive);

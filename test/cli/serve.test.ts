@@ -12,8 +12,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('contrastlab serve', () => {
   it('prints one URL with its token, serves the API on it, and exits cleanly on SIGTERM', async () => {
+    // The default database (here through CONTRASTLAB_DB) is made on the workbench's first start; a
+    // database named with --db must exist (test/cli/database.test.ts).
     const db = path.join(dir, 'lab.db');
-    const child = startCli(['serve', '--db', db, '--port', '0', '--static', path.join(dir, 'nothing-built')]);
+    const child = startCli(['serve', '--port', '0', '--static', path.join(dir, 'nothing-built')], {
+      CONTRASTLAB_DB: db,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c));

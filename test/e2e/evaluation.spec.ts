@@ -208,6 +208,15 @@ test('checkpoints: listed with epoch, step and size; a linear probe job runs to 
   const first = checkpoints[0]!;
   await expect(page.getByTestId(`checkpoint-${first.id}`)).toContainText(/\d+(\.\d+)? (B|KiB|MiB)/);
 
+  // The run's own probe when it finished, as the engine summarises it.
+  const own = ((await apiCall(request, 'getRun', [runId])) as Run).summary;
+  const percent = (v: number | undefined) => `${(100 * v!).toFixed(1)}%`;
+  const finalProbe = page.getByTestId('final-probe');
+  await expect(finalProbe).toContainText(
+    `top-1 ${percent(own.probe_top1)}, top-5 ${percent(own.probe_top5)}`,
+  );
+  const shown = await finalProbe.textContent();
+
   // A probe of the random initialisation (step 0): a job with its progress, then top-1 and top-5.
   await page.getByTestId(`probe-${first.id}`).click();
   const job = page.getByTestId('job-list').locator('tbody tr').first();
@@ -218,6 +227,9 @@ test('checkpoints: listed with epoch, step and size; a linear probe job runs to 
   expect(top1).toBeLessThanOrEqual(1);
   await expect(job).toContainText('%');
   await expect(job.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  // It is a point at step 0, not the run's result: the run's own probe stays as it was.
+  expect(await finalProbe.textContent()).toBe(shown);
+  expect(((await apiCall(request, 'getRun', [runId])) as Run).summary.probe_top1).toBe(own.probe_top1);
 
   // The last checkpoint too: a second job, listed first, beside the run's own probe at the end.
   const last = checkpoints.at(-1)!;

@@ -30,10 +30,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   buildRenderer();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contrastlab-e2e-'));
   const db = path.join(dir, 'e2e.db');
-  const server = spawn(process.execPath, ['bin/contrastlab.js', 'serve', '--db', db, '--port', '0'], {
+  // A fresh database as the default one (CONTRASTLAB_DB), which serve makes on first start: a database
+  // named with --db must already exist.
+  const server = spawn(process.execPath, ['bin/contrastlab.js', 'serve', '--port', '0'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CONTRASTLAB_TOKEN: '' },
+    env: { ...process.env, CONTRASTLAB_TOKEN: '', CONTRASTLAB_DB: db },
   });
   let stderr = '';
   server.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

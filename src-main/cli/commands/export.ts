@@ -1,9 +1,39 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { openApi } from '../open-api';
 import { UsageError } from '../errors';
 
-/** `export [--db FILE] [--runs ID,…] --what runs|metrics|histograms --out FILE`: RFC 4180 CSV. */
+const help = `usage: contrastlab export --what runs|metrics|histograms --out FILE [--runs ID,…] [--db FILE]
+
+  Writes CSV (RFC 4180): runs (one row per run: its fields, config.<key>, final.<key>), metrics (every
+  metric point in long format) or histograms (similarity histograms, one row per run, epoch and bin).
+  Text cells that start with =, +, -, @, a tab or a carriage return are written with a leading ' so a
+  spreadsheet does not run them as formulas; numbers are written as they are.
+
+  --what NAME            runs, metrics or histograms
+  --out FILE             the CSV file to write, or - for standard output
+  --runs ID,…            only these runs (default: every run)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB);
+                         it must exist
+`;
+
+/** Why `out` could not be written, in words. */
+function writeProblem(out: string, e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'ENOENT':
+      return `the folder ${path.dirname(path.resolve(out))} does not exist`;
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return e.message;
+  }
+}
+
+/** `export [--db FILE] [--runs ID,…] --what runs|metrics|histograms --out FILE|-`: RFC 4180 CSV. */
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -12,22 +42,37 @@ export async function exportCommand(argv: string[]): Promise<number> {
       runs: { type: 'string' },
       what: { type: 'string' },
       out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
   if (values.what !== 'runs' && values.what !== 'metrics' && values.what !== 'histograms')
     throw new UsageError('--what must be "runs", "metrics" or "histograms"');
-  if (!values.out) throw new UsageError('--out FILE is required');
+  if (!values.out) throw new UsageError('--out FILE is required (- for standard output)');
+  const out = values.out;
   const ids = values.runs?.split(',').map((s) => {
     const id = Number(s.trim());
     if (!Number.isInteger(id) || id <= 0) throw new UsageError(`--runs: "${s}" is not a run id`);
     return id;
   });
-  const session = openApi(values.db);
+  const session = openApi(values.db, { create: false });
+  let csv: string;
   try {
-    const csv = await session.api.exportCsv(values.what, ids);
-    fs.writeFileSync(values.out, csv);
-    return 0;
+    csv = await session.api.exportCsv(values.what, ids);
   } finally {
     await session.close();
   }
+  if (out === '-') {
+    process.stdout.write(csv);
+    return 0;
+  }
+  try {
+    fs.writeFileSync(out, csv);
+  } catch (e) {
+    throw new UsageError(`cannot write ${out}: ${writeProblem(out, e as NodeJS.ErrnoException)}`);
+  }
+  return 0;
 }

@@ -1,9 +1,24 @@
 import { parseArgs } from 'node:util';
 import { describeMethod, methods } from '../../engine/methods';
 
+const help = `usage: contrastlab methods [--json]
+
+  Lists every method with its paper and one-line idea, then each config field with its default and
+  what it does (the fields \`train --set key=value\` accepts).
+
+  --json                 the methods with their full config schemas (JSON Schema) as JSON
+`;
+
 /** `methods [--json]`: every registered method with its paper and config schema. */
 export async function methodsCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
   const described = methods.map(describeMethod);
   if (values.json) {
     process.stdout.write(JSON.stringify(described, null, 2) + '\n');

@@ -10,7 +10,8 @@ const help = `usage: contrastlab probe RUN_ID [--checkpoint ID] [--db FILE] [--j
   probe_top1 / probe_top5 metrics at the checkpoint's step.
 
   --checkpoint ID        which checkpoint (default: the latest of a finished run)
-  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB);
+                         it must exist
   --json                 one JSON event per line on stdout (every job update)
 `;
 
@@ -42,7 +43,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const checkpointId =
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
 
-  const { api, close } = openApi(values.db);
+  const { api, close } = openApi(values.db, { create: false });
   try {
     const job = await api.startLinearProbe(runId, checkpointId);
     const checkpoint = (await api.listCheckpoints(runId)).find((c) => c.id === job.checkpointId);

@@ -11,7 +11,8 @@ Serves the workbench in browser mode on 127.0.0.1 and prints the URL to open (it
 token). Runs started from other processes on the same database show up live. Ctrl-C stops the runs
 it started, then exits.
 
-  --db FILE      SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
+  --db FILE      SQLite database, which must exist (default: the per-user data folder, or
+                 $CONTRASTLAB_DB, made on first start)
   --port N       port on 127.0.0.1 (default: any free port)
   --static DIR   the built renderer (default: out/renderer; \`npm run build\` makes it)
 
@@ -37,14 +38,15 @@ export async function serveCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer from 0 to 65535, got "${values.port}"`);
   }
+  // A named database must exist (a mistyped path would serve an empty lab); the default one is made
+  // on the workbench's first start.
+  const { engine, close } = openApi(values.db, { watch: true, create: values.db === undefined });
   const staticDir = path.resolve(values.static ?? defaultStaticDir);
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
     process.stderr.write(
       `contrastlab: no built renderer in ${staticDir}; run \`npm run build\` (the API works without it)\n`,
     );
   }
-
-  const { engine, close } = openApi(values.db, { watch: true });
   let server;
   try {
     server = await startServer({

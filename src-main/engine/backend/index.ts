@@ -11,7 +11,6 @@ import { startWebgpu } from './webgpu';
 
 export { registerWasmKernels, restoreNativeWasmKernel, wasmKernelNames } from './kernels';
 
-
 export interface BackendInfo {
   /** The tfjs backend actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
   name: string;

@@ -8,6 +8,8 @@ const runColumns = [
   'status',
   'dataset',
   'data_dir',
+  'train_size',
+  'test_size',
   'backend',
   'device',
   'tags',
@@ -25,6 +27,20 @@ function durationSeconds(run: Run): number | '' {
   return Math.round((end - Date.parse(run.startedAt)) / 100) / 10;
 }
 
+/**
+ * A text cell as written: one that starts with =, +, -, @, a tab or a carriage return gets a leading '
+ * so a spreadsheet shows it instead of running it as a formula (OWASP, CSV injection). Only text: a
+ * number cell such as -0.5 is data and stays as it is.
+ */
+function text(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** A config value as written: strings are text cells, numbers and booleans stay as they are. */
+function configCell(value: unknown): unknown {
+  return typeof value === 'string' ? text(value) : value;
+}
+
 /** Flattens nested config objects into dotted keys ({a: {b: 1}} → a.b). */
 function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -37,8 +53,9 @@ function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unkn
 }
 
 /**
- * One row per run (RFC 4180): run fields, then every config key as `config.<key>` and the last value
- * of every metric as `final.<key>`, over the union of keys of the runs exported.
+ * One row per run (RFC 4180): run fields (`train_size` / `test_size`: the images of a subset the run
+ * asked for, empty for the whole split), then every config key as `config.<key>` and the last value of
+ * every metric as `final.<key>`, over the union of keys of the runs exported.
  */
 export function runsToCsv(runs: Run[]): string {
   const configs = runs.map((r) => flatten(r.config));
@@ -51,21 +68,23 @@ export function runsToCsv(runs: Run[]): string {
   ];
   const rows = runs.map((r, i) => [
     r.id,
-    r.name,
-    r.method,
+    text(r.name),
+    text(r.method),
     r.status,
     r.dataset.id,
-    r.dataset.dataDir ?? '',
-    r.backend ?? '',
-    r.device ?? '',
-    r.tags.join(';'),
-    r.notes,
+    text(r.dataset.dataDir ?? ''),
+    r.dataset.trainSize ?? '',
+    r.dataset.testSize ?? '',
+    text(r.backend ?? ''),
+    text(r.device ?? ''),
+    text(r.tags.join(';')),
+    text(r.notes),
     r.createdAt,
     r.startedAt ?? '',
     r.endedAt ?? '',
     durationSeconds(r),
-    r.error ?? '',
-    ...configKeys.map((k) => configs[i]![k] ?? ''),
+    text(r.error ?? ''),
+    ...configKeys.map((k) => configCell(configs[i]![k] ?? '')),
     ...metricKeys.map((k) => r.summary[k] ?? ''),
   ]);
   return stringify([header, ...rows], { record_delimiter: '\r\n', cast: { boolean: (b) => String(b) } });
@@ -77,7 +96,16 @@ export function metricsToCsv(points: MetricPoint[], runs: Run[]): string {
   const header = ['run_id', 'run_name', 'method', 'step', 'epoch', 'key', 'value', 'wall_time'];
   const rows = points.map((p) => {
     const run = byId.get(p.runId);
-    return [p.runId, run?.name ?? '', run?.method ?? '', p.step, p.epoch, p.key, p.value, p.wallTime];
+    return [
+      p.runId,
+      text(run?.name ?? ''),
+      text(run?.method ?? ''),
+      p.step,
+      p.epoch,
+      text(p.key),
+      p.value,
+      p.wallTime,
+    ];
   });
   return stringify([header, ...rows], { record_delimiter: '\r\n' });
 }
@@ -90,7 +118,7 @@ export function histogramsToCsv(histograms: SimilarityHistogram[], runs: Run[]):
   const byId = new Map(runs.map((r) => [r.id, r]));
   const header = ['run_id', 'run_name', 'step', 'epoch', 'bin_low', 'bin_high', 'positive', 'negative'];
   const rows = histograms.flatMap((h) => {
-    const name = byId.get(h.runId)?.name ?? '';
+    const name = text(byId.get(h.runId)?.name ?? '');
     const bins = h.positive.length;
     // Edges as the contract defines them, min + i·(max − min)/bins, without float noise (−0.85, not −0.8500000000000001).
     const edge = (i: number) => Number((h.min + (i * (h.max - h.min)) / bins).toPrecision(12));

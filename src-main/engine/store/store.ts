@@ -29,6 +29,20 @@ interface RunRow {
   ended_at: string | null;
 }
 
+type Summary = Pick<Run, 'summary' | 'summarySteps'>;
+
+export interface StoreOptions {
+  /**
+   * better-sqlite3's compiled module to load instead of the default one (Electron needs its own build).
+   */
+  nativeBinding?: string;
+  /**
+   * Create the file (and its folder) when it does not exist (default true). False refuses a missing
+   * file, so a mistyped path on a command that reads a lab never leaves an empty database behind.
+   */
+  create?: boolean;
+}
+
 const now = () => new Date().toISOString();
 
 /**
@@ -49,18 +63,23 @@ export class Store {
 
   constructor(
     readonly file: string,
-    options: { nativeBinding?: string } = {},
+    options: StoreOptions = {},
   ) {
+    let db: Database.Database | null = null;
     try {
-      if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      this.db = new Database(file, { nativeBinding: options.nativeBinding });
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('foreign_keys = ON');
-      this.db.pragma('busy_timeout = 5000');
-      this.migrate();
+      db = Store.open(file, options);
+      // Checked before anything is written: a file refused here keeps its journal mode and schema.
+      Store.checkOurs(db);
+      db.pragma('journal_mode = WAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      Store.migrate(db);
     } catch (e) {
-      throw new StoreError(`cannot open database ${file}: ${(e as Error).message}`);
+      db?.close();
+      const where = file === '' ? '' : ` ${file}`;
+      throw new StoreError(`cannot open database${where}: ${(e as Error).message}`);
     }
+    this.db = db;
     this.checkpoints = new CheckpointTable(this.db);
     this.jobs = new JobTable(this.db);
     this.grids = new GridTable(this.db);
@@ -74,17 +93,50 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
-  private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
+  /** Opens the file (creating it only when allowed); nothing is written yet. */
+  private static open(file: string, options: StoreOptions): Database.Database {
+    // better-sqlite3 takes '' as a private temporary database, deleted when closed: every run lost.
+    if (file === '') throw new Error('the path is empty');
+    const memory = file === ':memory:';
+    const create = options.create ?? true;
+    if (!memory && !create && !fs.existsSync(file)) throw new Error('the file does not exist');
+    if (!memory && create) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new Database(file, {
+      nativeBinding: options.nativeBinding,
+      fileMustExist: !memory && !create,
+    });
+  }
+
+  /**
+   * Refuses a database of a newer schema, and another application's SQLite file (tables but no
+   * ContrastLab schema version, or a version without our runs table): migrating would change it.
+   */
+  private static checkOurs(db: Database.Database): void {
+    const version = db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) {
       throw new Error(
         `it was written by a newer ContrastLab (schema ${version}, this one knows ${migrations.length})`,
       );
     }
+    const tables = db
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`,
+      )
+      .pluck()
+      .all() as string[];
+    const ours = version === 0 ? tables.length === 0 : tables.includes('runs');
+    if (!ours) {
+      const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
+      throw new Error(`it is not a ContrastLab database (its tables: ${shown || 'none'})`);
+    }
+  }
+
+  private static migrate(db: Database.Database): void {
+    const version = db.pragma('user_version', { simple: true }) as number;
     for (let v = version; v < migrations.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(migrations[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
+      db.transaction(() => {
+        db.exec(migrations[v]!);
+        db.pragma(`user_version = ${v + 1}`);
       })();
     }
   }
@@ -113,7 +165,7 @@ export class Store {
 
   getRun(id: number): Run | null {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row ? this.toRun(row, this.summaries([id]).get(id) ?? {}) : null;
+    return row ? this.toRun(row, this.summaries([id]).get(id)) : null;
   }
 
   listRuns(ids?: number[]): Run[] {
@@ -125,30 +177,31 @@ export class Store {
         : this.db.prepare('SELECT * FROM runs ORDER BY id').all()
     ) as RunRow[];
     const summaries = this.summaries(rows.map((r) => r.id));
-    return rows.map((r) => this.toRun(r, summaries.get(r.id) ?? {}));
+    return rows.map((r) => this.toRun(r, summaries.get(r.id)));
   }
 
-  /** The last value (highest step, then latest write) of every metric key of the given runs. */
-  private summaries(ids: number[]): Map<number, Record<string, number>> {
-    const out = new Map<number, Record<string, number>>();
+  /** The last value (highest step, then latest write) of every metric key of the given runs, and its step. */
+  private summaries(ids: number[]): Map<number, Summary> {
+    const out = new Map<number, Summary>();
     if (ids.length === 0) return out;
     const rows = this.db
       .prepare(
-        `SELECT run_id, key, value FROM (
-           SELECT run_id, key, value, ROW_NUMBER() OVER (PARTITION BY run_id, key ORDER BY step DESC, rowid DESC) AS rn
+        `SELECT run_id, key, value, step FROM (
+           SELECT run_id, key, value, step, ROW_NUMBER() OVER (PARTITION BY run_id, key ORDER BY step DESC, rowid DESC) AS rn
            FROM metrics WHERE run_id IN (${ids.map(() => '?').join(',')})
          ) WHERE rn = 1`,
       )
-      .all(...ids) as { run_id: number; key: string; value: number }[];
+      .all(...ids) as { run_id: number; key: string; value: number; step: number }[];
     for (const r of rows) {
-      const s = out.get(r.run_id) ?? {};
-      s[r.key] = r.value;
-      out.set(r.run_id, s);
+      let s = out.get(r.run_id);
+      if (!s) out.set(r.run_id, (s = { summary: {}, summarySteps: {} }));
+      s.summary[r.key] = r.value;
+      s.summarySteps[r.key] = r.step;
     }
     return out;
   }
 
-  private toRun(row: RunRow, summary: Record<string, number>): Run {
+  private toRun(row: RunRow, summary: Summary = { summary: {}, summarySteps: {} }): Run {
     return {
       id: row.id,
       name: row.name,
@@ -165,7 +218,7 @@ export class Store {
       createdAt: row.created_at,
       startedAt: row.started_at,
       endedAt: row.ended_at,
-      summary,
+      ...summary,
     };
   }
 

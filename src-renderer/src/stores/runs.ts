@@ -5,6 +5,7 @@ import type { CreateRunInput, LogLine, MetricPoint, Run, RunProgress } from '../
 import type { EngineEvent } from '../../../src-main/api/events';
 import { useApi } from '../api';
 import { appendPoint, seriesFromPoints, type Series } from '../lib/series';
+import { applySummaryPoint, mergeSummaries } from '../lib/summary';
 
 export const terminalStatuses = new Set(['completed', 'failed', 'stopped', 'interrupted']);
 export const isActive = (run: Run) => run.status === 'running' || run.status === 'queued';
@@ -45,8 +46,8 @@ export const useRunsStore = defineStore('runs', () => {
   function upsert(run: Run): void {
     const i = runs.value.findIndex((r) => r.id === run.id);
     if (i >= 0) {
-      // Keep summary values that events have advanced beyond a stale snapshot.
-      runs.value[i] = { ...run, summary: { ...runs.value[i]!.summary, ...run.summary } };
+      // A snapshot may be older than the points that events have applied since it was read.
+      runs.value[i] = { ...run, ...mergeSummaries(runs.value[i]!, run) };
     } else {
       runs.value.push(run);
       runs.value.sort((a, b) => b.id - a.id);
@@ -74,7 +75,7 @@ export const useRunsStore = defineStore('runs', () => {
     const touched = new Set<number>();
     for (const p of points) {
       const run = byId(p.runId);
-      if (run) run.summary[p.key] = p.value;
+      if (run) applySummaryPoint(run, p);
       const m = metrics.get(p.runId);
       if (!m) continue;
       m.lastEventAt = Date.now();

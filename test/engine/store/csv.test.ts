@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { metricsToCsv, runsToCsv } from '../../../src-main/engine/store/csv';
+import { histogramsToCsv, metricsToCsv, runsToCsv } from '../../../src-main/engine/store/csv';
 import type { Run } from '../../../src-main/domain';
 
 const run = (
@@ -8,12 +8,13 @@ const run = (
   name: string,
   config: Record<string, unknown>,
   summary: Record<string, number> = {},
+  dataset: Run['dataset'] = { id: 'synthetic' },
 ): Run => ({
   id,
   name,
   method: 'simclr',
   status: 'completed',
-  dataset: { id: 'synthetic' },
+  dataset,
   backendPreference: 'auto',
   backend: 'wasm',
   device: 'CPU',
@@ -25,6 +26,7 @@ const run = (
   startedAt: '2026-01-01T00:00:00.000Z',
   endedAt: '2026-01-01T00:01:30.000Z',
   summary,
+  summarySteps: Object.fromEntries(Object.keys(summary).map((k) => [k, 16])),
 });
 
 describe('CSV export', () => {
@@ -47,6 +49,80 @@ describe('CSV export', () => {
     expect(rows[0]!['final.knn_top1']).toBe('0.5');
     expect(rows[0]!.duration_s).toBe('90');
     expect(rows[0]!.tags).toBe('a;b');
+  });
+
+  it('names the training and test subset sizes a run asked for, empty for a whole split', () => {
+    const csv = runsToCsv([
+      run(1, 'subset', {}, {}, { id: 'cifar10', dataDir: '/data/cifar', trainSize: 1000, testSize: 200 }),
+      run(2, 'train subset only', {}, {}, { id: 'synthetic', trainSize: 512 }),
+      run(3, 'whole splits', {}),
+    ]);
+    const header = (parse(csv) as string[][])[0]!;
+    expect(header.slice(header.indexOf('data_dir'), header.indexOf('data_dir') + 3)).toEqual([
+      'data_dir',
+      'train_size',
+      'test_size',
+    ]);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.train_size, r.test_size])).toEqual([
+      ['1000', '200'],
+      ['512', ''],
+      ['', ''],
+    ]);
+  });
+
+  it("prefixes text cells that a spreadsheet would run as a formula with ', and leaves numbers alone", () => {
+    const formula = '=HYPERLINK("x")';
+    const csv = runsToCsv([
+      {
+        ...run(
+          1,
+          formula,
+          { lr: -0.5, backbone: '+convnet', schedule: '@cosine', warmup: '-1' },
+          { loss: -0.5 },
+        ),
+        tags: ['-tag', 'ok'],
+        notes: '@note',
+        error: '=1+1',
+      },
+    ]);
+    const [row] = parse(csv, { columns: true }) as Record<string, string>[];
+    expect(row!.name).toBe(`'${formula}`);
+    expect(row!.tags).toBe("'-tag;ok");
+    expect(row!.notes).toBe("'@note");
+    expect(row!.error).toBe("'=1+1");
+    expect(row!['config.backbone']).toBe("'+convnet");
+    expect(row!['config.schedule']).toBe("'@cosine");
+    // A string that looks like a number is still text: prefixed.
+    expect(row!['config.warmup']).toBe("'-1");
+    // Numbers stay numbers.
+    expect(row!['config.lr']).toBe('-0.5');
+    expect(row!['final.loss']).toBe('-0.5');
+    expect(row!.method).toBe('simclr');
+
+    const points = metricsToCsv(
+      [{ runId: 1, step: 2, epoch: 0.25, key: 'alignment', value: -0.75, wallTime: 1700000000 }],
+      [run(1, formula, {})],
+    );
+    expect((parse(points) as string[][])[1]).toEqual([
+      '1',
+      `'${formula}`,
+      'simclr',
+      '2',
+      '0.25',
+      'alignment',
+      '-0.75',
+      '1700000000',
+    ]);
+    const histograms = histogramsToCsv(
+      [{ runId: 1, step: 0, epoch: 0, min: -1, max: 1, positive: [0.25, 0.75], negative: [0.5, 0.5] }],
+      [run(1, '-minus', {})],
+    );
+    const bins = parse(histograms, { columns: true }) as Record<string, string>[];
+    expect(bins.map((b) => [b.run_name, b.bin_low, b.bin_high])).toEqual([
+      ["'-minus", '-1', '0'],
+      ["'-minus", '0', '1'],
+    ]);
   });
 
   it('writes metrics in long format with the run name beside every point', () => {

@@ -15,6 +15,16 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** A pragma read by a connection of its own (the store never hands out its handle). */
+function pragmaOf(db: string, name: string): unknown {
+  const conn = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return conn.pragma(name, { simple: true });
+  } finally {
+    conn.close();
+  }
+}
+
 const newRun = (store: Store, name = 'run') =>
   store.createRun({ method: 'simclr', dataset: { id: 'synthetic' }, config: { lr: 0.5, epochs: 2 }, name });
 
@@ -74,8 +84,18 @@ describe('Store', () => {
       { runId: b.id, step: 1, epoch: 0.1, key: 'loss', value: 9, wallTime: 1 },
     ]);
     expect(store.getRun(a.id)!.summary).toEqual({ knn_top1: 0.4, loss: 3.2 });
+    expect(store.getRun(a.id)!.summarySteps).toEqual({ knn_top1: 10, loss: 5 });
     expect(store.metrics([a.id], ['knn_top1']).map((p) => p.value)).toEqual([0.1, 0.4]);
     expect(store.metrics().length).toBe(4);
+    // A probe of an early checkpoint is a point at its step, not the run's last value.
+    store.addMetrics([
+      { runId: a.id, step: 10, epoch: 1, key: 'probe_top1', value: 0.303, wallTime: 3 },
+      { runId: a.id, step: 0, epoch: 0, key: 'probe_top1', value: 0.235, wallTime: 4 },
+    ]);
+    expect(store.listRuns([a.id])[0]).toMatchObject({
+      summary: { probe_top1: 0.303 },
+      summarySteps: { probe_top1: 10 },
+    });
     store.close();
   });
 
@@ -116,11 +136,53 @@ describe('Store', () => {
     expect(() => new Store(file)).toThrow(/cannot open database .*lab\.db/);
   });
 
-  it('refuses a database written by a newer schema', () => {
+  it('refuses a database written by a newer schema before changing anything', () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const db = new Database(file);
     db.pragma(`user_version = ${migrations.length + 5}`);
     db.close();
-    expect(() => new Store(file)).toThrow(/newer ContrastLab/);
+    expect(pragmaOf(file, 'journal_mode')).toBe('delete');
+    expect(() => new Store(file)).toThrow(/cannot open database .*lab\.db: .*newer ContrastLab/);
+    expect(pragmaOf(file, 'journal_mode')).toBe('delete');
+    expect(pragmaOf(file, 'user_version')).toBe(migrations.length + 5);
+  });
+
+  it("refuses another application's SQLite database and leaves it as it was", () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.exec(
+      "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT); INSERT INTO photos (path) VALUES ('a.jpg')",
+    );
+    db.close();
+    const before = fs.readFileSync(file);
+    for (const create of [false, true]) {
+      expect(() => new Store(file, { create })).toThrow(StoreError);
+      expect(() => new Store(file, { create })).toThrow(
+        /cannot open database .*lab\.db: .*not a ContrastLab database.*photos/,
+      );
+    }
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(pragmaOf(file, 'journal_mode')).toBe('delete');
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['lab.db']);
+  });
+
+  it('with create: false opens an existing database and refuses a missing one, creating nothing', () => {
+    expect(() => new Store(file, { create: false })).toThrow(StoreError);
+    expect(() => new Store(file, { create: false })).toThrow(
+      /cannot open database .*nested.lab\.db: .*does not exist/,
+    );
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
+
+    const created = new Store(file);
+    newRun(created, 'kept');
+    created.close();
+    const reopened = new Store(file, { create: false });
+    expect(reopened.listRuns().map((r) => r.name)).toEqual(['kept']);
+    reopened.close();
+  });
+
+  it('refuses an empty path: it would be a temporary database that vanishes on close', () => {
+    expect(() => new Store('')).toThrow(StoreError);
+    expect(() => new Store('')).toThrow(/cannot open database: the path is empty/);
   });
 });

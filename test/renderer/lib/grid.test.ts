@@ -45,6 +45,7 @@ function run(status: Run['status'], summary: Record<string, number> = {}, id = 1
     startedAt: null,
     endedAt: null,
     summary,
+    summarySteps: Object.fromEntries(Object.keys(summary).map((k) => [k, 0])),
   };
 }
 
