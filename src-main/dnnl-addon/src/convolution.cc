@@ -42,19 +42,23 @@ struct Dims {
 enum Kind { kForward = 0, kBackwardData = 1, kBackwardWeights = 2 };
 
 // A tensor as the caller holds it (`user`, tfjs's layout) and as the primitive wants it (`inner`). Where
-// they differ, the tensor is reordered through a buffer of its own on the way in or out.
+// they differ, the tensor is reordered through a buffer of its own on the way in or out. `view` is what
+// of the caller's memory that reorder reads: the whole tensor (`user`), or a strided view of some of it.
 struct Operand {
-  memory::desc user, inner;
+  memory::desc user, view, inner;
   int arg;
   bool output;
-  std::unique_ptr<memory> buffer;        // inner layout, only where it differs from the user's
-  std::unique_ptr<dnnl::reorder> reorder;  // user -> inner (inputs) or inner -> user (the output)
+  std::unique_ptr<memory> buffer;        // inner layout, only where it differs from the view
+  std::unique_ptr<dnnl::reorder> reorder;  // view -> inner (inputs) or inner -> view (the output)
 
   Operand(const memory::desc &user, const memory::desc &inner, int arg, bool output)
-      : user(user), inner(inner), arg(arg), output(output) {
-    if (user == inner) return;
+      : Operand(user, user, inner, arg, output) {}
+
+  Operand(const memory::desc &user, const memory::desc &view, const memory::desc &inner, int arg, bool output)
+      : user(user), view(view), inner(inner), arg(arg), output(output) {
+    if (view == inner) return;
     buffer = std::make_unique<memory>(inner, cpu());
-    memory probe(user, cpu(), DNNL_MEMORY_NONE);
+    memory probe(view, cpu(), DNNL_MEMORY_NONE);
     reorder = output ? std::make_unique<dnnl::reorder>(*buffer, probe) : std::make_unique<dnnl::reorder>(probe, *buffer);
   }
 };
@@ -93,7 +97,41 @@ dnnl::convolution_forward::primitive_desc forwardPd(const Descs &s) {
   return dnnl::convolution_forward::primitive_desc(desc, cpu());
 }
 
+// A 1×1 convolution with a stride and no padding (ResNet's downsampling shortcuts). oneDNN 2.6's jit_1x1
+// filter gradient (jit_1x1:avx2, chosen where there is no AVX-512; the avx512 one places them alike)
+// copies the strided pixels of an NHWC input into per-thread scratch space, but puts each chunk at
+// pixel × 8 (16) floats there, the offset for a blocked input, instead of pixel × C
+// (jit_avx2_1x1_convolution.cpp, `rp.ws = ...`). With fewer channels the copies run past the thread's
+// part of the scratchpad: over the other thread's pixels, the weight reducer's buffers and its spin
+// barrier, or the heap. Gradients came out wrong and different from run to run, and a thread could spin
+// forever in the overwritten barrier. So these reach oneDNN as what they are: a stride-1 convolution of
+// the pixels the filter sees.
+bool stridedPointwise(const Dims &d) {
+  return d.kh == 1 && d.kw == 1 && (d.sh > 1 || d.sw > 1) && d.pt == 0 && d.pl == 0 && d.pb == 0 &&
+         d.pr == 0 && d.oh == (d.h - 1) / d.sh + 1 && d.ow == (d.w - 1) / d.sw + 1;
+}
+
+// The filter gradient of such a convolution: a reorder gathers the pixels the filter sees (a strided
+// view of x) for the stride-1 convolution over them.
+Prepared preparePointwiseWeights(const Dims &d) {
+  Dims unit = d;
+  unit.h = d.oh, unit.w = d.ow, unit.sh = 1, unit.sw = 1;
+  Descs s = descsOf(d), u = descsOf(unit);
+  dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, u.src, u.weightsAny, u.dst,
+                                                u.strides, u.dilates, u.padL, u.padR);
+  dnnl::convolution_backward_weights::primitive_desc pd(desc, cpu(), forwardPd(u));
+  memory::desc pixels({d.n, d.c, d.oh, d.ow}, dt::f32, memory::dims{d.h * d.w * d.c, 1, d.sh * d.w * d.c, d.sw * d.c});
+  Prepared p;
+  p.primitive = dnnl::convolution_backward_weights(pd);
+  p.a = std::make_unique<Operand>(s.src, pixels, pd.src_desc(), DNNL_ARG_SRC, false);
+  p.b = std::make_unique<Operand>(s.dst, pd.diff_dst_desc(), DNNL_ARG_DIFF_DST, false);
+  p.out = std::make_unique<Operand>(s.weights, pd.diff_weights_desc(), DNNL_ARG_DIFF_WEIGHTS, true);
+  p.impl = pd.impl_info_str();
+  return p;
+}
+
 Prepared prepare(Kind kind, const Dims &d) {
+  if (kind == kBackwardWeights && stridedPointwise(d)) return preparePointwiseWeights(d);
   Descs s = descsOf(d);
   auto fwd = forwardPd(s);
   Prepared p;
@@ -176,7 +214,7 @@ napi_value Convolution(napi_env env, napi_callback_info info) {
       std::unordered_map<int, memory> primArgs;
       std::vector<std::pair<memory, memory>> after;  // inner -> user reorders once the primitive ran
       for (auto [op, data] : {std::pair{p.a.get(), a}, std::pair{p.b.get(), b}, std::pair{p.out.get(), out}}) {
-        memory user(op->user, cpu(), data);
+        memory user(op->view, cpu(), data);
         if (!op->reorder) {
           primArgs.emplace(op->arg, user);
         } else if (op->output) {

@@ -65,9 +65,11 @@ describe('wasm Identity and same-dtype Cast share the data instead of copying it
 
 describe('a ResNet-18 training step on wasm (SIMD batch norm) matches the cpu backend', () => {
   it('loss and every parameter gradient', async () => {
+    // 16×16 images: at 8×8 the last stage's batch norm sees 4 values a channel, and rounding the input
+    // differently by one ulp moved the cpu backend's own gradients by up to 1.3e-4, past the bound.
     const err = await compareWasmToCpu(() => {
       const net = new ResNet18(4, new Rng(3));
-      const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 21);
+      const x = tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 21);
       const params = net.parameters();
       const { value, grads } = tf.variableGrads(() => {
         const y = net.forward(x, true);
