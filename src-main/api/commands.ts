@@ -26,6 +26,7 @@ import {
   type RetrievalRanking,
   type RetrievalResult,
   type Run,
+  type Settings,
   type SimilarityHistogram,
 } from '../domain';
 import type { EngineEventListener } from './events';
@@ -74,6 +75,14 @@ const runPatch = z.strictObject({
   name: absent(z.string()),
   tags: absent(z.array(z.string())),
   notes: absent(z.string()),
+});
+const resumeRunInput = z.strictObject({
+  checkpointId: absent(id),
+  moreEpochs: absent(z.number().int().min(1).max(10_000)),
+});
+const settingsPatch = z.strictObject({
+  autoResumeInterrupted: absent(z.boolean()),
+  keepCheckpoints: absent(z.number().int().min(0).max(1000)),
 });
 const imageRef = z.strictObject({ split: z.enum(['train', 'test']), index: z.number().int().min(0) });
 const previewInput = z.strictObject({
@@ -133,6 +142,10 @@ export const apiCommands = {
   updateRun: command<Run>({ doc: "Changes a run's name, tags or notes.", params: ['id', 'patch'] })(
     z.tuple([id, runPatch]),
   ),
+  resumeRun: command<Run>({
+    doc: "Resumes a stopped, interrupted or failed run from its latest (or the given) checkpoint, exactly where that checkpoint left it; with moreEpochs, continues a completed run. What was recorded after the checkpoint's step is replaced.",
+    params: ['id', 'options'],
+  })(z.tuple([id, absent(resumeRunInput)])),
   deleteRun: command<void>({
     doc: 'Deletes a finished run with its metric points, logs and checkpoints.',
     params: ['id'],
@@ -195,6 +208,13 @@ export const apiCommands = {
     doc: 'Validates every cell, then records and queues rows × cols runs; the engine runs them a few at a time.',
     params: ['input'],
   })(z.tuple([createGridInput])),
+  // Settings.
+  getSettings: command<Settings>({ doc: "The workbench's settings.", params: [] })(z.tuple([])),
+  updateSettings: command<Settings>({
+    doc: 'Changes some settings; returns all of them.',
+    params: ['patch'],
+  })(z.tuple([settingsPatch])),
+
   listGrids: command<Grid[]>({ doc: 'Every grid.', params: [] })(z.tuple([])),
   getGrid: command<Grid>({ doc: 'One grid with its runs.', params: ['id'] })(z.tuple([id])),
 } satisfies Record<string, CommandSpec>;

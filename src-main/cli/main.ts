@@ -2,6 +2,7 @@ import { isInputError } from '../domain';
 import { UsageError } from './errors';
 import { methodsCommand } from './commands/methods';
 import { trainCommand } from './commands/train';
+import { resumeCommand } from './commands/resume';
 import { runsCommand } from './commands/runs';
 import { exportCommand } from './commands/export';
 import { checkLossCommand } from './commands/check-loss';
@@ -13,6 +14,7 @@ import { versionCommand } from './commands/version';
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
   train: { run: trainCommand, summary: 'train a run (see `train --help`)' },
+  resume: { run: resumeCommand, summary: 'continue a stopped, interrupted or failed run from a checkpoint' },
   runs: { run: runsCommand, summary: 'list the runs in a database as JSON' },
   export: { run: exportCommand, summary: 'export runs, metric points or similarity histograms as CSV' },
   'check-loss': {

@@ -16,3 +16,4 @@ export * from './method-info';
 export * from './metric-point';
 export * from './metrics';
 export * from './run';
+export * from './settings';

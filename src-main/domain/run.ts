@@ -27,6 +27,24 @@ export interface CreateRunInput {
   backend?: BackendPreference;
 }
 
+/** A resume of a run: when, and from which checkpoint's step. */
+export interface RunResume {
+  /** ISO time the resume was asked for. */
+  at: string;
+  fromStep: number;
+  fromEpoch: number;
+  checkpointId: number | null;
+  /** The run's epochs after the resume (more than before when a completed run was continued). */
+  epochs: number;
+}
+
+/** How to resume a run: from which checkpoint (default: its latest usable one), for how many more epochs. */
+export interface ResumeRunInput {
+  checkpointId?: number;
+  /** Epochs to add: required to continue a completed run, optional otherwise. */
+  moreEpochs?: number;
+}
+
 export interface Run {
   id: number;
   name: string;
@@ -44,6 +62,8 @@ export interface Run {
   createdAt: string;
   startedAt: string | null;
   endedAt: string | null;
+  /** Every resume of the run, oldest first. */
+  resumes: RunResume[];
   /** Last value of each metric key: the value at its highest step (the latest written at that step). */
   summary: Record<string, number>;
   /**

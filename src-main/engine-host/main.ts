@@ -50,7 +50,11 @@ function main(): void {
   }
   let engine: Engine;
   try {
-    engine = new Engine(values.db, { watch: true, nativeBinding: values['sqlite-binding'] });
+    engine = new Engine(values.db, {
+      watch: true,
+      autoResume: true,
+      nativeBinding: values['sqlite-binding'],
+    });
   } catch (e) {
     return failAndExit(port, (e as Error).message, 1);
   }

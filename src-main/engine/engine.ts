@@ -40,6 +40,11 @@ export interface EngineOptions {
   maxConcurrentRuns?: number;
   /** Create the database when it does not exist (default true); false refuses a missing file. */
   create?: boolean;
+  /**
+   * Resume the runs found interrupted when this engine opens the database, if the user's setting
+   * `autoResumeInterrupted` says so: the workbench's hosts (the desktop app, `serve`) ask for it.
+   */
+  autoResume?: boolean;
 }
 
 /**
@@ -80,12 +85,14 @@ export class Engine {
   private readonly supervisor: RunSupervisor;
   private readonly jobs: JobRunner;
   private readonly watcher: ExternalChangeWatcher | null = null;
+  /** The resumes of interrupted runs this engine started when it opened (autoResume). */
+  readonly autoResuming: Promise<void> = Promise.resolve();
 
   constructor(dbFile: string, options: EngineOptions = {}) {
     const store = new Store(dbFile, { nativeBinding: options.nativeBinding, create: options.create });
     this.store = store;
     // Runs and jobs whose process is gone were cut off when their host died.
-    store.markInterrupted(isProcessAlive);
+    const interrupted = store.markInterrupted(isProcessAlive);
     store.jobs.failOrphans(isProcessAlive);
     const events = this.events;
     const checkpoints = (this.checkpoints = new CheckpointFolder(dbFile));
@@ -121,6 +128,9 @@ export class Engine {
     const evaluation = new EvaluationQueries(store, new DatasetCache(2), (id) => runs.get(id));
     const exports = new CsvExports(store);
     const previews = new AugmentationPreviews();
+    if (options.autoResume && interrupted.length > 0 && store.settings.get().autoResumeInterrupted) {
+      this.autoResuming = this.resumeAll(runs, interrupted);
+    }
 
     this.api = {
       listMethods: async () => methods.map(describeMethod),
@@ -130,6 +140,7 @@ export class Engine {
       createRun: (input) => runs.create(input),
       stopRun: async (id, force) => runs.stop(id, force),
       updateRun: async (id, patch) => runs.update(id, patch),
+      resumeRun: (id, options) => runs.resume(id, options),
       deleteRun: async (id) => runs.delete(id),
       getMetrics: async (runIds, keys) => runs.metrics(runIds, keys),
       getLogs: async (runId) => runs.logs(runId),
@@ -151,10 +162,30 @@ export class Engine {
         return store.jobs.list(runId);
       },
       createGrid: (input) => grids.create(input),
+      getSettings: async () => store.settings.get(),
+      updateSettings: async (patch) => store.settings.update(patch),
       listGrids: async () => grids.list(),
       getGrid: async (id) => grids.get(id),
       onEvent: (listener) => this.on(listener),
     };
+  }
+
+  /** Resumes each run; one that cannot be resumed (no checkpoint, a moved dataset) gets a log line. */
+  private async resumeAll(runs: RunService, ids: number[]): Promise<void> {
+    for (const id of ids) {
+      try {
+        await runs.resume(id);
+      } catch (e) {
+        const line = {
+          runId: id,
+          time: Date.now() / 1000,
+          level: 'warn' as const,
+          message: `not resumed automatically: ${(e as Error).message}`,
+        };
+        this.store.addLogs([line]);
+        this.events.emit({ event: 'log', line });
+      }
+    }
   }
 
   on(listener: EngineEventListener): () => void {

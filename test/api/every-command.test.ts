@@ -48,6 +48,8 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
   createRun: () => [{ method: 'simclr', dataset: { id: 'cifar10' }, config: {} }],
   stopRun: (f) => [f.run.id],
   updateRun: (f) => [f.run.id, { notes: 'seen over every transport' }],
+  // Refused by the engine (a completed run continues only with more epochs): it answered.
+  resumeRun: (f) => [f.run.id],
   // Refused by the engine (no such run): it answered.
   deleteRun: () => [987654],
   getMetrics: (f) => [[f.run.id], ['loss']],
@@ -75,6 +77,8 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
       cols: { field: 'temperature', values: [0.2] },
     },
   ],
+  getSettings: () => [],
+  updateSettings: () => [{ keepCheckpoints: 0 }],
   listGrids: () => [],
   getGrid: () => [4242],
 };
@@ -82,6 +86,7 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
 /** The engine's own refusals: the command reached the engine, which answered with a one-line reason. */
 const refusedByEngine: Partial<Record<ApiCommand, RegExp>> = {
   createRun: /needs a data directory/,
+  resumeRun: /has completed its 1 epochs/,
   deleteRun: /no run with id 987654/,
   createGrid: /two different settings/,
   getGrid: /no grid with id 4242/,

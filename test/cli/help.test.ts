@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli';
 
-const commands = ['methods', 'train', 'runs', 'export', 'check-loss', 'serve', 'bench', 'probe'];
+const commands = ['methods', 'train', 'resume', 'runs', 'export', 'check-loss', 'serve', 'bench', 'probe'];
 const version = (
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;

@@ -40,7 +40,11 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   // A named database must exist (a mistyped path would serve an empty lab); the default one is made
   // on the workbench's first start.
-  const { engine, close } = openApi(values.db, { watch: true, create: values.db === undefined });
+  const { engine, close } = openApi(values.db, {
+    watch: true,
+    create: values.db === undefined,
+    autoResume: true,
+  });
   const staticDir = path.resolve(values.static ?? defaultStaticDir);
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
     process.stderr.write(

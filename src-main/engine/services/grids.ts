@@ -74,6 +74,7 @@ export class GridService {
     const name = input.name?.trim() || `${method.title} grid: ${input.rows.field} × ${input.cols.field}`;
     const cells = planGrid(method, input, name);
     await checkDataset(input.dataset, method.needsLabels ?? false);
+    const hostId = this.supervisor.hostId();
     const { grid, runs } = this.store.transaction(() => {
       const created = this.store.grids.create({
         name,
@@ -84,14 +85,17 @@ export class GridService {
       });
       const runIds: number[][] = input.rows.values.map(() => []);
       const runs = cells.map((cell) => {
-        const run = this.store.createRun({
-          method: method.id,
-          dataset: input.dataset,
-          config: cell.config,
-          name: cell.name,
-          tags: [`grid:${created.id}`],
-          backend: input.backend,
-        });
+        const run = this.store.createRun(
+          {
+            method: method.id,
+            dataset: input.dataset,
+            config: cell.config,
+            name: cell.name,
+            tags: [`grid:${created.id}`],
+            backend: input.backend,
+          },
+          hostId,
+        );
         runIds[cell.row]![cell.col] = run.id;
         return run;
       });

@@ -6,6 +6,7 @@ import { isTerminal } from '../../domain';
 import type { RunConfig } from '../methods';
 import type { HostMessage, WorkerMessage } from '../runner/protocol';
 import { publicCheckpoint } from '../store/checkpoints';
+import { pruneCheckpoints } from './checkpoint-retention';
 import type { Store } from '../store/store';
 import { base64ToFloat32 } from '../util/base64';
 import type { EventBus } from './event-bus';
@@ -22,6 +23,14 @@ export interface RunSupervisorOptions {
 }
 
 type EndStatus = Exclude<RunStatus, 'queued' | 'running'>;
+
+/** Where a resumed run continues: a checkpoint with the whole training state (runner/checkpoint.ts). */
+export interface ResumeFrom {
+  checkpointPath: string;
+}
+
+/** Seconds between two heartbeats of this host (store/hosts.ts). */
+const HEARTBEAT_SECONDS = 5;
 
 /** Every line a worker prints (tfjs notices, native warnings) becomes a log line of its run. */
 function pipeOutput(
@@ -48,6 +57,9 @@ export class RunSupervisor {
   /** Runs queued or started by this host: it reports their metric points and logs itself. */
   private readonly hosted = new Set<number>();
   private readonly queue: RunQueue;
+  /** The checkpoint each queued resume starts from. */
+  private readonly resumes = new Map<number, ResumeFrom>();
+  private host: { id: number; heartbeat: NodeJS.Timeout } | null = null;
   private closing = false;
 
   constructor(private readonly options: RunSupervisorOptions) {
@@ -63,11 +75,33 @@ export class RunSupervisor {
     return this.workers.has(runId);
   }
 
-  /** Queues a recorded run; it starts when a worker slot is free. */
-  enqueue(run: Run): void {
+  /**
+   * This engine host's id in the store (store/hosts.ts), registered when it first queues a run, with a
+   * heartbeat from then on: every run it records carries it, so another process opening the database
+   * tells this host's queued runs from orphans.
+   */
+  hostId(): number {
+    if (!this.host) {
+      const id = this.options.store.hosts.register(process.pid);
+      const heartbeat = setInterval(() => {
+        try {
+          this.options.store.hosts.heartbeat(id);
+        } catch {
+          // A busy or closing database: the next beat tries again; the host is far from stale.
+        }
+      }, HEARTBEAT_SECONDS * 1000);
+      // The heartbeat never keeps a process (the CLI, a test) alive on its own.
+      heartbeat.unref();
+      this.host = { id, heartbeat };
+    }
+    return this.host.id;
+  }
+
+  /** Queues a recorded run (from a checkpoint when it resumes); it starts when a worker slot is free. */
+  enqueue(run: Run, resume?: ResumeFrom): void {
     this.hosted.add(run.id);
-    // Until its worker exists, the host answers for the run: a queued run is interrupted only if the host dies.
-    this.options.store.setWorkerPid(run.id, process.pid);
+    if (resume) this.resumes.set(run.id, resume);
+    else this.resumes.delete(run.id);
     this.queue.push(run.id);
     this.pump();
   }
@@ -77,7 +111,10 @@ export class RunSupervisor {
    * A run still waiting for a slot never starts.
    */
   stop(id: number, graceMs = 30_000): void {
-    if (this.queue.remove(id)) return this.finish(id, 'stopped', null);
+    if (this.queue.remove(id)) {
+      this.resumes.delete(id);
+      return this.finish(id, 'stopped', null);
+    }
     const child = this.workers.get(id);
     if (!child) return;
     this.stopping.add(id);
@@ -94,6 +131,7 @@ export class RunSupervisor {
   /** Forgets a deleted run (it must not be active). */
   forget(id: number): void {
     this.queue.remove(id);
+    this.resumes.delete(id);
     this.hosted.delete(id);
   }
 
@@ -122,6 +160,10 @@ export class RunSupervisor {
     const running = [...this.workers.keys()];
     running.forEach((id) => this.stop(id, 10_000));
     await Promise.all(running.map((id) => this.waitForRun(id)));
+    if (this.host) {
+      clearInterval(this.host.heartbeat);
+      this.options.store.hosts.close(this.host.id);
+    }
   }
 
   /** Starts queued runs while fewer than maxConcurrentRuns workers are busy. */
@@ -179,7 +221,9 @@ export class RunSupervisor {
       // Resolved by the method's schema when the run was created (RunService.create): validated once.
       config: run.config as RunConfig,
       checkpointDir: this.options.checkpointDir(run.id),
+      ...(this.resumes.has(run.id) ? { resume: this.resumes.get(run.id) } : {}),
     };
+    this.resumes.delete(run.id);
     child.send(start);
   }
 
@@ -210,6 +254,7 @@ export class RunSupervisor {
           bytes: m.bytes,
         });
         events.emit({ event: 'checkpoint', checkpoint: publicCheckpoint(saved) });
+        pruneCheckpoints(store, runId, store.settings.get().keepCheckpoints);
         break;
       }
       case 'histogram':

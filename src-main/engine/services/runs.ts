@@ -1,7 +1,8 @@
 import fs from 'node:fs';
-import type { CreateRunInput, LogLine, MetricPoint, Run, RunPatch } from '../../domain';
-import { ConfigError } from '../../domain';
+import type { CreateRunInput, LogLine, MetricPoint, ResumeRunInput, Run, RunPatch } from '../../domain';
+import { ConfigError, isTerminal } from '../../domain';
 import { getMethod, resolveConfig } from '../methods';
+import type { StoredCheckpoint } from '../store/checkpoints';
 import type { Store } from '../store/store';
 import { checkDataset } from './dataset-check';
 import type { EventBus } from './event-bus';
@@ -46,10 +47,67 @@ export class RunService {
     const config = resolveConfig(method, input.config);
     await checkDataset(input.dataset, method.needsLabels ?? false);
     const name = input.name?.trim() || `${method.title} on ${input.dataset.id}`;
-    const run = this.options.store.createRun({ ...input, config, name });
+    const run = this.options.store.createRun({ ...input, config, name }, this.options.supervisor.hostId());
     this.options.events.emit({ event: 'run-created', run });
     this.options.supervisor.enqueue(run);
     return run;
+  }
+
+  /**
+   * Resumes a stopped, interrupted or failed run from a checkpoint (its latest whose file is there, or
+   * the one named), or continues a completed one for `moreEpochs` more epochs. The worker restores the
+   * whole training state from the checkpoint (runner/checkpoint.ts); what was recorded after its step
+   * is deleted, the run's history records the resume, and the run is queued again under its own id.
+   */
+  async resume(id: number, input: ResumeRunInput = {}): Promise<Run> {
+    const { store, supervisor, events } = this.options;
+    const run = this.get(id);
+    if (!isTerminal(run.status) || supervisor.isActive(id)) {
+      throw new ConfigError(`run ${id} is ${run.status}; it can be resumed once it has stopped`);
+    }
+    const epochs = Number(run.config.epochs);
+    if (run.status === 'completed' && input.moreEpochs === undefined) {
+      throw new ConfigError(
+        `run ${id} has completed its ${epochs} epochs; continue it for more (moreEpochs, --epochs N)`,
+      );
+    }
+    const checkpoint = this.resumeCheckpoint(id, input.checkpointId);
+    const method = getMethod(run.method);
+    const config = resolveConfig(method, { ...run.config, epochs: epochs + (input.moreEpochs ?? 0) });
+    await checkDataset(run.dataset, method.needsLabels ?? false);
+    const { run: reopened, deletedCheckpointFiles } = store.reopenRun(
+      id,
+      {
+        fromStep: checkpoint.step,
+        fromEpoch: checkpoint.epoch,
+        checkpointId: checkpoint.id,
+        epochs: config.epochs,
+      },
+      config,
+      supervisor.hostId(),
+    );
+    for (const file of deletedCheckpointFiles) fs.rmSync(file, { force: true });
+    events.emit({ event: 'run-updated', run: reopened });
+    supervisor.enqueue(reopened, { checkpointPath: checkpoint.path });
+    return reopened;
+  }
+
+  /** The named checkpoint of the run, or its latest whose file is still there. */
+  private resumeCheckpoint(id: number, checkpointId?: number): StoredCheckpoint {
+    const { store } = this.options;
+    if (checkpointId !== undefined) {
+      const named = store.checkpoints.get(checkpointId);
+      if (!named || named.runId !== id)
+        throw new ConfigError(`run ${id} has no checkpoint with id ${checkpointId}`);
+      if (!fs.existsSync(named.path)) {
+        throw new ConfigError(`the file of checkpoint ${checkpointId} is gone (${named.path})`);
+      }
+      return named;
+    }
+    const usable = store.checkpoints.list(id).filter((c) => fs.existsSync(c.path));
+    const latest = usable.at(-1);
+    if (!latest) throw new ConfigError(`run ${id} has no checkpoint to resume from`);
+    return latest;
   }
 
   stop(id: number, force = false): void {

@@ -54,6 +54,10 @@ export class CheckpointTable {
     ).map(toCheckpoint);
   }
 
+  delete(id: number): void {
+    this.db.prepare('DELETE FROM checkpoints WHERE id = ?').run(id);
+  }
+
   /** The run's checkpoint of the highest step, or null. */
   latest(runId: number): StoredCheckpoint | null {
     return this.list(runId).at(-1) ?? null;

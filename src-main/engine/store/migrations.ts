@@ -100,4 +100,30 @@ export const migrations: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  // 3: the engine hosts that own runs (a run is cut off when its host is gone, not when a worker pid
+  // is missing), each resume of a run, and the workbench's settings.
+  `
+  CREATE TABLE hosts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    heartbeat_at REAL NOT NULL,
+    closed_at TEXT
+  );
+  ALTER TABLE runs ADD COLUMN host_id INTEGER REFERENCES hosts(id);
+  CREATE TABLE run_resumes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    resumed_at TEXT NOT NULL,
+    from_step INTEGER NOT NULL,
+    from_epoch REAL NOT NULL,
+    checkpoint_id INTEGER REFERENCES checkpoints(id) ON DELETE SET NULL,
+    epochs INTEGER NOT NULL
+  );
+  CREATE INDEX run_resumes_by_run ON run_resumes(run_id, id);
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value_json TEXT NOT NULL
+  );
+  `,
 ];

@@ -7,9 +7,12 @@ import { CheckpointTable } from './checkpoints';
 import { EmbeddingTable } from './embeddings';
 import { GridTable } from './grids';
 import { HistogramTable } from './histograms';
+import { HostTable } from './hosts';
 import { JobTable } from './jobs';
 import { migrations } from './migrations';
-import type { CreateRunInput, LogLine, MetricPoint, Run, RunStatus } from '../../domain';
+import { ResumeTable } from './resumes';
+import { SettingsTable } from './settings';
+import type { CreateRunInput, LogLine, MetricPoint, Run, RunResume, RunStatus } from '../../domain';
 
 interface RunRow {
   id: number;
@@ -27,6 +30,7 @@ interface RunRow {
   created_at: string;
   started_at: string | null;
   ended_at: string | null;
+  host_id: number | null;
 }
 
 type Summary = Pick<Run, 'summary' | 'summarySteps'>;
@@ -58,6 +62,9 @@ export class Store {
   readonly grids: GridTable;
   readonly histograms: HistogramTable;
   readonly embeddings: EmbeddingTable;
+  readonly hosts: HostTable;
+  readonly resumes: ResumeTable;
+  readonly settings: SettingsTable;
   /** What other connections wrote, for the change watcher (watch.ts). */
   readonly changes: ChangeFeed;
 
@@ -85,6 +92,9 @@ export class Store {
     this.grids = new GridTable(this.db);
     this.histograms = new HistogramTable(this.db);
     this.embeddings = new EmbeddingTable(this.db);
+    this.hosts = new HostTable(this.db);
+    this.resumes = new ResumeTable(this.db);
+    this.settings = new SettingsTable(this.db);
     this.changes = new ChangeFeed(this.db);
   }
 
@@ -145,11 +155,18 @@ export class Store {
     this.db.close();
   }
 
-  createRun(input: CreateRunInput & { config: Record<string, unknown>; name: string }): Run {
+  /**
+   * Records a queued run. `hostId` is the engine host that will start it (hosts.ts): from this INSERT on,
+   * another process opening the database knows whose run it is.
+   */
+  createRun(
+    input: CreateRunInput & { config: Record<string, unknown>; name: string },
+    hostId: number | null = null,
+  ): Run {
     const info = this.db
       .prepare(
-        `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, tags_json, created_at)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, tags_json, created_at, host_id)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.name,
@@ -159,13 +176,14 @@ export class Store {
         JSON.stringify(input.config),
         JSON.stringify(input.tags ?? []),
         now(),
+        hostId,
       );
     return this.getRun(Number(info.lastInsertRowid))!;
   }
 
   getRun(id: number): Run | null {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row ? this.toRun(row, this.summaries([id]).get(id)) : null;
+    return row ? this.toRun(row, this.summaries([id]).get(id), this.resumes.ofRuns([id]).get(id)) : null;
   }
 
   listRuns(ids?: number[]): Run[] {
@@ -177,7 +195,8 @@ export class Store {
         : this.db.prepare('SELECT * FROM runs ORDER BY id').all()
     ) as RunRow[];
     const summaries = this.summaries(rows.map((r) => r.id));
-    return rows.map((r) => this.toRun(r, summaries.get(r.id)));
+    const resumes = this.resumes.ofRuns(rows.map((r) => r.id));
+    return rows.map((r) => this.toRun(r, summaries.get(r.id), resumes.get(r.id)));
   }
 
   /** The last value (highest step, then latest write) of every metric key of the given runs, and its step. */
@@ -201,7 +220,11 @@ export class Store {
     return out;
   }
 
-  private toRun(row: RunRow, summary: Summary = { summary: {}, summarySteps: {} }): Run {
+  private toRun(
+    row: RunRow,
+    summary: Summary = { summary: {}, summarySteps: {} },
+    resumes: RunResume[] = [],
+  ): Run {
     return {
       id: row.id,
       name: row.name,
@@ -218,6 +241,7 @@ export class Store {
       createdAt: row.created_at,
       startedAt: row.started_at,
       endedAt: row.ended_at,
+      resumes,
       ...summary,
     };
   }
@@ -242,14 +266,21 @@ export class Store {
   }
 
   /**
-   * On start-up: a run still `running` or `queued` whose worker process is gone was cut off (the host
-   * died); mark it interrupted. Returns the ids marked.
+   * When a process opens the database: a run still `running` or `queued` whose engine host is gone was
+   * cut off; mark it interrupted. Returns the ids marked. A run knows its host (hosts.ts); runs recorded
+   * before hosts were (no host_id) fall back to their worker's pid.
    */
   markInterrupted(isAlive: (pid: number) => boolean): number[] {
     const rows = this.db
-      .prepare(`SELECT id, worker_pid FROM runs WHERE status IN ('running', 'queued')`)
-      .all() as { id: number; worker_pid: number | null }[];
-    const dead = rows.filter((r) => r.worker_pid == null || !isAlive(r.worker_pid)).map((r) => r.id);
+      .prepare(`SELECT id, worker_pid, host_id FROM runs WHERE status IN ('running', 'queued')`)
+      .all() as { id: number; worker_pid: number | null; host_id: number | null }[];
+    const hostAlive = new Map<number, boolean>();
+    const alive = (r: (typeof rows)[number]) => {
+      if (r.host_id === null) return r.worker_pid !== null && isAlive(r.worker_pid);
+      if (!hostAlive.has(r.host_id)) hostAlive.set(r.host_id, this.hosts.isAlive(r.host_id, isAlive));
+      return hostAlive.get(r.host_id)!;
+    };
+    const dead = rows.filter((r) => !alive(r)).map((r) => r.id);
     for (const id of dead)
       this.markEnded(id, 'interrupted', 'the process training this run ended unexpectedly');
     return dead;
@@ -262,6 +293,37 @@ export class Store {
       .prepare('UPDATE runs SET name = ?, tags_json = ?, notes = ? WHERE id = ?')
       .run(patch.name ?? run.name, JSON.stringify(patch.tags ?? run.tags), patch.notes ?? run.notes, id);
     return this.getRun(id)!;
+  }
+
+  /**
+   * Takes a finished run back to `queued` to resume it from a checkpoint at `fromStep`, in one
+   * transaction: what was recorded after that step (metric points, histograms, embeddings, checkpoints)
+   * is deleted, since the resumed run records it again; the resume is added to the run's history.
+   * Returns the files of the deleted checkpoints.
+   */
+  reopenRun(
+    id: number,
+    resume: Omit<RunResume, 'at'>,
+    config: Record<string, unknown>,
+    hostId: number,
+  ): { run: Run; deletedCheckpointFiles: string[] } {
+    return this.transaction(() => {
+      const files = this.checkpoints
+        .list(id)
+        .filter((c) => c.step > resume.fromStep)
+        .map((c) => c.path);
+      for (const table of ['metrics', 'histograms', 'embeddings', 'checkpoints']) {
+        this.db.prepare(`DELETE FROM ${table} WHERE run_id = ? AND step > ?`).run(id, resume.fromStep);
+      }
+      this.resumes.add(id, resume);
+      this.db
+        .prepare(
+          `UPDATE runs SET status = 'queued', error = NULL, ended_at = NULL, worker_pid = NULL, host_id = ?,
+           config_json = ? WHERE id = ?`,
+        )
+        .run(hostId, JSON.stringify(config), id);
+      return { run: this.getRun(id)!, deletedCheckpointFiles: files };
+    });
   }
 
   deleteRun(id: number): void {

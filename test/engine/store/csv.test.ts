@@ -27,6 +27,7 @@ const run = (
   endedAt: '2026-01-01T00:01:30.000Z',
   summary,
   summarySteps: Object.fromEntries(Object.keys(summary).map((k) => [k, 16])),
+  resumes: [],
 });
 
 describe('CSV export', () => {

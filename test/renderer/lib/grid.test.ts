@@ -46,6 +46,7 @@ function run(status: Run['status'], summary: Record<string, number> = {}, id = 1
     endedAt: null,
     summary,
     summarySteps: Object.fromEntries(Object.keys(summary).map((k) => [k, 0])),
+    resumes: [],
   };
 }
 

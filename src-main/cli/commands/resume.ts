@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors';
+import { followRun } from '../follow-run';
+import { openApi } from '../open-api';
+
+const help = `usage: contrastlab resume RUN_ID [--checkpoint ID] [--epochs N] [--db FILE] [--json]
+
+  Continues a stopped, interrupted or failed run under its own id, exactly where its latest checkpoint
+  (or the one named) left it: weights, optimiser state, the position of every schedule, the data order
+  and the augmentation stream, queues, memory banks. Metric points recorded after that checkpoint's
+  step are replaced, never duplicated; the run's history records the resume.
+
+  --checkpoint ID        resume from this checkpoint (see the run's checkpoints; default: the latest)
+  --epochs N             train N more epochs than the run had (required for a completed run)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
+  --json                 one JSON event per line on stdout instead of a progress bar
+
+  Exit code 0 when the run completes, 130 when it is stopped (Ctrl-C, SIGTERM, SIGHUP), 1 when it fails.
+`;
+
+function positiveInteger(what: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`${what} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** `resume RUN_ID`: the run continues from a checkpoint, shown like `train`. */
+export async function resumeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      checkpoint: { type: 'string' },
+      epochs: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('resume takes one run id (see `resume --help`)');
+  const runId = positiveInteger('the run id', positionals[0]!);
+  const checkpointId =
+    values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
+  const moreEpochs = values.epochs === undefined ? undefined : positiveInteger('--epochs', values.epochs);
+
+  const { api, close } = openApi(values.db, { create: false });
+  try {
+    const run = await api.resumeRun(runId, { checkpointId, moreEpochs });
+    return await followRun(api, run, values.json ?? false);
+  } finally {
+    await close();
+  }
+}

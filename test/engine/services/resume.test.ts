@@ -1,0 +1,60 @@
+/** Resuming a run through the API: what the engine refuses, in one line, before anything changes. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine } from '../../../src-main/engine/engine';
+import { tempDir } from '../../helpers/cli';
+
+let dir: string;
+let engine: Engine;
+beforeAll(() => {
+  dir = tempDir('contrastlab-resume-');
+  engine = new Engine(path.join(dir, 'lab.db'));
+});
+afterAll(async () => {
+  await engine.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const input = { method: 'simclr', dataset: { id: 'synthetic' as const }, config: { epochs: 2 }, name: 'r' };
+
+describe('resumeRun refuses', () => {
+  it('a run that has not stopped, and a completed run without more epochs', async () => {
+    const queued = engine.store.createRun(input);
+    await expect(engine.api.resumeRun(queued.id)).rejects.toThrow(
+      `run ${queued.id} is queued; it can be resumed once it has stopped`,
+    );
+    const done = engine.store.createRun(input);
+    engine.store.markEnded(done.id, 'completed');
+    await expect(engine.api.resumeRun(done.id)).rejects.toThrow(
+      /has completed its 2 epochs; continue it for more/,
+    );
+  });
+
+  it('a run without a checkpoint, a checkpoint of another run, and a checkpoint whose file is gone', async () => {
+    const stopped = engine.store.createRun(input);
+    engine.store.markEnded(stopped.id, 'stopped');
+    await expect(engine.api.resumeRun(stopped.id)).rejects.toThrow(/has no checkpoint to resume from/);
+    const other = engine.store.createRun(input);
+    const foreign = engine.store.checkpoints.add({
+      runId: other.id,
+      step: 4,
+      epoch: 1,
+      path: path.join(dir, 'x.ckpt'),
+      bytes: 1,
+    });
+    await expect(engine.api.resumeRun(stopped.id, { checkpointId: foreign.id })).rejects.toThrow(
+      `run ${stopped.id} has no checkpoint with id ${foreign.id}`,
+    );
+    const gone = engine.store.checkpoints.add({
+      runId: stopped.id,
+      step: 4,
+      epoch: 1,
+      path: path.join(dir, 'gone.ckpt'),
+      bytes: 1,
+    });
+    await expect(engine.api.resumeRun(stopped.id, { checkpointId: gone.id })).rejects.toThrow(/is gone/);
+    // Nothing changed.
+    expect(await engine.api.getRun(stopped.id)).toMatchObject({ status: 'stopped', resumes: [] });
+  });
+});
