@@ -17,6 +17,14 @@ export class DatasetError extends InputError {
   override name = 'DatasetError';
 }
 
+/**
+ * A checkpoint file cannot serve what was asked of it: missing, torn or corrupted, of another method or
+ * config, or too old to resume from. The message is one line naming the file.
+ */
+export class CheckpointError extends InputError {
+  override name = 'CheckpointError';
+}
+
 /** The database cannot be opened or does not hold what was asked for. */
 export class StoreError extends InputError {
   override name = 'StoreError';

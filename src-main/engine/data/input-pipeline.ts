@@ -25,7 +25,24 @@ export interface InputPipeline {
   queue(indices: Int32Array): void;
   /** The oldest queued batch's views, in plan order (the caller disposes them). */
   next(): Promise<tf.Tensor4D[]>;
+  /**
+   * The augmentation stream's position (Rng.position) after the batch next() last returned, i.e. where the
+   * batch after it is drawn from: what a checkpoint saves, so that a run resumed after that batch draws the
+   * same views, however many batches were queued ahead and wherever they were drawn.
+   */
+  readonly position: number;
   close(): Promise<void>;
+}
+
+/**
+ * Where the augmentation stream starts: a seed (a new run), or the position a checkpoint saved
+ * (InputPipeline.position; a resumed run).
+ */
+export type StreamStart = number | { position: number };
+
+/** The stream's first position. */
+export function startPosition(start: StreamStart): number {
+  return typeof start === 'number' ? new Rng(start).position : start.position;
 }
 
 /** Set to 0 to draw batches in the training thread. */
@@ -34,17 +51,23 @@ export const INPUT_THREAD_ENV = 'CONTRASTLAB_INPUT_THREAD';
 export async function openInputPipeline(
   source: ViewSource,
   plan: ViewPlan,
-  seed: number,
+  start: StreamStart,
   useThread: boolean,
 ): Promise<InputPipeline> {
+  const position = startPosition(start);
   if (!useThread || process.env[INPUT_THREAD_ENV] === '0') {
-    return new InThread(source, plan, seed, 'the training thread');
+    return new InThread(source, plan, position, 'the training thread');
   }
   try {
-    return await InputThread.start(source, plan, seed);
+    return await InputThread.start(source, plan, position);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    return new InThread(source, plan, seed, `the training thread (the input thread did not start: ${why})`);
+    return new InThread(
+      source,
+      plan,
+      position,
+      `the training thread (the input thread did not start: ${why})`,
+    );
   }
 }
 
@@ -55,10 +78,15 @@ class InThread implements InputPipeline {
   constructor(
     private readonly source: ViewSource,
     private readonly plan: ViewPlan,
-    seed: number,
+    position: number,
     readonly where: string,
   ) {
-    this.rng = new Rng(seed);
+    this.rng = Rng.at(position);
+  }
+
+  get position(): number {
+    // Batches are drawn when asked for, so the generator stands right after the last one returned.
+    return this.rng.position;
   }
 
   queue(indices: Int32Array): void {
@@ -76,22 +104,35 @@ class InThread implements InputPipeline {
   }
 }
 
-type Waiter = { resolve: (views: tf.Tensor4D[]) => void; reject: (error: Error) => void };
+/** A batch drawn on the input thread, and the stream's position after it. */
+type Drawn = { views: tf.Tensor4D[]; position: number };
+type Waiter = { resolve: (drawn: Drawn) => void; reject: (error: Error) => void };
 
 class InputThread implements InputPipeline {
   readonly where = 'an input thread';
   private readonly waiting: Waiter[] = [];
   /** Answers that arrived before anyone asked (the thread runs ahead of the training loop). */
-  private readonly arrived: (tf.Tensor4D[] | Error)[] = [];
+  private readonly arrived: (Drawn | Error)[] = [];
   private failure: Error | undefined;
   private queued = 0;
   private closed = false;
+  /** Not the thread's own position, which is ahead by the batches queued: the one after the batch returned. */
+  private returned: number;
 
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly worker: Worker,
+    position: number,
+  ) {
+    this.returned = position;
+  }
 
-  static async start(source: ViewSource, plan: ViewPlan, seed: number): Promise<InputThread> {
+  get position(): number {
+    return this.returned;
+  }
+
+  static async start(source: ViewSource, plan: ViewPlan, position: number): Promise<InputThread> {
     const worker = startWorker();
-    const thread = new InputThread(worker);
+    const thread = new InputThread(worker, position);
     await new Promise<void>((resolve, reject) => {
       const first = (message: FromInputThread) => {
         worker.off('error', reject);
@@ -113,7 +154,7 @@ class InputThread implements InputPipeline {
         mean: source.mean,
         std: source.std,
         plan,
-        seed,
+        position,
       };
       worker.postMessage(init, [init.images.buffer as ArrayBuffer]);
     }).catch(async (error: unknown) => {
@@ -132,7 +173,13 @@ class InputThread implements InputPipeline {
     this.queued++;
   }
 
-  next(): Promise<tf.Tensor4D[]> {
+  async next(): Promise<tf.Tensor4D[]> {
+    const { views, position } = await this.take();
+    this.returned = position;
+    return views;
+  }
+
+  private take(): Promise<Drawn> {
     if (this.closed) return Promise.reject(new Error('the input pipeline is closed'));
     if (this.queued === 0) return Promise.reject(new Error('no batch queued'));
     this.queued--;
@@ -145,7 +192,7 @@ class InputThread implements InputPipeline {
   async close(): Promise<void> {
     this.closed = true;
     this.fail(new Error('the input pipeline is closed'));
-    for (const views of this.arrived) if (!(views instanceof Error)) tf.dispose(views);
+    for (const drawn of this.arrived) if (!(drawn instanceof Error)) tf.dispose(drawn.views);
     this.arrived.length = 0;
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();
@@ -153,9 +200,12 @@ class InputThread implements InputPipeline {
 
   private answer(message: FromInputThread): void {
     if (this.closed) return; // a batch still in flight when the pipeline closed
-    const result =
+    const result: Drawn | Error =
       message.type === 'batch'
-        ? message.views.map((v) => tf.tensor4d(v.data, v.shape, 'float32'))
+        ? {
+            views: message.views.map((v) => tf.tensor4d(v.data, v.shape, 'float32')),
+            position: message.position,
+          }
         : new Error(message.type === 'error' ? `input thread: ${message.message}` : 'unexpected message');
     const waiter = this.waiting.shift();
     if (!waiter) this.arrived.push(result);

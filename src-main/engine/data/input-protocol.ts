@@ -12,8 +12,11 @@ export interface InputInit extends ImageShape {
   mean: [number, number, number];
   std: [number, number, number];
   plan: ViewPlan;
-  /** Seed of the augmentation stream (the same one the training thread would use without this thread). */
-  seed: number;
+  /**
+   * Where the augmentation stream starts (Rng.position; the same stream the training thread would draw from
+   * without this thread).
+   */
+  position: number;
 }
 
 /** Draw the views of these images; answered by an InputBatch, in the order asked. */
@@ -26,5 +29,10 @@ export type ToInputThread = InputInit | InputRequest;
 
 export type FromInputThread =
   | { type: 'ready' }
-  | { type: 'batch'; views: { shape: [number, number, number, number]; data: Float32Array }[] }
+  | {
+      type: 'batch';
+      views: { shape: [number, number, number, number]; data: Float32Array }[];
+      /** The stream's position after this batch (the training thread reports it once it trains the batch). */
+      position: number;
+    }
   | { type: 'error'; message: string };

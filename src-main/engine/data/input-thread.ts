@@ -30,11 +30,11 @@ async function handle(message: ToInputThread): Promise<void> {
       // The native kernels too, so views are the same as drawn in the training thread, on one OpenMP
       // thread: the others belong to training.
       dnnlAddon()?.setThreads(1);
-      const { images, count, height, width, channels, mean, std, plan, seed } = message;
+      const { images, count, height, width, channels, mean, std, plan, position } = message;
       state = {
         source: { train: { images, labels: null, count }, height, width, channels, mean, std },
         plan,
-        rng: new Rng(seed),
+        rng: Rng.at(position),
       };
       reply({ type: 'ready' });
       return;
@@ -47,7 +47,7 @@ async function handle(message: ToInputThread): Promise<void> {
     }));
     tf.dispose(views);
     reply(
-      { type: 'batch', views: out },
+      { type: 'batch', views: out, position: state.rng.position },
       out.map((v) => v.data.buffer as ArrayBuffer),
     );
   } catch (error) {

@@ -5,6 +5,16 @@ import { cmcLoss } from '../losses/cmc';
 import { instDiscNceLoss } from '../losses/instdisc_nce';
 import { Backbone, createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads/mlp-head';
+import {
+  expectOnly,
+  makeTrainingState,
+  rngState,
+  savedNumber,
+  stateGroup,
+  stateless,
+  type Stateful,
+  type TrainingState,
+} from '../nn/training-state';
 import type { Rng } from '../util/rng';
 import { estimateNceNormalizer, MemoryBank, sampleNoiseIndices } from './memory-bank';
 import type { MethodDefinition, MethodEnvironment } from './method';
@@ -147,6 +157,9 @@ export const cmc: MethodDefinition<typeof fields> = {
         ...headL.namedParameters('head_l.'),
         ...headAb.namedParameters('head_ab.'),
       ],
+      // Between steps, with the memory-bank objective: its banks, constants and noise stream; else nothing.
+      trainingState: () => (memory ?? stateless).trainingState(),
+      restoreTrainingState: (saved) => (memory ?? stateless).restoreTrainingState(saved),
       step(batch) {
         const [x] = batch.views as [tf.Tensor4D];
         const [hL, hAb] = encoder.encodeViews(x, true);
@@ -178,13 +191,15 @@ export const cmc: MethodDefinition<typeof fields> = {
  * own constant Z (estimated once from the first batch); loss = NCE_L + NCE_ab; each bank is then refreshed with
  * its own view's embedding, bank ← normalize(m·bank + (1−m)·z).
  */
-class CmcMemory {
+class CmcMemory implements Stateful {
   private readonly bankL: MemoryBank;
   private readonly bankAb: MemoryBank;
   private readonly rng: Rng;
   private readonly m: number;
   private zL: number | null = null;
   private zAb: number | null = null;
+  /** The banks, the noise stream's position and the two constants Z (null until the first step). */
+  private readonly state: Stateful;
 
   constructor(
     private readonly config: {
@@ -199,6 +214,35 @@ class CmcMemory {
     this.bankAb = new MemoryBank(env.trainSize, config.featureDim, env.rng.fork());
     this.rng = env.rng.fork();
     this.m = Math.min(config.noiseSamples, env.trainSize);
+    const normalizers: Stateful = {
+      trainingState: () =>
+        makeTrainingState(
+          [],
+          [
+            ['l', this.zL],
+            ['ab', this.zAb],
+          ],
+        ),
+      restoreTrainingState: (state) => {
+        expectOnly(state, [], ['l', 'ab']);
+        this.zL = savedNumber(state, 'l', true);
+        this.zAb = savedNumber(state, 'ab', true);
+      },
+    };
+    this.state = stateGroup({
+      bank_l: this.bankL,
+      bank_ab: this.bankAb,
+      noise: rngState(this.rng),
+      z: normalizers,
+    });
+  }
+
+  trainingState(): TrainingState {
+    return this.state.trainingState();
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    this.state.restoreTrainingState(state);
   }
 
   loss(zL: tf.Tensor2D, zAb: tf.Tensor2D, indices: Int32Array) {

@@ -4,6 +4,7 @@ import { cpcInfoNceLoss } from '../losses/cpc_infonce';
 import { createBackbone } from '../nn/backbones';
 import { Linear } from '../nn/layers';
 import { Module } from '../nn/module';
+import { rngState, stateGroup } from '../nn/training-state';
 import type { Rng } from '../util/rng';
 import { layersField } from './fields';
 import type { MethodDefinition } from './method';
@@ -192,6 +193,8 @@ export const cpc: MethodDefinition<typeof fields> = {
     const context = new ContextNetwork(d, config.contextLayers, env.rng);
     const predictors = Array.from({ length: config.predictionSteps }, () => new Linear(d, d, env.rng, false));
     const rng = env.rng.fork();
+    // Between steps: where the draw of scored positions has got to.
+    const state = stateGroup({ positions: rngState(rng) });
     /** maxPredictions distinct positions out of m, drawn at random, or null to keep all. */
     const choose = (m: number): Int32Array | null => {
       const cap = config.maxPredictions;
@@ -204,6 +207,8 @@ export const cpc: MethodDefinition<typeof fields> = {
         ...context.namedParameters('context.'),
         ...predictors.flatMap((w, i) => w.namedParameters(`predict${i + 1}.`)),
       ],
+      trainingState: () => state.trainingState(),
+      restoreTrainingState: (saved) => state.restoreTrainingState(saved),
       step(batch) {
         const [x] = batch.views as [tf.Tensor4D];
         const zGrid = encoder.encodeGrid(x, true); // [N, G, G, D]

@@ -6,6 +6,7 @@ import { DinoHead } from '../nn/heads/dino-head';
 import { initTarget } from '../nn/momentum';
 import { cosineRamp } from '../nn/schedule';
 import { Tower } from '../nn/tower';
+import { variablesState } from '../nn/training-state';
 import type { Rng } from '../util/rng';
 import type { MethodDefinition, MethodInstance, TrainBatch } from './method';
 import { scheduleMetric } from '../../domain';
@@ -176,6 +177,8 @@ export const dino: MethodDefinition<typeof fields> = {
     const studentHead = student.head as DinoHead;
     const center = tf.tidy(() => tf.variable(tf.zeros([config.prototypes]), false));
     let pendingCenter: tf.Tensor1D | null = null;
+    // Between steps only the centre (Eq. 4); the teacher is a module, the schedules follow the step.
+    const state = variablesState([['center', center]]);
     const momentumAt = (step: number, total: number) => cosineRamp(step, total, config.teacherMomentum, 1);
 
     /** Student logits [V, N, K] over all crops, one backbone pass per crop resolution (MultiCropWrapper). */
@@ -196,6 +199,8 @@ export const dino: MethodDefinition<typeof fields> = {
       teacher,
       center,
       trainableParameters: () => student.namedParameters('student.'),
+      trainingState: () => state.trainingState(),
+      restoreTrainingState: (saved) => state.restoreTrainingState(saved),
       // The teacher θ_t ← λθ_t + (1 − λ)θ_s, λ on a cosine from its start to 1 (Sec. 3.1).
       momentumPairs: [
         { online: student, target: teacher, momentum: (ctx) => momentumAt(ctx.step, ctx.totalSteps) },

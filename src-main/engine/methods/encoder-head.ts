@@ -2,19 +2,28 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../nn/backbones';
 import type { Module } from '../nn/module';
 import type { Tower } from '../nn/tower';
+import { bufferState, stateGroup } from '../nn/training-state';
 import type { MethodInstance } from './method';
 
 /**
  * The module bookkeeping of an end-to-end method with one encoder and one head (SimCLR, SupCon, InvaSpread):
  * the evaluated encoder, its parameters under `encoder.` and the head's under `head.`, and disposal of both.
+ * The head lives in the method's closure, where the checkpoint's model part reaches its parameters only;
+ * its batch-norm statistics are training state.
  */
 export function encoderWithHead(
   encoder: Backbone,
   head: Module,
-): Pick<MethodInstance, 'encoder' | 'trainableParameters' | 'dispose'> {
+): Pick<
+  MethodInstance,
+  'encoder' | 'trainableParameters' | 'trainingState' | 'restoreTrainingState' | 'dispose'
+> {
+  const state = stateGroup({ head: bufferState(head) });
   return {
     encoder,
     trainableParameters: () => [...encoder.namedParameters('encoder.'), ...head.namedParameters('head.')],
+    trainingState: () => state.trainingState(),
+    restoreTrainingState: (saved) => state.restoreTrainingState(saved),
     dispose() {
       encoder.dispose();
       head.dispose();

@@ -6,6 +6,15 @@ import { createBackbone, type Backbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads/mlp-head';
 import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
+import {
+  expectOnly,
+  makeTrainingState,
+  rngState,
+  savedNumber,
+  stateGroup,
+  type Stateful,
+  type TrainingState,
+} from '../nn/training-state';
 import type { Rng } from '../util/rng';
 import type { SharedConfig } from './config';
 import { estimateNceNormalizer, MemoryBank, sampleNoiseIndices } from './memory-bank';
@@ -62,6 +71,8 @@ export class InstDiscInstance implements MethodInstance {
   private z: number | null = null;
   private pendingRows: tf.Tensor2D | null = null;
   private readonly rng: Rng;
+  /** Between steps: the bank, the noise stream's position and Z (null until the first NCE step). */
+  private readonly state: Stateful;
 
   constructor(
     private readonly config: InstDiscConfig,
@@ -73,6 +84,22 @@ export class InstDiscInstance implements MethodInstance {
     this.bank = new MemoryBank(env.trainSize, config.featureDim, env.rng.fork());
     this.noiseSamples = Math.min(config.noiseSamples, env.trainSize);
     this.rng = env.rng.fork();
+    const normalizer: Stateful = {
+      trainingState: () => makeTrainingState([], [['z', this.z]]),
+      restoreTrainingState: (state) => {
+        expectOnly(state, [], ['z']);
+        this.z = savedNumber(state, 'z', true);
+      },
+    };
+    this.state = stateGroup({ bank: this.bank, noise: rngState(this.rng), nce: normalizer });
+  }
+
+  trainingState(): TrainingState {
+    return this.state.trainingState();
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    this.state.restoreTrainingState(state);
   }
 
   /** The fixed NCE normalising constant Z (Eq. 6), or null before the first NCE step (always null with softmax). */

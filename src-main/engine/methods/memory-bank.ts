@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { l2Normalize } from '../losses/common';
+import { makeTrainingState, variablesState, type Stateful, type TrainingState } from '../nn/training-state';
 import type { Rng } from '../util/rng';
 
 /**
@@ -7,7 +8,7 @@ import type { Rng } from '../util/rng';
  * training split (InstDisc, Wu et al. 2018, Sec. 3.2; CMC keeps one bank per view, Tian et al. 2019, Sec. 3.2).
  * The rows start as random unit vectors and are updated outside the gradient scope, after the optimiser step.
  */
-export class MemoryBank {
+export class MemoryBank implements Stateful {
   readonly size: number;
   readonly dim: number;
   private readonly bank: tf.Variable;
@@ -66,6 +67,15 @@ export class MemoryBank {
       const mixed = tf.add(tf.mul(old, momentum), tf.mul(l2Normalize(features), 1 - momentum));
       this.setRows(indices, l2Normalize(mixed) as tf.Tensor2D);
     });
+  }
+
+  /** Every row, as it stands after the last step's update. */
+  trainingState(): TrainingState {
+    return makeTrainingState([['rows', this.bank]]);
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    variablesState([['rows', this.bank]]).restoreTrainingState(state);
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Backbone } from '../nn/backbones';
 import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
+import type { TrainingState } from '../nn/training-state';
 import type { MethodFamily, MetricSpec, PaperInfo, ViewPlan } from '../../domain';
 import type { Rng } from '../util/rng';
 import type { SharedConfig, SharedDefaults } from './config';
@@ -61,6 +62,15 @@ export interface MethodInstance {
    * (runner/checkpoint.ts) they are `encoder` and every other field of the instance holding a Module.
    */
   checkpointModules?(): Record<string, Module>;
+  /**
+   * What the method keeps between steps besides the modules the checkpoint saves as the model: queues,
+   * memory banks, centres, normalising constants, the positions of its own random generators, modules no
+   * field exposes. A resumed run restores it (restoreTrainingState), so the next step is the one an
+   * uninterrupted run would have taken. Optional: a method without such state has none to save. State
+   * a method derives from the step (schedules, freezing) is not saved: the loop's step restores it.
+   */
+  trainingState?(): TrainingState;
+  restoreTrainingState?(state: TrainingState): void;
   dispose(): void;
 }
 

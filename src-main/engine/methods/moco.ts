@@ -8,6 +8,7 @@ import { Module } from '../nn/module';
 import { initTarget } from '../nn/momentum';
 import { KeyQueue } from '../nn/queue';
 import { Tower } from '../nn/tower';
+import { rngState, stateGroup } from '../nn/training-state';
 import type { Rng } from '../util/rng';
 import type { SharedConfig, SharedDefaults } from './config';
 import type { MethodDefinition, MethodEnvironment, MethodInstance } from './method';
@@ -137,6 +138,8 @@ export function createMoco(
   );
   const shuffleRng = rng.fork();
   let pendingKeys: tf.Tensor2D | null = null;
+  // Between steps: the queue, and where the shuffling BN's permutations have got to.
+  const state = stateGroup({ queue, shuffle: rngState(shuffleRng) });
 
   return {
     encoder: query.backbone,
@@ -144,6 +147,8 @@ export function createMoco(
     key,
     queue,
     trainableParameters: () => query.namedParameters('query.'),
+    trainingState: () => state.trainingState(),
+    restoreTrainingState: (saved) => state.restoreTrainingState(saved),
     // The key encoder θ_k ← m·θ_k + (1 − m)·θ_q with a constant m (Eq. 2).
     momentumPairs: [{ online: query, target: key, momentum: () => config.encoderMomentum }],
     step(batch) {

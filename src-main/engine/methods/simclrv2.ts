@@ -7,6 +7,7 @@ import { Backbone, createBackbone } from '../nn/backbones';
 import { ProjectionHead } from '../nn/heads/projection-head';
 import { initTarget } from '../nn/momentum';
 import type { NamedParameter } from '../nn/optimizers';
+import { moduleState, stateGroup, stateless, type Stateful, type TrainingState } from '../nn/training-state';
 import type { SharedConfig } from './config';
 import { KeyQueue } from '../nn/queue';
 import type {
@@ -101,6 +102,11 @@ export class SimclrV2Instance implements MethodInstance {
   /** With the memory: its encoder and head follow the online ones, θ_k ← m·θ_k + (1 − m)·θ_q (MoCo Eq. 2). */
   readonly momentumPairs: readonly MomentumPair[];
   private pendingKeys: tf.Tensor2D | null = null;
+  /**
+   * Between steps, with the memory: its network (in a plain object, which the checkpoint's model part does
+   * not reach) and its queue.
+   */
+  private readonly state: Stateful;
 
   constructor(
     private readonly config: SimclrV2Config,
@@ -149,6 +155,23 @@ export class SimclrV2Instance implements MethodInstance {
       this.memory = null;
       this.momentumPairs = [];
     }
+    this.state = this.memory
+      ? stateGroup({
+          memory: stateGroup({
+            backbone: moduleState(this.memory.backbone),
+            head: moduleState(this.memory.head),
+            queue: this.memory.queue,
+          }),
+        })
+      : stateless;
+  }
+
+  trainingState(): TrainingState {
+    return this.state.trainingState();
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    this.state.restoreTrainingState(state);
   }
 
   trainableParameters(): NamedParameter[] {

@@ -8,6 +8,14 @@ import { mlpHead } from '../nn/heads/mlp-head';
 import { Prototypes } from '../nn/heads/prototypes';
 import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
+import {
+  expectOnly,
+  makeTrainingState,
+  savedTensor,
+  stateGroup,
+  type Stateful,
+  type TrainingState,
+} from '../nn/training-state';
 import type { AugmentConfig } from '../../domain';
 import type { SharedConfig } from './config';
 import { KeyQueue } from '../nn/queue';
@@ -105,6 +113,11 @@ export class SwavInstance implements MethodInstance {
   /** The prototypes as they were when freezing began; restored after every frozen step. */
   private frozenCopy: tf.Tensor2D | null;
   private pendingEmbeddings: tf.Tensor2D[] = [];
+  /**
+   * Between steps: the queues, and the frozen prototypes' copy while freezing lasts. Freezing itself and
+   * the queue's start follow the step and epoch.
+   */
+  private readonly state: Stateful;
 
   constructor(
     private readonly config: SwavConfig,
@@ -119,6 +132,29 @@ export class SwavInstance implements MethodInstance {
         : [];
     this.frozenCopy =
       config.freezePrototypesSteps > 0 ? tf.clone(this.prototypes.weight as tf.Tensor2D) : null;
+    const frozen: Stateful = {
+      trainingState: () => makeTrainingState(this.frozenCopy ? [['prototypes', this.frozenCopy]] : []),
+      restoreTrainingState: (state) => {
+        expectOnly(state, ['prototypes'], []);
+        const copy = state.tensors.has('prototypes')
+          ? (tf.clone(savedTensor(state, 'prototypes', this.prototypes.weight.shape)) as tf.Tensor2D)
+          : null;
+        this.frozenCopy?.dispose();
+        this.frozenCopy = copy;
+      },
+    };
+    this.state = stateGroup({
+      frozen,
+      ...Object.fromEntries(this.queues.map((q, i) => [`queue_${i}`, q])),
+    });
+  }
+
+  trainingState(): TrainingState {
+    return this.state.trainingState();
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    this.state.restoreTrainingState(state);
   }
 
   trainableParameters(): NamedParameter[] {

@@ -7,6 +7,7 @@ import type { AugmentConfig } from '../../domain';
 import { createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads/mlp-head';
 import type { Module } from '../nn/module';
+import { bufferState, stateGroup } from '../nn/training-state';
 import { forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
 import { lossMetric, type MetricSpec } from '../../domain';
@@ -131,6 +132,9 @@ export const wcl: MethodDefinition<typeof fields> = {
       2,
       env.rng,
     );
+    // The heads live in this closure: the checkpoint's model part saves their parameters (trainable), not
+    // their batch-norm statistics.
+    const state = stateGroup({ head_instance: bufferState(instanceHead), head_weak: bufferState(weakHead) });
     return {
       encoder,
       trainableParameters: () => [
@@ -138,6 +142,8 @@ export const wcl: MethodDefinition<typeof fields> = {
         ...instanceHead.namedParameters('head_instance.'),
         ...weakHead.namedParameters('head_weak.'),
       ],
+      trainingState: () => state.trainingState(),
+      restoreTrainingState: (saved) => state.restoreTrainingState(saved),
       step(batch, ctx) {
         const [x1, x2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
         const n = x1.shape[0];

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import {
+  expectOnly,
+  restoreVariables,
+  savedNumber,
+  makeTrainingState,
+  type Stateful,
+  type TrainingState,
+} from './training-state';
 
 export const OptimizerId = z.enum(['sgd', 'lars', 'adamw']);
 export type OptimizerId = z.infer<typeof OptimizerId>;
@@ -23,10 +31,39 @@ function zeroState(p: tf.Variable): tf.Variable {
   return tf.tidy(() => tf.variable(tf.zerosLike(p), false));
 }
 
-export interface Optimizer {
+/**
+ * An optimiser. Its training state (Stateful) is its slots by parameter name, `<slot>.<parameter>`, and
+ * its counters: what the next update depends on besides the parameters, gradients and learning rate.
+ */
+export interface Optimizer extends Stateful {
   /** Applies one update with the given gradients (same order as the parameters) and learning rate. */
   step(grads: tf.Tensor[], lr: number): void;
   dispose(): void;
+}
+
+/** The slots of an optimiser, one variable per parameter each, as training state named `<slot>.<parameter>`. */
+function slotEntries(
+  params: NamedParameter[],
+  slots: Record<string, tf.Variable[]>,
+): [string, tf.Variable][] {
+  return Object.entries(slots).flatMap(([slot, vars]) =>
+    params.map(([name], i) => [`${slot}.${name}`, vars[i]!] as [string, tf.Variable]),
+  );
+}
+
+function restoreSlots(
+  state: TrainingState,
+  params: NamedParameter[],
+  slots: Record<string, tf.Variable[]>,
+  values: string[] = [],
+): void {
+  const entries = slotEntries(params, slots);
+  expectOnly(
+    state,
+    entries.map(([n]) => n),
+    values,
+  );
+  restoreVariables(state, entries);
 }
 
 /** SGD with momentum and coupled L2 weight decay, as torch.optim.SGD: v ← μv + (g + λw); w ← w − η v. */
@@ -49,6 +86,15 @@ class Sgd implements Optimizer {
         p.assign(tf.sub(p, tf.mul(v, lr)));
       });
     });
+  }
+
+  /** The momentum buffers v, by parameter. */
+  trainingState(): TrainingState {
+    return makeTrainingState(slotEntries(this.params, { velocity: this.velocity }));
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    restoreSlots(state, this.params, { velocity: this.velocity });
   }
 
   dispose(): void {
@@ -93,6 +139,15 @@ class Lars implements Optimizer {
     });
   }
 
+  /** The momentum buffers v, by parameter (the trust ratio is recomputed at every step). */
+  trainingState(): TrainingState {
+    return makeTrainingState(slotEntries(this.params, { velocity: this.velocity }));
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    restoreSlots(state, this.params, { velocity: this.velocity });
+  }
+
   dispose(): void {
     this.velocity.forEach((v) => v.dispose());
   }
@@ -131,6 +186,17 @@ class AdamW implements Optimizer {
         p.assign(tf.sub(tf.mul(p, 1 - lr * decay), tf.mul(update, lr)));
       });
     });
+  }
+
+  /** The first and second moments by parameter, and the update count t of the bias corrections. */
+  trainingState(): TrainingState {
+    return makeTrainingState(slotEntries(this.params, { m: this.m, v: this.v }), [['t', this.t]]);
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    const t = savedNumber(state, 't');
+    restoreSlots(state, this.params, { m: this.m, v: this.v }, ['t']);
+    this.t = t;
   }
 
   dispose(): void {

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng';
+import {
+  expectOnly,
+  makeTrainingState,
+  restoreVariable,
+  savedNumber,
+  type Stateful,
+  type TrainingState,
+} from './training-state';
 
 /**
  * MoCo's dictionary as a queue (He et al. 2020, Sec. 3.2): a FIFO ring buffer of K L2-normalised keys
@@ -7,7 +15,7 @@ import type { Rng } from '../util/rng';
  * "dequeue" of the paper's Algorithm 1, done in place, as the reference `_dequeue_and_enqueue`).
  * Like MoCo, the queue starts full of random unit vectors, so it can be used from the first step.
  */
-export class KeyQueue {
+export class KeyQueue implements Stateful {
   /** Storage order: a ring whose oldest row is at `pointer`. */
   private readonly buffer: tf.Variable;
   /** Next row to overwrite, i.e. the oldest key. */
@@ -76,6 +84,29 @@ export class KeyQueue {
       this.ptr = (this.ptr + n) % k;
     });
     this.enqueued += n;
+  }
+
+  /** The rows in storage order, the oldest row's index and the keys enqueued so far. */
+  trainingState(): TrainingState {
+    return makeTrainingState(
+      [['keys', this.buffer]],
+      [
+        ['pointer', this.ptr],
+        ['enqueued', this.enqueued],
+      ],
+    );
+  }
+
+  restoreTrainingState(state: TrainingState): void {
+    expectOnly(state, ['keys'], ['pointer', 'enqueued']);
+    const pointer = savedNumber(state, 'pointer');
+    const enqueued = savedNumber(state, 'enqueued');
+    if (!(Number.isInteger(pointer) && pointer >= 0 && pointer < this.capacity)) {
+      throw new Error(`the saved queue pointer ${pointer} is outside 0…${this.capacity - 1}`);
+    }
+    restoreVariable(state, 'keys', this.buffer);
+    this.ptr = pointer;
+    this.enqueued = enqueued;
   }
 
   /** buffer[start : start + rows.length] ← rows, without wrapping. */

@@ -7,6 +7,7 @@ import type {
   SimilarityHistogram,
 } from '../../domain';
 import type { RunConfig } from '../methods';
+import type { ResumeSpec } from './resume';
 
 /**
  * L2-normalised backbone features of the first images of a split at one evaluation. The
@@ -36,6 +37,8 @@ export type HostMessage =
       config: RunConfig;
       /** Folder for this run's checkpoints (runner/checkpoint.ts); none are saved without it. */
       checkpointDir?: string;
+      /** Continue the run from one of its checkpoints (runner/resume.ts) instead of starting it. */
+      resume?: ResumeSpec;
     }
   | { type: 'stop' };
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { initBackend } from '../backend';
 import { loadDataset } from '../data';
 import { labelBatch } from '../data/batches';
-import { openInputPipeline, type InputPipeline } from '../data/input-pipeline';
+import { openInputPipeline, startPosition, type InputPipeline } from '../data/input-pipeline';
 import { getMethod, type RunConfig } from '../methods';
 import type { StepContext, TrainBatch } from '../methods/method';
 import { createOptimizer } from '../nn/optimizers';
@@ -19,7 +19,10 @@ import { ProgressCallback } from './callbacks/progress';
 import { StepMetricsCallback } from './callbacks/step-metrics';
 import { ThroughputCallback } from './callbacks/throughput';
 import type { StepEnd, TrainingCallback, TrainingRun, TrainOutcome } from './callbacks/training-callback';
+import type { CheckpointRun } from './checkpoint';
+import { LoopState } from './loop-state';
 import type { TrainReporter } from './reporter';
+import { openForResume, restoreRun, runTrainingState, type ResumeSpec } from './resume';
 import { SplitFeatures } from './split-features';
 import { optimizationStep } from './step';
 
@@ -40,6 +43,11 @@ export interface TrainSpec {
   checkpointDir?: string;
   /** Draw batches on an input thread (data/input-pipeline.ts); default: see useInputThread. */
   inputThread?: boolean;
+  /**
+   * Continue from a checkpoint of this run (runner/resume.ts): everything is restored and training goes on
+   * with the step after the checkpoint's; only what comes after it is reported.
+   */
+  resume?: ResumeSpec;
 }
 
 /**
@@ -80,6 +88,14 @@ export function defaultCallbacks(config: RunConfig): TrainingCallback[] {
  * and the callbacks (runner/callbacks/) for everything else: metrics, throughput, progress,
  * diagnostics, the kNN monitor, checkpoints, the final linear probe, then `extraCallbacks`. A method
  * never needs to change this file.
+ *
+ * With `spec.resume` the run is built exactly as a new one (same seed, same generators drawn in the same
+ * order), then the checkpoint's model and training state replace what was built, and the loop continues
+ * from the checkpoint's position: mid-epoch where a stopped run's checkpoint was saved, with the next
+ * epoch after an epoch-end one (whose evaluation already ran and is not repeated). From a completed run's
+ * last checkpoint, with as many epochs, nothing is left to train and the run ends at once; its final
+ * linear probe, which runs after that checkpoint was written (a run killed during it never reported it),
+ * is the one thing reported at the checkpoint's step.
  */
 export async function train(
   spec: TrainSpec,
@@ -96,6 +112,8 @@ export async function train(
   if (method.needsLabels && !dataset.train.labels) {
     throw new Error(`method ${method.id} needs a labelled dataset; ${dataset.name} has no training labels`);
   }
+  // The loop's generator: the method's generators and the augmentation seed are drawn from it first, then
+  // one permutation per epoch (the data order).
   const rng = new Rng(config.seed);
   const instance = method.create(config, {
     rng: rng.fork(),
@@ -122,6 +140,35 @@ export async function train(
   const warmupSteps = Math.round(config.warmupEpochs * stepsPerEpoch);
   // Linear scaling rule (Goyal et al. 2017), as SimCLR, MoCo and BYOL state their learning rates.
   const peakLr = (config.lr * batchSize) / 256;
+  const loop = new LoopState(rng, startPosition(augmentSeed));
+  const state = runTrainingState(optimizer, instance, loop);
+  const facts: CheckpointRun = {
+    config,
+    dataset: {
+      id: spec.dataset.id,
+      trainCount: dataset.train.count,
+      height: dataset.height,
+      width: dataset.width,
+      channels: dataset.channels,
+    },
+    stepsPerEpoch,
+  };
+  let resumedAt: number | undefined;
+  if (spec.resume) {
+    try {
+      restoreRun(openForResume(spec.resume.checkpointPath, method.id, facts), instance, state);
+    } catch (e) {
+      optimizer.dispose();
+      instance.dispose();
+      throw e;
+    }
+    resumedAt = loop.step;
+    const next =
+      loop.epoch < config.epochs
+        ? `epoch ${loop.epoch + 1}, batch ${loop.batch + 1} of ${stepsPerEpoch} next`
+        : 'nothing left to train';
+    reporter.log('info', `resuming from ${spec.resume.checkpointPath} after step ${loop.step} (${next})`);
+  }
   reporter.log(
     'info',
     `${method.title} on ${dataset.name} (${dataset.train.count} train / ${dataset.test.count} test images), ` +
@@ -138,7 +185,9 @@ export async function train(
     plan,
     stepsPerEpoch,
     totalSteps,
+    resumedAt,
     checkpointDir: spec.checkpointDir,
+    training: { run: facts, state },
     reporter,
   };
   const callbacks = new CallbackList(run, [...defaultCallbacks(config), ...extraCallbacks]);
@@ -153,29 +202,31 @@ export async function train(
   };
 
   let outcome: TrainOutcome = 'completed';
-  let step = 0;
   let input: InputPipeline | undefined;
   try {
     input = await openInputPipeline(
       dataset,
       plan,
-      augmentSeed,
+      { position: loop.augment },
       spec.inputThread ?? useInputThread(totalSteps),
     );
     reporter.log('info', `batches are drawn in ${input.where}`);
     await callbacks.onStart();
-    await endOfEpoch(0, 0);
-    for (let epoch = 0; epoch < config.epochs && outcome === 'completed'; epoch++) {
+    if (resumedAt === undefined) await endOfEpoch(0, 0);
+    for (let epoch = loop.epoch; epoch < config.epochs && outcome === 'completed'; epoch++) {
+      // 0, but for the epoch a run resumed in mid-way.
+      const first = loop.batch;
       await callbacks.onEpochStart({ epoch });
-      const order = rng.permutation(dataset.train.count);
+      const order = loop.beginEpoch(epoch, dataset.train.count);
       const imagesOf = (b: number) => order.subarray(b * batchSize, (b + 1) * batchSize);
-      for (let b = 0; b < Math.min(BATCHES_AHEAD, stepsPerEpoch); b++) input.queue(imagesOf(b));
-      for (let b = 0; b < stepsPerEpoch; b++) {
+      for (let b = first; b < Math.min(first + BATCHES_AHEAD, stepsPerEpoch); b++) input.queue(imagesOf(b));
+      for (let b = first; b < stepsPerEpoch; b++) {
         await yieldToEventLoop();
         if (shouldStop()) {
           outcome = 'stopped';
           break;
         }
+        const step = loop.step;
         const indices = imagesOf(b);
         const ctx: StepContext = { step, totalSteps, epoch, stepsPerEpoch };
         const lr = warmupCosine(step, totalSteps, warmupSteps, peakLr);
@@ -194,15 +245,26 @@ export async function train(
         }
         if (!Number.isFinite(result.loss))
           throw new Error(`loss became ${result.loss} at step ${step + 1}; try a lower learning rate`);
-        step++;
+        // The state a checkpoint saves from here is that of the next batch, not of the ones queued ahead.
+        loop.stepDone(input.position);
         const position = epoch + (b + 1) / stepsPerEpoch;
         await callbacks.onStepEnd(
-          stepEnd(reporter, { step, epoch: position, batch: b, images: indices.length, lr, ...result }),
+          stepEnd(reporter, {
+            step: loop.step,
+            epoch: position,
+            batch: b,
+            images: indices.length,
+            lr,
+            ...result,
+          }),
         );
       }
-      if (outcome === 'completed') await endOfEpoch(step, epoch + 1);
+      if (outcome === 'completed') {
+        loop.epochDone();
+        await endOfEpoch(loop.step, epoch + 1);
+      }
     }
-    await callbacks.onEnd({ outcome, step, epoch: step / stepsPerEpoch });
+    await callbacks.onEnd({ outcome, step: loop.step, epoch: loop.step / stepsPerEpoch });
   } finally {
     callbacks.onTeardown();
     await input?.close();

@@ -9,6 +9,29 @@ export class Rng {
     this.state = seed >>> 0 || 0x9e3779b9;
   }
 
+  /**
+   * A generator that continues exactly where the one whose `position` this was left off (a checkpoint
+   * restores the data order and the augmentation stream this way). Not the same as `new Rng(position)`:
+   * the constructor maps seed 0 to another state, while 0 is an ordinary position of the stream.
+   */
+  static at(position: number): Rng {
+    const rng = new Rng(1);
+    rng.position = position;
+    return rng;
+  }
+
+  /** The generator's whole state, a 32-bit unsigned integer: what a checkpoint saves to continue the stream. */
+  get position(): number {
+    return this.state;
+  }
+
+  set position(value: number) {
+    if (!(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) {
+      throw new RangeError(`Rng: a position is a 32-bit unsigned integer, got ${value}`);
+    }
+    this.state = value;
+  }
+
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);

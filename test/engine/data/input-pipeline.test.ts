@@ -88,6 +88,51 @@ describe('input pipeline', () => {
     await expect(input.next()).rejects.toThrow();
   });
 
+  it('reports the stream position after the batch it returned, not its read-ahead, and restarts there', async () => {
+    await initBackend('wasm');
+    const values = (views: tf.Tensor4D[]) => {
+      const out = views.map((v) => Array.from(v.dataSync()));
+      tf.dispose(views);
+      return out;
+    };
+    // Drawing in turn from the seed: the positions after each batch, and the views of the last two.
+    const inline = await openInputPipeline(source(), plan, 42, false);
+    const positions: number[] = [inline.position];
+    const rest: number[][][] = [];
+    for (const [i, b] of batches.entries()) {
+      inline.queue(b);
+      const views = await inline.next();
+      if (i > 0) rest.push(values(views));
+      else tf.dispose(views);
+      positions.push(inline.position);
+    }
+    await inline.close();
+    expect(new Set(positions).size).toBe(positions.length);
+
+    for (const thread of [true, false]) {
+      const input = await openInputPipeline(source(), plan, 42, thread);
+      try {
+        expect(input.position).toBe(positions[0]);
+        for (const b of batches) input.queue(b);
+        tf.dispose(await input.next());
+        // Let the input thread draw the two batches queued ahead before the position is read.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        expect(input.position).toBe(positions[1]);
+      } finally {
+        await input.close();
+      }
+      // A pipeline opened at that position draws the batches after the first, as the first pipeline did.
+      const resumed = await openInputPipeline(source(), plan, { position: positions[1]! }, thread);
+      try {
+        for (const b of batches.slice(1)) resumed.queue(b);
+        expect([values(await resumed.next()), values(await resumed.next())]).toEqual(rest);
+        expect(resumed.position).toBe(positions[3]);
+      } finally {
+        await resumed.close();
+      }
+    }
+  });
+
   it('is on by default only where a core is spare and the run is long enough to pay for starting it', () => {
     expect(useInputThread(1000, 2)).toBe(false);
     expect(useInputThread(1000, 8)).toBe(true);

@@ -11,9 +11,11 @@ import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
 import {
   checkpointState,
   loadCheckpoint,
+  openCheckpoint,
   readCheckpointHeader,
   saveCheckpoint,
 } from '../../../src-main/engine/runner/checkpoint';
+import { CheckpointError, InputError } from '../../../src-main/domain';
 import { checkpointAfterEpoch } from '../../../src-main/engine/runner/callbacks/checkpoints';
 import { train, type TrainReporter } from '../../../src-main/engine/runner/train';
 import { createInstance, ctxAt, optimiseStep, randomBatch } from '../methods/method-harness';
@@ -184,5 +186,165 @@ describe('checkpoints', () => {
     ]);
     for (const p of probe) expect(p.value).toBeGreaterThan(0);
     expect(probe[1]!.value).toBeGreaterThanOrEqual(probe[0]!.value);
+  });
+});
+
+/**
+ * A version-1 checkpoint as the previous writer made it: "CLCKPT01", the header's length, the header (no
+ * training state, no checksums) padded to 4 bytes, then the model's float32 values.
+ */
+function writeVersion1(instance: MethodInstance, file: string, method: string): void {
+  const tensors: { name: string; shape: number[]; offset: number }[] = [];
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const [name, v] of checkpointState(instance)) {
+    const values = v.dataSync() as Float32Array;
+    tensors.push({ name, shape: [...v.shape], offset });
+    chunks.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+    offset += values.byteLength;
+  }
+  const header = {
+    format: 'contrastlab-checkpoint',
+    version: 1,
+    dtype: 'float32',
+    runId: 1,
+    step: 2,
+    epoch: 1,
+  };
+  let json = JSON.stringify({ ...header, method, tensors });
+  json += ' '.repeat((4 - ((12 + Buffer.byteLength(json)) % 4)) % 4);
+  const prefix = Buffer.alloc(12);
+  prefix.write('CLCKPT01', 0, 'latin1');
+  prefix.writeUInt32LE(Buffer.byteLength(json), 8);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(json, 'utf8'), ...chunks]));
+}
+
+const quiet: TrainReporter = { started: () => {}, metric: () => {}, progress: () => {}, log: () => {} };
+
+/** The error a call throws (or the promise it returns rejects with). */
+async function errorOf(f: () => unknown): Promise<Error> {
+  try {
+    await f();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('checkpoint files (version 2)', () => {
+  it('are complete or refused: a torn, extended or corrupted file is a one-line CheckpointError naming it', async () => {
+    const { instance } = createInstance('simclr', { width: 4 });
+    const file = path.join(dir, 'integrity', 'step-1.ckpt');
+    await saveCheckpoint(instance, file, { runId: 1, step: 1, epoch: 0.5, method: 'simclr' });
+    const whole = fs.readFileSync(file);
+    expect(whole.toString('latin1', 0, 8)).toBe('CLCKPT02');
+    const header = readCheckpointHeader(file);
+    expect(header).toMatchObject({
+      version: 2,
+      dataBytes: expect.any(Number),
+      dataCrc32: expect.any(Number),
+    });
+    // Magic, header length and header checksum, the header, then exactly the data it describes.
+    const headerLength = whole.readUInt32LE(8);
+    expect(whole.length).toBe(16 + headerLength + header.dataBytes!);
+
+    const damaged = path.join(dir, 'integrity', 'damaged.ckpt');
+    const refused = async (bytes: Buffer, why: RegExp) => {
+      fs.writeFileSync(damaged, bytes);
+      for (const read of [() => readCheckpointHeader(damaged), () => loadCheckpoint(instance, damaged)]) {
+        const error = await errorOf(read);
+        expect(error).toBeInstanceOf(CheckpointError);
+        expect(error).toBeInstanceOf(InputError);
+        expect(error.message).toContain(damaged);
+        expect(error.message).not.toContain('\n');
+        expect(error.message).toMatch(why);
+      }
+    };
+    // Torn: the data section cut short, or the file cut inside its header.
+    await refused(whole.subarray(0, whole.length - 4), /truncated/);
+    await refused(whole.subarray(0, 20), /truncated/);
+    await refused(Buffer.concat([whole, Buffer.from([0, 0, 0, 0])]), /data section has/);
+    // One bit flipped in the data, or in the header.
+    const flipped = (at: number) => {
+      const copy = Buffer.from(whole);
+      copy[at]! ^= 0x10;
+      return copy;
+    };
+    await refused(flipped(whole.length - 3), /data do not match their checksum/);
+    await refused(flipped(16 + 10), /header does not match its checksum/);
+    const missing = await errorOf(() => readCheckpointHeader(path.join(dir, 'integrity', 'none.ckpt')));
+    expect(missing).toBeInstanceOf(CheckpointError);
+    expect(missing.message).toMatch(/none\.ckpt does not exist/);
+    // The intact file still loads.
+    expect(() => loadCheckpoint(instance, file)).not.toThrow();
+    instance.dispose();
+  });
+
+  it('a version-1 checkpoint still serves the linear probe (the model loads) and is refused for resuming', async () => {
+    const spec = tinyTrainSpec('simclr', { projectionHiddenDim: 32, linearProbe: false });
+    const { instance } = createInstance('simclr', { width: 8, projectionHiddenDim: 32 }, { seed: 3 });
+    const file = path.join(dir, 'v1', 'step-2.ckpt');
+    writeVersion1(instance, file, 'simclr');
+    const header = readCheckpointHeader(file);
+    expect(header).toMatchObject({ version: 1, step: 2, method: 'simclr' });
+    expect(header.training).toBeUndefined();
+    const fresh = createInstance('simclr', { width: 8, projectionHiddenDim: 32 }, { seed: 4 }).instance;
+    loadCheckpoint(fresh, file);
+    expect(stateOf(fresh)).toEqual(stateOf(instance));
+
+    const error = await errorOf(() =>
+      train({ ...spec, resume: { checkpointPath: file } }, quiet, () => false),
+    );
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect(error.message).not.toContain('\n');
+    expect(error.message).toBe(
+      `checkpoint ${file} cannot resume this run: it is a version-1 checkpoint, which holds the model only ` +
+        '(enough for the linear probe) and not the optimiser, queues and random state that resuming needs',
+    );
+    // A version-2 checkpoint of the model alone cannot resume either.
+    const modelOnly = path.join(dir, 'v1', 'model-only.ckpt');
+    await saveCheckpoint(instance, modelOnly, { runId: 1, step: 2, epoch: 1, method: 'simclr' });
+    expect(openCheckpoint(modelOnly).trainingState()).toBeNull();
+    const refused = await errorOf(() =>
+      train({ ...spec, resume: { checkpointPath: modelOnly } }, quiet, () => false),
+    );
+    expect(refused.message).toMatch(/holds the model only, without the training state that resuming needs/);
+    instance.dispose();
+    fresh.dispose();
+  });
+
+  it('a training run’s checkpoints hold the optimiser, the method’s and the loop’s state besides the model', async () => {
+    const runDir = path.join(dir, 'state-run');
+    await train(
+      tinyTrainSpec('mocov2', { queueSize: 32, linearProbe: false }, { checkpointDir: runDir }),
+      quiet,
+      () => false,
+    );
+    const header = readCheckpointHeader(path.join(runDir, 'step-2.ckpt'));
+    const training = header.training!;
+    expect(training.run).toMatchObject({
+      dataset: { id: 'synthetic', trainCount: 128, height: 32, width: 32, channels: 3 },
+      stepsPerEpoch: 2,
+    });
+    expect(training.run.config).toMatchObject({ queueSize: 32, epochs: 2, width: 8 });
+    const names = training.tensors.map((t) => t.name);
+    // A momentum buffer per trainable parameter, the queue's keys.
+    const velocities = names.filter((n) => n.startsWith('optimizer.velocity.query.'));
+    expect(velocities.length).toBeGreaterThan(0);
+    expect(names).toContain('method.queue.keys');
+    // The queue's pointer and fill, the shuffling BN's generator, the loop's position and generators.
+    expect(Object.keys(training.values).sort()).toEqual([
+      'loop.augment',
+      'loop.batch',
+      'loop.epoch',
+      'loop.order',
+      'loop.step',
+      'method.queue.enqueued',
+      'method.queue.pointer',
+      'method.shuffle.position',
+    ]);
+    expect(training.values).toMatchObject({ 'loop.epoch': 1, 'loop.batch': 0, 'loop.step': 2 });
+    expect(training.values).toMatchObject({ 'method.queue.enqueued': 128, 'method.queue.pointer': 0 });
   });
 });

@@ -10,12 +10,17 @@ export function checkpointAfterEpoch(epochDone: number, epochs: number, every: n
 }
 
 /**
- * The checkpoints of one training run (runner/checkpoint.ts): step 0, the end of every
- * `checkpointEvery`-th epoch and the last, and the step a stopped run reached. Without a folder it
- * saves nothing. A checkpoint that cannot be written is a warning, not the end of the run.
+ * The checkpoints of one training run (runner/checkpoint.ts), each with the model and the training
+ * state to resume from: step 0, the end of every `checkpointEvery`-th epoch and the last, and the step
+ * a stopped run reached. Without a folder it saves nothing. A checkpoint that cannot be written is a
+ * warning, not the end of the run. A resumed run does not save its checkpoint's step again.
  */
 export class CheckpointCallback implements TrainingCallback {
   private lastStep = -1;
+
+  onStart(run: TrainingRun): void {
+    this.lastStep = run.resumedAt ?? -1;
+  }
 
   async onEpochEnd(run: TrainingRun, { step, epoch }: EpochEnd): Promise<void> {
     if (epoch === 0 || checkpointAfterEpoch(epoch, run.config.epochs, run.config.checkpointEvery)) {
@@ -34,12 +39,12 @@ export class CheckpointCallback implements TrainingCallback {
     this.lastStep = step;
     const file = checkpointFile(dir, step);
     try {
-      const bytes = await saveCheckpoint(run.instance, file, {
-        runId: run.runId,
-        step,
-        epoch,
-        method: run.method,
-      });
+      const bytes = await saveCheckpoint(
+        run.instance,
+        file,
+        { runId: run.runId, step, epoch, method: run.method },
+        run.training,
+      );
       run.reporter.checkpoint?.({ step, epoch, path: file, bytes });
     } catch (e) {
       run.reporter.log('warn', `could not save the checkpoint of step ${step}: ${(e as Error).message}`);

@@ -3,7 +3,8 @@ import type { EpochStart, StepEnd, TrainingCallback, TrainingRun } from './train
 /**
  * Reports the run's progress after every step: steps and epochs done, the loss, the throughput where
  * the step measured one (the `images_per_s` a callback before this one logged), and the time left at
- * the average pace since training started (evaluations included, as they will recur).
+ * the average pace since training started (evaluations included, as they will recur) — in this
+ * process: a resumed run's pace counts the steps since it resumed.
  */
 export class ProgressCallback implements TrainingCallback {
   private started: number | undefined;
@@ -13,7 +14,8 @@ export class ProgressCallback implements TrainingCallback {
   }
 
   onStepEnd(run: TrainingRun, end: StepEnd): void {
-    const secondsPerStep = (Date.now() - (this.started ?? Date.now())) / 1000 / end.step;
+    const stepsHere = end.step - (run.resumedAt ?? 0);
+    const secondsPerStep = (Date.now() - (this.started ?? Date.now())) / 1000 / stepsHere;
     run.reporter.progress({
       runId: run.runId,
       step: end.step,

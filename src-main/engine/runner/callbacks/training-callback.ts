@@ -2,6 +2,7 @@ import type { Dataset } from '../../data/dataset';
 import type { RunConfig } from '../../methods';
 import type { MethodInstance } from '../../methods/method';
 import type { ViewPlan } from '../../../domain';
+import type { TrainingToSave } from '../checkpoint';
 import type { TrainReporter } from '../reporter';
 import type { SplitFeatures } from '../split-features';
 
@@ -18,8 +19,15 @@ export interface TrainingRun {
   readonly plan: ViewPlan;
   readonly stepsPerEpoch: number;
   readonly totalSteps: number;
+  /**
+   * For a resumed run, the step of the checkpoint it resumed from: it has been trained, evaluated and
+   * reported (and saved) already. Undefined for a new run.
+   */
+  readonly resumedAt: number | undefined;
   /** Folder for the run's checkpoints; none are saved without it. */
   readonly checkpointDir: string | undefined;
+  /** What a checkpoint saves besides the model so that the run can resume from it (runner/checkpoint.ts). */
+  readonly training: TrainingToSave;
   readonly reporter: TrainReporter;
 }
 
@@ -75,7 +83,10 @@ export interface RunEnd {
  *   onStart → onEpochEnd (epoch 0) → [onEpochStart → onStepEnd … → onEpochEnd]·epochs → onEnd → onTeardown
  *
  * A stop request ends the epoch early without its onEpochEnd; an error skips onEnd; onTeardown always
- * comes last. Everything a hook needs is in its arguments.
+ * comes last. A resumed run (TrainingRun.resumedAt) has no onEpochEnd for epoch 0 nor for the checkpoint's
+ * epoch, whose evaluation already ran: after onStart come the epochs still to train, the first of them
+ * from the checkpoint's batch on (its onEpochStart included), and steps after the checkpoint's only.
+ * Everything a hook needs is in its arguments.
  */
 export interface TrainingCallback {
   /** The run is set up, nothing is evaluated or trained yet. */
