@@ -129,6 +129,13 @@ export const useEvaluationStore = defineStore('evaluation', () => {
     snapshots.delete(`${runId}/latest`);
   }
 
+  /** Forgets what a resumed run no longer has: its checkpoints after `step` and its embedding snapshots. */
+  function forgetAfter(runId: number, step: number): void {
+    const list = checkpoints.value[runId];
+    if (list) checkpoints.value[runId] = list.filter((c) => c.step <= step);
+    for (const key of [...snapshots.keys()]) if (key.startsWith(`${runId}/`)) snapshots.delete(key);
+  }
+
   return {
     tab,
     checkpoints,
@@ -140,5 +147,6 @@ export const useEvaluationStore = defineStore('evaluation', () => {
     imageUrl,
     snapshot,
     invalidateLatest,
+    forgetAfter,
   };
 });

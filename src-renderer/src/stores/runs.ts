@@ -1,11 +1,13 @@
 import { defineStore } from 'pinia';
 import { ref, triggerRef, shallowRef } from 'vue';
-import type { RunPatch } from '../../../src-main/domain';
+import type { ResumeRunInput, RunPatch } from '../../../src-main/domain';
 import type { CreateRunInput, LogLine, MetricPoint, Run, RunProgress } from '../../../src-main/domain';
 import type { EngineEvent } from '../../../src-main/api/events';
 import { useApi } from '../api';
+import { newResume, truncateSeries } from '../lib/resume';
 import { appendPoint, seriesFromPoints, type Series } from '../lib/series';
 import { applySummaryPoint, mergeSummaries } from '../lib/summary';
+import { useEvaluationStore } from './evaluation';
 
 export const terminalStatuses = new Set(['completed', 'failed', 'stopped', 'interrupted']);
 export const isActive = (run: Run) => run.status === 'running' || run.status === 'queued';
@@ -30,6 +32,7 @@ const maxLogLines = 5000;
  */
 export const useRunsStore = defineStore('runs', () => {
   const api = useApi();
+  const evaluation = useEvaluationStore();
   const runs = ref<Run[]>([]);
   const loaded = ref(false);
   const progress = ref<Record<number, RunProgress>>({});
@@ -46,8 +49,15 @@ export const useRunsStore = defineStore('runs', () => {
   function upsert(run: Run): void {
     const i = runs.value.findIndex((r) => r.id === run.id);
     if (i >= 0) {
-      // A snapshot may be older than the points that events have applied since it was read.
-      runs.value[i] = { ...run, ...mergeSummaries(runs.value[i]!, run) };
+      const resumed = newResume(runs.value[i], run);
+      if (resumed) {
+        // The engine dropped what was recorded after the checkpoint: the snapshot's summary is the truth.
+        runs.value[i] = run;
+        restartFrom(run.id, resumed.fromStep);
+      } else {
+        // A snapshot may be older than the points that events have applied since it was read.
+        runs.value[i] = { ...run, ...mergeSummaries(runs.value[i]!, run) };
+      }
     } else {
       runs.value.push(run);
       runs.value.sort((a, b) => b.id - a.id);
@@ -65,6 +75,21 @@ export const useRunsStore = defineStore('runs', () => {
   function bump(runId: number): void {
     versions.value.set(runId, (versions.value.get(runId) ?? 0) + 1);
     triggerRef(versions);
+  }
+
+  /**
+   * Cuts a resumed run's series back to the step it restarts from, so the points it trains next are
+   * appended, then reloads them from the store in case some arrived before the resume was noticed (a
+   * resume by another process shows up at the next poll).
+   */
+  function restartFrom(runId: number, step: number): void {
+    delete progress.value[runId];
+    evaluation.forgetAfter(runId, step);
+    const m = metrics.get(runId);
+    if (!m) return;
+    for (const [key, s] of m.series) m.series.set(key, truncateSeries(s, step));
+    bump(runId);
+    void reloadMetrics(runId).catch(() => undefined);
   }
 
   function version(runId: number): number {
@@ -207,6 +232,13 @@ export const useRunsStore = defineStore('runs', () => {
     await api.stopRun(id);
   }
 
+  /** Resumes (or, with moreEpochs, continues) a finished run under its own id. */
+  async function resume(id: number, input: ResumeRunInput = {}): Promise<Run> {
+    const run = await api.resumeRun(id, input);
+    upsert(run);
+    return run;
+  }
+
   async function update(id: number, patch: RunPatch): Promise<Run> {
     const run = await api.updateRun(id, patch);
     upsert(run);
@@ -240,6 +272,7 @@ export const useRunsStore = defineStore('runs', () => {
     reloadLogs,
     create,
     stop,
+    resume,
     update,
     remove,
   };

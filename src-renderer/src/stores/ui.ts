@@ -3,8 +3,8 @@ import { computed, ref, watch } from 'vue';
 import { i18n, type Locale } from '../i18n';
 import type { XMode } from '../lib/series';
 
-/** The app's screens, one per tab. */
-export type Screen = 'new' | 'live' | 'runs' | 'compare' | 'grids';
+/** The app's screens: one per tab, and the settings (opened from the header). */
+export type Screen = 'new' | 'live' | 'runs' | 'compare' | 'grids' | 'settings';
 export type Theme = 'light' | 'dark';
 
 const storageKey = 'contrastlab.prefs';
@@ -44,7 +44,7 @@ function loadPrefs(): Prefs {
   }
 }
 
-const screens: Screen[] = ['new', 'live', 'runs', 'compare', 'grids'];
+const screens: Screen[] = ['new', 'live', 'runs', 'compare', 'grids', 'settings'];
 
 /** Parses "#/live/3", "#/compare/1,2", "#/new/simclr". */
 function parseHash(hash: string): { screen: Screen; arg: string } {
