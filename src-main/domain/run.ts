@@ -34,7 +34,8 @@ export interface RunResume {
   fromStep: number;
   fromEpoch: number;
   checkpointId: number | null;
-  /** The run's epochs after the resume (more than before when a completed run was continued). */
+  /** The run's epochs before and after the resume (more after when a completed run was continued). */
+  epochsBefore: number;
   epochs: number;
 }
 

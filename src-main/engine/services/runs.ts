@@ -81,6 +81,7 @@ export class RunService {
         fromStep: checkpoint.step,
         fromEpoch: checkpoint.epoch,
         checkpointId: checkpoint.id,
+        epochsBefore: epochs,
         epochs: config.epochs,
       },
       config,

@@ -118,6 +118,7 @@ export const migrations: string[] = [
     from_step INTEGER NOT NULL,
     from_epoch REAL NOT NULL,
     checkpoint_id INTEGER REFERENCES checkpoints(id) ON DELETE SET NULL,
+    epochs_before INTEGER NOT NULL,
     epochs INTEGER NOT NULL
   );
   CREATE INDEX run_resumes_by_run ON run_resumes(run_id, id);

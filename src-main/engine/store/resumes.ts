@@ -7,6 +7,7 @@ interface ResumeRow {
   from_step: number;
   from_epoch: number;
   checkpoint_id: number | null;
+  epochs_before: number;
   epochs: number;
 }
 
@@ -17,9 +18,9 @@ export class ResumeTable {
   add(runId: number, r: Omit<RunResume, 'at'>): void {
     this.db
       .prepare(
-        'INSERT INTO run_resumes (run_id, resumed_at, from_step, from_epoch, checkpoint_id, epochs) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO run_resumes (run_id, resumed_at, from_step, from_epoch, checkpoint_id, epochs_before, epochs) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(runId, new Date().toISOString(), r.fromStep, r.fromEpoch, r.checkpointId, r.epochs);
+      .run(runId, new Date().toISOString(), r.fromStep, r.fromEpoch, r.checkpointId, r.epochsBefore, r.epochs);
   }
 
   /** The resumes of the given runs, oldest first, by run. */
@@ -38,6 +39,7 @@ export class ResumeTable {
         fromStep: r.from_step,
         fromEpoch: r.from_epoch,
         checkpointId: r.checkpoint_id,
+        epochsBefore: r.epochs_before,
         epochs: r.epochs,
       });
       out.set(r.run_id, list);

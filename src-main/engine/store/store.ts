@@ -249,7 +249,8 @@ export class Store {
   markStarted(id: number, backend: string, device: string, pid: number | null): void {
     this.db
       .prepare(
-        `UPDATE runs SET status = 'running', backend = ?, device = ?, worker_pid = ?, started_at = ? WHERE id = ?`,
+        `UPDATE runs SET status = 'running', backend = ?, device = ?, worker_pid = ?,
+         started_at = COALESCE(started_at, ?) WHERE id = ?`,
       )
       .run(backend, device, pid, now(), id);
   }
@@ -344,14 +345,16 @@ export class Store {
   /** Metric points of the given runs (all runs when omitted), ordered by run, key, step. */
   metrics(runIds?: number[], keys?: string[]): MetricPoint[] {
     const where: string[] = [];
-    const args: (number | string)[] = [];
+    const args: string[] = [];
+    // Each list is one JSON parameter: one `?` per id would stop at SQLite's limit of bound variables
+    // (SQLITE_MAX_VARIABLE_NUMBER, 32766), and a client may name more runs than that.
     if (runIds) {
-      where.push(`run_id IN (${runIds.map(() => '?').join(',')})`);
-      args.push(...runIds);
+      where.push('run_id IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(runIds));
     }
     if (keys) {
-      where.push(`key IN (${keys.map(() => '?').join(',')})`);
-      args.push(...keys);
+      where.push('key IN (SELECT value FROM json_each(?))');
+      args.push(JSON.stringify(keys));
     }
     return this.db
       .prepare(

@@ -192,6 +192,7 @@ export const en = {
     from: 'From',
     epochs: 'Epochs',
     created: 'Created',
+    continued: 'Continued',
     resumed: 'Resumed',
     fromStep: 'step {step} · epoch {epoch}',
     mark: 'resumed',

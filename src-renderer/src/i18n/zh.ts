@@ -191,6 +191,7 @@ export const zh: Messages = {
     from: '起点',
     epochs: '轮数',
     created: '创建',
+    continued: '继续训练',
     resumed: '恢复',
     fromStep: '第 {step} 步 · 第 {epoch} 轮',
     mark: '恢复',

@@ -12,6 +12,7 @@ const resume = (fromStep: number): RunResume => ({
   fromStep,
   fromEpoch: fromStep / 31,
   checkpointId: 7,
+  epochsBefore: 2,
   epochs: 8,
 });
 
