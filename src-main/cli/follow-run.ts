@@ -1,58 +1,85 @@
-import { waitForRun } from '../api/wait';
 import type { ContrastLabApi } from '../api/commands';
 import type { EngineEvent } from '../api/events';
+import { waitForRun } from '../api/wait';
 import type { Run } from '../domain';
 import { ProgressLine } from './progress';
 
-/** The signals that stop a run cleanly: Ctrl-C, `kill`, `timeout`, systemd, a closed terminal. */
-const stopSignals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** What stops a run cleanly: Ctrl-C, `kill`, `timeout`, systemd (SIGTERM), a closed terminal (SIGHUP). */
+const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Shows a run this command started until it ends: a progress bar on a terminal (or one JSON event per
- * line with `json`), log lines, and the final status. A stop signal stops the run after its current step
- * (recorded as `stopped`, with its stop checkpoint); a second one stops it at once. Returns the exit
- * code: 0 completed, 130 stopped, 1 otherwise.
+ * Shows a run a command started (`train`, `resume`) until it ends: a progress bar on a terminal, or one
+ * JSON event per line with `json`, log lines, and the final status. Made before the run exists, so a
+ * stop signal while it is being created stops it as soon as it is: the first signal after its current
+ * step (status `stopped`, with its stop checkpoint), a second one at once.
  */
-export async function followRun(api: ContrastLabApi, run: Run, json: boolean): Promise<number> {
-  const print = (e: EngineEvent | Record<string, unknown>) => process.stdout.write(JSON.stringify(e) + '\n');
-  const bar = !json && process.stderr.isTTY ? new ProgressLine(process.stderr) : null;
-  const off = api.onEvent((e) => {
-    if ('run' in e && e.run.id !== run.id) return;
-    if (('progress' in e && e.progress.runId !== run.id) || ('line' in e && e.line.runId !== run.id)) return;
-    if (json) print(e);
-    else if (e.event === 'progress') bar?.update(e.progress);
-    else if (e.event === 'log') {
-      if (bar) bar.message(e.line.message);
-      else process.stderr.write(`${e.line.message}\n`);
+export class RunFollower {
+  private runId: number | null = null;
+  private signals = 0;
+  private readonly bar: ProgressLine | null;
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.signals++;
+    if (signal === 'SIGHUP') {
+      // The terminal is gone: output has nowhere to go, and a failed write must not end us first.
+      process.stdout.on('error', () => {});
+      process.stderr.on('error', () => {});
     }
-  });
-  if (json) print({ event: 'run-created', run });
-
-  let signals = 0;
-  const onSignal = () => {
-    signals++;
-    if (signals === 1) {
-      bar?.message('stopping after the current step… (again to stop at once)');
-      void api.stopRun(run.id);
-    } else void api.stopRun(run.id, true);
+    const again = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    if (this.signals === 1)
+      this.bar?.message(`stopping after the current step… (${again} again to abort at once)`);
+    this.stop();
   };
-  for (const s of stopSignals) process.on(s, onSignal);
-  try {
-    const final = await waitForRun(api, run.id);
-    bar?.end();
-    if (json) print({ event: 'finished', runId: final.id, status: final.status, error: final.error });
-    else {
-      const knn = final.summary.knn_top1;
-      process.stderr.write(
-        `run ${final.id} "${final.name}" ${final.status}` +
-          (knn != null ? `, kNN top-1 ${(100 * knn).toFixed(2)}%` : '') +
-          (final.error ? `: ${final.error}` : '') +
-          '\n',
-      );
+
+  constructor(
+    private readonly api: ContrastLabApi,
+    private readonly json: boolean,
+  ) {
+    this.bar = !json && process.stderr.isTTY ? new ProgressLine(process.stderr) : null;
+    for (const signal of stopSignals) process.on(signal, this.onSignal);
+  }
+
+  /** Follows the run to its end; the exit code: 0 completed, 130 stopped, 1 otherwise. */
+  async follow(run: Run): Promise<number> {
+    const print = (e: EngineEvent | Record<string, unknown>) =>
+      process.stdout.write(JSON.stringify(e) + '\n');
+    const off = this.api.onEvent((e) => {
+      if ('run' in e && e.run.id !== run.id) return;
+      if (this.json) print(e);
+      else if (e.event === 'progress') this.bar?.update(e.progress);
+      else if (e.event === 'log') {
+        if (this.bar) this.bar.message(e.line.message);
+        else process.stderr.write(`${e.line.message}\n`);
+      }
+    });
+    try {
+      if (this.json) print({ event: 'run-created', run });
+      this.runId = run.id;
+      if (this.signals > 0) this.stop();
+      const final = await waitForRun(this.api, run.id);
+      this.bar?.end();
+      if (this.json) print({ event: 'finished', runId: final.id, status: final.status, error: final.error });
+      else {
+        const knn = final.summary.knn_top1;
+        process.stderr.write(
+          `run ${final.id} "${final.name}" ${final.status}` +
+            (knn != null ? `, kNN top-1 ${(100 * knn).toFixed(2)}%` : '') +
+            (final.error ? `: ${final.error}` : '') +
+            '\n',
+        );
+      }
+      return final.status === 'completed' ? 0 : final.status === 'stopped' ? 130 : 1;
+    } finally {
+      off();
     }
-    return final.status === 'completed' ? 0 : final.status === 'stopped' ? 130 : 1;
-  } finally {
-    for (const s of stopSignals) process.off(s, onSignal);
-    off();
+  }
+
+  /** Stops listening for signals. */
+  dispose(): void {
+    for (const signal of stopSignals) process.off(signal, this.onSignal);
+  }
+
+  private stop(): void {
+    // The run's end arrives through waitForRun whatever stopRun answers.
+    if (this.runId !== null) this.api.stopRun(this.runId, this.signals > 1).catch(() => {});
   }
 }

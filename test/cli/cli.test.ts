@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Store } from '../../src-main/engine/store/store';
 import { cifarDir, jsonLines, runCli, sharedDir, startCli, tempDir } from '../helpers/cli';
 
 let dir: string;
@@ -254,6 +256,13 @@ describe('contrastlab CLI', () => {
       ],
       ['no data directory', ['--method', 'simclr', '--dataset', 'cifar10'], /data-dir|data directory/i],
       ['unknown dataset', ['--method', 'simclr', '--dataset', 'imagenet'], /unknown dataset "imagenet"/],
+      // A negative number is the flag's value, which the method's schema refuses, not a forgotten value.
+      ['negative seed', ['--method', 'simclr', '--seed', '-1'], /invalid value for "seed" \(method simclr\)/],
+      [
+        'negative batch size',
+        ['--method', 'simclr', '--batch-size', '-4'],
+        /invalid value for "batchSize" \(method simclr\)/,
+      ],
     ];
     for (const [what, args, message] of cases) {
       it(what, async () => {
@@ -303,6 +312,28 @@ describe('contrastlab CLI', () => {
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
         expect(r.stderr).toMatch(/cannot open database .*garbage\.db/);
       }
+    });
+
+    it('read-only database', async (ctx) => {
+      const file = path.join(dir, 'read-only.db');
+      new Store(file).close();
+      // chmod does not stop root from writing; an immutable file stops everyone.
+      const immutable = (on: boolean) => execFileSync('chattr', [on ? '+i' : '-i', file], { stdio: 'pipe' });
+      try {
+        immutable(true);
+      } catch (e) {
+        ctx.skip(true, `cannot make a file immutable here (chattr: ${(e as Error).message.split('\n')[0]})`);
+      }
+      try {
+        const r = await runCli(['train', '--method', 'simclr', '--db', file]);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toBe(
+          `contrastlab: the database ${file} is read-only (EPERM); train records the run in it\n`,
+        );
+      } finally {
+        immutable(false);
+      }
+      expect(await runsIn(file)).toEqual([]);
     });
 
     it('unknown run id on export', async () => {

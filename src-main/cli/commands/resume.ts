@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
-import { followRun } from '../follow-run';
+import { RunFollower } from '../follow-run';
 import { openApi } from '../open-api';
 
 const help = `usage: contrastlab resume RUN_ID [--checkpoint ID] [--epochs N] [--db FILE] [--json]
@@ -49,10 +49,11 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   const moreEpochs = values.epochs === undefined ? undefined : positiveInteger('--epochs', values.epochs);
 
   const { api, close } = openApi(values.db, { create: false });
+  const follower = new RunFollower(api, values.json ?? false);
   try {
-    const run = await api.resumeRun(runId, { checkpointId, moreEpochs });
-    return await followRun(api, run, values.json ?? false);
+    return await follower.follow(await api.resumeRun(runId, { checkpointId, moreEpochs }));
   } finally {
+    follower.dispose();
     await close();
   }
 }

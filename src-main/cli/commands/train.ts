@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { waitForRun } from '../../api/wait';
+import { defaultDatabasePath } from '../../engine/store/location';
 import { openApi } from '../open-api';
 import { UsageError } from '../errors';
-import { ProgressLine } from '../progress';
+import { RunFollower } from '../follow-run';
 import { backendPreferences, datasetIds, type BackendPreference, type DatasetId } from '../../domain';
-import type { EngineEvent } from '../../api/events';
 
 const help = `usage: contrastlab train --method ID [options]
 
@@ -36,6 +35,49 @@ function parseValue(raw: string): unknown {
   }
 }
 
+/**
+ * `--seed -1` as `--seed=-1`: parseArgs takes a value starting with a dash for a forgotten value and
+ * explains so in three lines; a negative number is a value, which the method's schema then judges.
+ */
+function joinNegativeValues(argv: string[], valued: Set<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (valued.has(arg) && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * Refuses a database `train` could not write to (a read-only file, folder or mount), in one line and
+ * before anything is done: SQLite would open it read-only and fail at the first write.
+ */
+function checkWritable(file: string): void {
+  if (file === ':memory:') return;
+  const paths = fs.existsSync(file) ? [file] : [];
+  // The journal files are made beside the database when it opens.
+  if (!fs.existsSync(`${file}-wal`) || !fs.existsSync(`${file}-shm`)) {
+    let folder = path.dirname(path.resolve(file));
+    while (!fs.existsSync(folder) && path.dirname(folder) !== folder) folder = path.dirname(folder);
+    paths.push(folder);
+  }
+  for (const p of paths) {
+    try {
+      fs.accessSync(p, fs.constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') continue;
+      throw new UsageError(
+        `the database ${file} is read-only (${code}${p === file ? '' : ` on ${p}`}); train records the run in it`,
+      );
+    }
+  }
+}
+
 function integer(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
@@ -43,32 +85,38 @@ function integer(flag: string, raw: string | undefined): number | undefined {
   return n;
 }
 
+const options = {
+  method: { type: 'string' },
+  dataset: { type: 'string', default: 'synthetic' },
+  'data-dir': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  backbone: { type: 'string' },
+  width: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  config: { type: 'string' },
+  name: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const valued = new Set(
+  Object.entries(options)
+    .filter(([, o]) => o.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
 /**
  * `train`: validates the request, records the run and trains it in a worker process, showing progress.
- * Exit code 0 only for a completed run; Ctrl-C stops the run cleanly (status `stopped`).
+ * Exit code 0 only for a completed run; Ctrl-C, SIGTERM and SIGHUP stop the run cleanly (status
+ * `stopped`, with its stop checkpoint); a second signal stops it at once.
  */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      method: { type: 'string' },
-      dataset: { type: 'string', default: 'synthetic' },
-      'data-dir': { type: 'string' },
-      epochs: { type: 'string' },
-      'batch-size': { type: 'string' },
-      backbone: { type: 'string' },
-      width: { type: 'string' },
-      set: { type: 'string', multiple: true },
-      config: { type: 'string' },
-      name: { type: 'string' },
-      tag: { type: 'string', multiple: true },
-      seed: { type: 'string' },
-      backend: { type: 'string', default: 'auto' },
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseArgs({ args: joinNegativeValues(argv, valued), options });
   if (values.help) {
     process.stdout.write(help);
     return 0;
@@ -106,11 +154,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
     config[pair.slice(0, eq).trim()] = parseValue(pair.slice(eq + 1).trim());
   }
 
-  const json = values.json ?? false;
+  checkWritable(values.db ?? defaultDatabasePath());
   const { api, close } = openApi(values.db);
-  const print = (e: EngineEvent | Record<string, unknown>) => process.stdout.write(JSON.stringify(e) + '\n');
-  const bar = !json && process.stderr.isTTY ? new ProgressLine(process.stderr) : null;
-
+  const follower = new RunFollower(api, values.json ?? false);
   try {
     const run = await api.createRun({
       method: values.method,
@@ -123,42 +169,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
       tags: values.tag,
       backend: values.backend as BackendPreference,
     });
-    const off = api.onEvent((e) => {
-      if ('run' in e && e.run.id !== run.id) return;
-      if (json) print(e);
-      else if (e.event === 'progress') bar?.update(e.progress);
-      else if (e.event === 'log') {
-        if (bar) bar.message(e.line.message);
-        else process.stderr.write(`${e.line.message}\n`);
-      }
-    });
-    if (json) print({ event: 'run-created', run });
-
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        bar?.message('stopping after the current step… (Ctrl-C again to abort at once)');
-        void api.stopRun(run.id);
-      } else void api.stopRun(run.id, true);
-    };
-    process.on('SIGINT', onSigint);
-    const final = await waitForRun(api, run.id);
-    process.off('SIGINT', onSigint);
-    off();
-    bar?.end();
-    if (json) print({ event: 'finished', runId: final.id, status: final.status, error: final.error });
-    else {
-      const knn = final.summary.knn_top1;
-      process.stderr.write(
-        `run ${final.id} "${final.name}" ${final.status}` +
-          (knn != null ? `, kNN top-1 ${(100 * knn).toFixed(2)}%` : '') +
-          (final.error ? `: ${final.error}` : '') +
-          '\n',
-      );
-    }
-    return final.status === 'completed' ? 0 : final.status === 'stopped' ? 130 : 1;
+    return await follower.follow(run);
   } finally {
+    follower.dispose();
     await close();
   }
 }

@@ -10,11 +10,14 @@ import { probeEncoder } from '../eval/linear-probe';
 import { getMethod, resolveConfig } from '../methods';
 import { Rng } from '../util/rng';
 import { loadCheckpoint } from './checkpoint';
+import { watchHost } from './host-watchdog';
 import type { JobStartMessage, JobWorkerMessage } from './job-protocol';
 
 const send = (m: JobWorkerMessage) => process.send?.(m);
 
 process.on('disconnect', () => process.exit(1));
+// 'disconnect' waits for the event loop; the watchdog ends us even in the middle of a long probe.
+watchHost();
 process.on('message', (message: JobStartMessage) => {
   if (message.type === 'start') void runJob(message);
 });

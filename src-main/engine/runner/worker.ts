@@ -3,6 +3,7 @@
  * engine host or the UI, a crash in native code kills only this run, and stopping is reliable.
  * It speaks the protocol in protocol.ts over the IPC channel of child_process.fork.
  */
+import { watchHost } from './host-watchdog';
 import type { HostMessage, WorkerMessage } from './protocol';
 import { train, type TrainReporter } from './train';
 import type { MetricPoint } from '../../domain';
@@ -10,17 +11,19 @@ import type { MetricPoint } from '../../domain';
 const send = (m: WorkerMessage) => process.send?.(m);
 
 let stopRequested = false;
-// Ctrl-C in a terminal reaches the whole process group; the host decides, and tells us to stop.
-process.on('SIGINT', () => {
-  stopRequested = true;
-});
-process.on('SIGTERM', () => {
-  stopRequested = true;
-});
+// Ctrl-C, a closed terminal (SIGHUP) and systemd's SIGTERM reach the whole process group; the host
+// decides, and tells us to stop. Without a handler SIGHUP would kill us before the stop checkpoint.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    stopRequested = true;
+  });
+}
 process.on('disconnect', () => {
   // The host is gone: nobody records what we compute any more.
   process.exit(1);
 });
+// 'disconnect' waits for the event loop; the watchdog ends us even in the middle of a long computation.
+watchHost();
 
 process.on('message', (message: HostMessage) => {
   if (message.type === 'stop') stopRequested = true;

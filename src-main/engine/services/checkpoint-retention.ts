@@ -16,9 +16,8 @@ export function pruneCheckpoints(store: Store, runId: number, keep: number): num
   );
   const candidates = store.checkpoints.list(runId).filter((c) => c.step > 0);
   const old = candidates.slice(0, Math.max(0, candidates.length - keep)).filter((c) => !inUse.has(c.id));
-  for (const c of old) {
-    store.checkpoints.delete(c.id);
-    fs.rmSync(c.path, { force: true });
-  }
+  // Records first, in one transaction (a retried report never finds half of them gone), then files.
+  store.transaction(() => old.forEach((c) => store.checkpoints.delete(c.id)));
+  for (const c of old) fs.rmSync(c.path, { force: true });
   return old.map((c) => c.step);
 }

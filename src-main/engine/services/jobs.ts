@@ -6,7 +6,8 @@ import type { JobStartMessage, JobWorkerMessage } from '../runner/job-protocol';
 import type { StoredCheckpoint } from '../store/checkpoints';
 import type { Store } from '../store/store';
 import type { EventBus } from './event-bus';
-import { workerEntry, workerEnv } from './worker-process';
+import { ReportWriter } from './report-writer';
+import { spawnFailure, workerEntry, workerEnv } from './worker-process';
 
 /** The last characters a dying worker wrote on stderr, for the job's error. */
 const STDERR_TAIL = 2000;
@@ -19,6 +20,13 @@ const STDERR_TAIL = 2000;
  */
 export class JobRunner {
   private readonly children = new Map<number, ChildProcess>();
+  /** Every write a job worker's reports cause goes through it: a storage fault fails the job, not the host. */
+  private readonly reports = new ReportWriter({
+    of: 'job',
+    onFault: (jobId, line) => this.failJob(jobId, line),
+  });
+  /** Jobs failed by a storage fault, until their worker (killed) exits: it is not heard any more. */
+  private readonly faulted = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -65,60 +73,48 @@ export class JobRunner {
       pid: process.pid,
     });
     emit({ event: 'job-updated', job });
+    const fail = (error: string) => this.endJob(job.id, error);
     const entry = workerEntry('job-worker');
-    const child = fork(entry.file, [], {
-      execArgv: entry.execArgv,
-      env: workerEnv(),
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    let child: ChildProcess;
+    try {
+      child = fork(entry.file, [], {
+        execArgv: entry.execArgv,
+        env: workerEnv(),
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+    } catch (e) {
+      fail(`could not start the job's worker: ${spawnFailure(e)}`);
+      return jobs.get(job.id)!;
+    }
     this.children.set(job.id, child);
-    if (child.pid) jobs.setWorkerPid(job.id, child.pid);
+    // Without it a spawn that fails (EMFILE, EAGAIN, ENOMEM) would be an unhandled 'error': the host dies.
+    child.on('error', (e) => {
+      // A worker that exists ends with its 'exit'; one never spawned has none to wait for.
+      if (child.pid !== undefined) return;
+      this.children.delete(job.id);
+      fail(`could not start the job's worker: ${spawnFailure(e)}`);
+    });
+    const pid = child.pid;
+    if (pid) this.reports.write(job.id, () => jobs.setWorkerPid(job.id, pid));
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-STDERR_TAIL);
     });
     let ended = false;
-    const update = (next: Job) => emit({ event: 'job-updated', job: next });
     child.on('message', (m: JobWorkerMessage) => {
-      // The run (and with it the job) may have been deleted meanwhile.
-      if (!jobs.get(job.id)) return;
-      switch (m.type) {
-        case 'started':
-          update(jobs.markRunning(job.id, `started on ${m.backend} (${m.device})`));
-          break;
-        case 'progress':
-          update(jobs.setProgress(job.id, m.progress, m.message));
-          break;
-        case 'finished': {
-          ended = true;
-          const wallTime = Date.now() / 1000;
-          const at = { runId: run.id, step: checkpoint.step, epoch: checkpoint.epoch, wallTime };
-          const points = [
-            { ...at, key: 'probe_top1', value: m.result.top1 },
-            { ...at, key: 'probe_top5', value: m.result.top5 },
-          ];
-          this.store.addMetrics(points);
-          emit({ event: 'metrics', points });
-          const message =
-            `top-1 ${(100 * m.result.top1).toFixed(2)}%, top-5 ${(100 * m.result.top5).toFixed(2)}% ` +
-            `(step ${checkpoint.step}, ${m.result.seconds.toFixed(1)} s)`;
-          update(jobs.complete(job.id, { ...m.result }, message));
-          break;
-        }
-        case 'failed':
-          ended = true;
-          update(jobs.fail(job.id, m.error));
-          break;
-      }
+      if (this.faulted.has(job.id)) return;
+      if (m.type === 'finished' || m.type === 'failed') ended = true;
+      this.reports.write(job.id, () => this.record(job.id, m, checkpoint), {
+        end: m.type === 'finished' || m.type === 'failed',
+      });
     });
     child.on('exit', (code, signal) => {
       this.children.delete(job.id);
-      if (!ended && jobs.get(job.id)) {
+      if (!ended && !this.faulted.has(job.id)) {
         const tail = stderr.trim().split('\n').at(-1);
-        update(
-          jobs.fail(job.id, `job worker exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`),
-        );
+        fail(`job worker exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ''}`);
       }
+      this.faulted.delete(job.id);
     });
     const start: JobStartMessage = {
       type: 'start',
@@ -130,8 +126,72 @@ export class JobRunner {
       config: run.config,
       checkpointPath: checkpoint.path,
     };
-    child.send(start);
+    // A worker that could not be spawned has no IPC channel; its 'error' event fails the job.
+    if (child.connected) child.send(start);
     return jobs.get(job.id)!;
+  }
+
+  /**
+   * A storage fault the job's reports cannot wait out: the job fails with `line`, and its worker is
+   * killed, as nothing more it reports could be recorded.
+   */
+  private failJob(jobId: number, line: string): void {
+    if (this.faulted.has(jobId)) return;
+    const child = this.children.get(jobId);
+    if (child) this.faulted.add(jobId);
+    child?.kill('SIGKILL');
+    this.endJob(jobId, line);
+  }
+
+  /** Fails a job after its reports (unless it was deleted with its run meanwhile). */
+  private endJob(jobId: number, error: string): void {
+    const jobs = this.store.jobs;
+    const save = () => {
+      if (jobs.get(jobId)) this.update(jobs.fail(jobId, error));
+    };
+    this.reports.write(jobId, save, { end: true });
+  }
+
+  private update(job: Job): void {
+    this.events.emit({ event: 'job-updated', job });
+  }
+
+  /** A job worker's report, written to the store and forwarded as an event. */
+  private record(jobId: number, m: JobWorkerMessage, checkpoint: StoredCheckpoint): void {
+    const jobs = this.store.jobs;
+    // The run (and with it the job) may have been deleted meanwhile.
+    const job = jobs.get(jobId);
+    if (!job) return;
+    switch (m.type) {
+      case 'started':
+        this.update(jobs.markRunning(jobId, `started on ${m.backend} (${m.device})`));
+        break;
+      case 'progress':
+        this.update(jobs.setProgress(jobId, m.progress, m.message));
+        break;
+      case 'finished': {
+        const wallTime = Date.now() / 1000;
+        const at = { runId: job.runId, step: checkpoint.step, epoch: checkpoint.epoch, wallTime };
+        const points = [
+          { ...at, key: 'probe_top1', value: m.result.top1 },
+          { ...at, key: 'probe_top5', value: m.result.top5 },
+        ];
+        const message =
+          `top-1 ${(100 * m.result.top1).toFixed(2)}%, top-5 ${(100 * m.result.top5).toFixed(2)}% ` +
+          `(step ${checkpoint.step}, ${m.result.seconds.toFixed(1)} s)`;
+        // One transaction, so a write that has to be tried again never records the points twice.
+        const completed = this.store.transaction(() => {
+          this.store.addMetrics(points);
+          return jobs.complete(jobId, { ...m.result }, message);
+        });
+        this.events.emit({ event: 'metrics', points });
+        this.update(completed);
+        break;
+      }
+      case 'failed':
+        this.update(jobs.fail(jobId, m.error));
+        break;
+    }
   }
 
   /** Whether a job of this run is still being worked on by this engine. */
@@ -174,5 +234,6 @@ export class JobRunner {
         }),
     );
     await Promise.all(exits);
+    this.reports.close();
   }
 }

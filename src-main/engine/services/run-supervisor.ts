@@ -10,8 +10,9 @@ import { pruneCheckpoints } from './checkpoint-retention';
 import type { Store } from '../store/store';
 import { base64ToFloat32 } from '../util/base64';
 import type { EventBus } from './event-bus';
+import { ReportWriter } from './report-writer';
 import { RunQueue } from './run-queue';
-import { workerEntry, workerEnv } from './worker-process';
+import { spawnFailure, workerEntry, workerEnv } from './worker-process';
 
 export interface RunSupervisorOptions {
   store: Store;
@@ -61,9 +62,21 @@ export class RunSupervisor {
   private readonly resumes = new Map<number, ResumeFrom>();
   private host: { id: number; heartbeat: NodeJS.Timeout } | null = null;
   private closing = false;
+  /** Every write a worker's reports cause goes through it: a storage fault fails the run, not the host. */
+  private readonly reports: ReportWriter;
+  /** Runs failed by a storage fault, until their worker (killed) exits: it is not heard any more. */
+  private readonly faulted = new Set<number>();
+  /** Runs ended in memory whose end the database has not taken yet (it is retried). */
+  private readonly unrecorded = new Map<number, Run>();
 
   constructor(private readonly options: RunSupervisorOptions) {
     this.queue = new RunQueue(options.maxConcurrentRuns);
+    this.reports = new ReportWriter({
+      of: 'run',
+      onFault: (runId, line) => this.failRun(runId, line),
+      onRecovered: (runId, line, seconds) =>
+        this.log(runId, 'warn', `${line}; the run's reports waited ${seconds.toFixed(1)} s and are recorded`),
+    });
   }
 
   /** Whether this host queued or started the run (as opposed to another process on the same database). */
@@ -139,7 +152,7 @@ export class RunSupervisor {
   waitForRun(id: number): Promise<Run> {
     return new Promise((resolve) => {
       const check = () => {
-        const run = this.options.store.getRun(id);
+        const run = this.unrecorded.get(id) ?? this.options.store.getRun(id);
         if (!run || isTerminal(run.status)) {
           off();
           if (run) resolve(run);
@@ -160,6 +173,7 @@ export class RunSupervisor {
     const running = [...this.workers.keys()];
     running.forEach((id) => this.stop(id, 10_000));
     await Promise.all(running.map((id) => this.waitForRun(id)));
+    this.reports.close();
     if (this.host) {
       clearInterval(this.host.heartbeat);
       this.options.store.hosts.close(this.host.id);
@@ -182,29 +196,39 @@ export class RunSupervisor {
   private start(run: Run): void {
     const { store } = this.options;
     const entry = workerEntry('worker');
-    const child = fork(entry.file, [], {
-      execArgv: entry.execArgv,
-      env: workerEnv(),
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    let child: ChildProcess;
+    try {
+      child = fork(entry.file, [], {
+        execArgv: entry.execArgv,
+        env: workerEnv(),
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+    } catch (e) {
+      return this.end(run.id, 'failed', `could not start the run's worker: ${spawnFailure(e)}`);
+    }
     this.workers.set(run.id, child);
-    if (child.pid) store.setWorkerPid(run.id, child.pid);
-    const record = (line: LogLine) => this.recordLog(line);
+    this.faulted.delete(run.id);
+    // Without it a spawn that fails (EMFILE, EAGAIN, ENOMEM) would be an unhandled 'error': the host dies.
+    child.on('error', (e) => this.workerError(run.id, child, e));
+    const pid = child.pid;
+    if (pid) this.reports.write(run.id, () => store.setWorkerPid(run.id, pid));
+    const record = (line: LogLine) => this.reports.write(run.id, () => this.recordLog(line));
     pipeOutput(child.stdout, 'info', record, run.id);
     pipeOutput(child.stderr, 'warn', record, run.id);
     let finished = false;
     child.on('message', (m: WorkerMessage) => {
+      if (this.faulted.has(run.id)) return;
       if (m.type === 'finished') {
         finished = true;
-        this.finish(run.id, m.status, m.error ?? null);
-      } else this.record(run.id, child, m);
+        this.end(run.id, m.status, m.error ?? null);
+      } else this.reports.write(run.id, () => this.record(run.id, child, m));
     });
     child.on('exit', (code, signal) => {
       this.workers.delete(run.id);
-      if (!finished) {
+      if (!finished && !this.faulted.has(run.id)) {
         // The worker died without reporting (native crash, out of memory, killed).
         const stopped = this.stopping.has(run.id);
-        this.finish(
+        this.end(
           run.id,
           stopped ? 'stopped' : 'failed',
           stopped ? null : `worker exited (${signal ?? `code ${code}`})`,
@@ -224,7 +248,56 @@ export class RunSupervisor {
       ...(this.resumes.has(run.id) ? { resume: this.resumes.get(run.id) } : {}),
     };
     this.resumes.delete(run.id);
-    child.send(start);
+    // A worker that could not be spawned has no IPC channel; its 'error' event ends the run.
+    if (child.connected) child.send(start);
+  }
+
+  /** An error of a worker process: it could not be spawned, signalled or written to. */
+  private workerError(runId: number, child: ChildProcess, e: Error): void {
+    if (child.pid !== undefined) {
+      // The process exists: its exit ends the run.
+      return this.log(runId, 'warn', `the run's worker: ${e.message}`);
+    }
+    // Never started, so no 'exit' follows.
+    if (this.workers.get(runId) === child) this.workers.delete(runId);
+    this.end(runId, 'failed', `could not start the run's worker: ${spawnFailure(e)}`);
+    this.pump();
+  }
+
+  /**
+   * A storage fault the run's reports cannot wait out: the run fails with `line`. Its worker is killed,
+   * as nothing more it reports could be recorded; the database keeps what was written before the fault.
+   */
+  private failRun(runId: number, line: string): void {
+    if (this.faulted.has(runId)) return;
+    this.faulted.add(runId);
+    this.workers.get(runId)?.kill('SIGKILL');
+    this.end(runId, 'failed', line);
+  }
+
+  /** Ends a run after its reports; an end the database cannot take yet is announced from memory. */
+  private end(runId: number, status: EndStatus, error: string | null): void {
+    this.reports.write(runId, () => this.finish(runId, status, error), {
+      end: true,
+      delayed: () => this.announceEnd(runId, status, error),
+    });
+  }
+
+  private announceEnd(runId: number, status: EndStatus, error: string | null): void {
+    let run: Run | null;
+    try {
+      run = this.options.store.getRun(runId);
+    } catch {
+      return;
+    }
+    if (!run || isTerminal(run.status)) return;
+    const ended: Run = { ...run, status, error, endedAt: new Date().toISOString() };
+    this.unrecorded.set(runId, ended);
+    this.options.events.emit({ event: 'run-updated', run: ended });
+  }
+
+  private log(runId: number, level: LogLine['level'], message: string): void {
+    this.reports.write(runId, () => this.recordLog({ runId, time: Date.now() / 1000, level, message }));
   }
 
   /** A worker's report, written to the store and forwarded as an event. */
@@ -246,13 +319,10 @@ export class RunSupervisor {
         this.recordLog(m.line);
         break;
       case 'checkpoint': {
-        const saved = store.checkpoints.add({
-          runId,
-          step: m.step,
-          epoch: m.epoch,
-          path: m.path,
-          bytes: m.bytes,
-        });
+        // A report retried after a storage fault must not record the checkpoint twice.
+        const saved =
+          store.checkpoints.list(runId).find((c) => c.step === m.step && c.path === m.path) ??
+          store.checkpoints.add({ runId, step: m.step, epoch: m.epoch, path: m.path, bytes: m.bytes });
         events.emit({ event: 'checkpoint', checkpoint: publicCheckpoint(saved) });
         pruneCheckpoints(store, runId, store.settings.get().keepCheckpoints);
         break;
@@ -284,6 +354,7 @@ export class RunSupervisor {
   private finish(runId: number, status: EndStatus, error: string | null): void {
     const current = this.options.store.getRun(runId);
     this.stopping.delete(runId);
+    this.unrecorded.delete(runId);
     if (!current || isTerminal(current.status)) return;
     this.options.store.markEnded(runId, status, error);
     this.emitRun(runId);

@@ -40,3 +40,20 @@ export function isProcessAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** What the system's error codes mean when a worker cannot be spawned. */
+const spawnErrors: Record<string, string> = {
+  EMFILE: 'this process has too many open files',
+  ENFILE: 'the system has too many open files',
+  EAGAIN: 'the system has too many processes',
+  ENOMEM: 'not enough memory',
+  ENOENT: 'the program was not found',
+  EACCES: 'permission denied',
+};
+
+/** Why a worker process could not be started, as one line: "EMFILE (this process has too many open files): spawn …". */
+export function spawnFailure(e: unknown): string {
+  const { code, message } = e as NodeJS.ErrnoException;
+  const meaning = code ? spawnErrors[code] : undefined;
+  return code ? `${code}${meaning ? ` (${meaning})` : ''}: ${message}` : String(message ?? e);
+}

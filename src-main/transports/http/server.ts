@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
+import { pipeline, type Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ContrastLabApi } from '../../api/commands';
@@ -37,6 +37,12 @@ export const defaultStaticDir = fileURLToPath(new URL('../../../out/renderer', i
 
 /** Request bodies are small JSON documents (a run's config); anything far larger is refused. */
 const maxBodyBytes = 1 << 20;
+/**
+ * How much of a refused body is read and dropped, so that the client, still sending, gets to read the
+ * 413 (closing a socket with unread data resets it, and the client sees only the reset). Past this,
+ * the connection is cut.
+ */
+const maxDrainBytes = 64 << 20;
 
 export interface ServerOptions {
   /** The API to serve: an engine's implementation (engine/engine.ts). */
@@ -89,17 +95,29 @@ class HttpError extends Error {
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const tooLarge = new HttpError(413, `the request body is over ${maxBodyBytes} bytes`);
+    const declared = Number(req.headers['content-length']);
+    if (declared > maxDrainBytes) {
+      // Not worth reading: refused at once, and the connection closes after the answer.
+      req.resume();
+      return reject(tooLarge);
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new HttpError(413, `request body over ${maxBodyBytes} bytes`));
-        req.destroy();
-      } else chunks.push(chunk);
+      if (size <= maxBodyBytes) chunks.push(chunk);
+      else if (size > maxDrainBytes) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () =>
+      size > maxBodyBytes ? reject(tooLarge) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
+    // A client gone before the end of its body: nobody waits for the answer, and it is no fault of ours.
+    const cutOff = () => reject(new HttpError(400, 'the request body was cut off'));
+    req.on('error', cutOff);
+    req.on('close', () => {
+      if (!req.complete) cutOff();
+    });
   });
 }
 
@@ -203,9 +221,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     res.writeHead(200, headers);
     if (req.method === 'HEAD') return void res.end();
-    fs.createReadStream(found.file)
-      .on('error', () => res.destroy())
-      .pipe(res);
+    // pipeline closes the file whichever side ends first: a client that goes away mid-file (a reload,
+    // a closed tab) would otherwise leave it open, one descriptor per aborted load, until none are left.
+    pipeline(fs.createReadStream(found.file), res, () => {
+      // Errors (the client went away, the file could not be read) have destroyed both streams already.
+    });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -229,6 +249,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       else handleStatic(req, res, url, source !== 'cookie');
     } catch (e) {
       if (res.headersSent) return void res.destroy();
+      // The rest of a refused body is not waited for on this connection.
+      if (e instanceof HttpError && e.status === 413) res.setHeader('Connection', 'close');
       if (e instanceof HttpError) return refuse(e.status, e.message);
       console.error('contrastlab: request failed:', e);
       refuse(500, (e as Error).message || 'internal error');

@@ -1,9 +1,11 @@
 /** Resuming a run through the API: what the engine refuses, in one line, before anything changes. */
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine';
 import { tempDir } from '../../helpers/cli';
+import { tinyRun } from '../../helpers/runs';
 
 let dir: string;
 let engine: Engine;
@@ -56,5 +58,45 @@ describe('resumeRun refuses', () => {
     await expect(engine.api.resumeRun(stopped.id, { checkpointId: gone.id })).rejects.toThrow(/is gone/);
     // Nothing changed.
     expect(await engine.api.getRun(stopped.id)).toMatchObject({ status: 'stopped', resumes: [] });
+  });
+});
+
+describe('automatic resume of interrupted runs', () => {
+  it('is off by default; with the setting on, a host resumes the runs it finds interrupted', async () => {
+    const db = path.join(dir, 'auto.db');
+    const first = new Engine(db);
+    const run = await first.api.createRun({
+      ...tinyRun,
+      config: { ...tinyRun.config, epochs: 2, linearProbe: false },
+    });
+    const done = await first.waitForRun(run.id);
+    expect(done.status).toBe('completed');
+    await first.close();
+    // As if its host had died mid-run: running, owned by a host whose process is gone.
+    const crash = () => {
+      const conn = new Database(db);
+      const host = conn
+        .prepare("INSERT INTO hosts (pid, started_at, heartbeat_at) VALUES (?, 'x', 0)")
+        .run(2 ** 30);
+      conn
+        .prepare("UPDATE runs SET status = 'running', ended_at = NULL, host_id = ? WHERE id = ?")
+        .run(host.lastInsertRowid, run.id);
+      conn.close();
+    };
+
+    crash();
+    const off = new Engine(db, { autoResume: true });
+    await off.autoResuming;
+    expect((await off.api.getRun(run.id)).status).toBe('interrupted');
+    await off.api.updateSettings({ autoResumeInterrupted: true });
+    await off.close();
+
+    crash();
+    const on = new Engine(db, { autoResume: true });
+    await on.autoResuming;
+    const resumed = await on.api.getRun(run.id);
+    expect(resumed.resumes).toHaveLength(1);
+    expect((await on.waitForRun(run.id)).status).toBe('completed');
+    await on.close();
   });
 });
