@@ -20,7 +20,15 @@ export class ResumeTable {
       .prepare(
         'INSERT INTO run_resumes (run_id, resumed_at, from_step, from_epoch, checkpoint_id, epochs_before, epochs) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(runId, new Date().toISOString(), r.fromStep, r.fromEpoch, r.checkpointId, r.epochsBefore, r.epochs);
+      .run(
+        runId,
+        new Date().toISOString(),
+        r.fromStep,
+        r.fromEpoch,
+        r.checkpointId,
+        r.epochsBefore,
+        r.epochs,
+      );
   }
 
   /** The resumes of the given runs, oldest first, by run. */

@@ -61,7 +61,14 @@ describe('Store.reopenRun', () => {
     );
     expect(reopened).toMatchObject({ status: 'queued', error: null, endedAt: null, config: { epochs: 3 } });
     expect(reopened.resumes).toEqual([
-      { at: expect.any(String), fromStep: 4, fromEpoch: 1, checkpointId: checkpoints[1]!.id, epochsBefore: 2, epochs: 3 },
+      {
+        at: expect.any(String),
+        fromStep: 4,
+        fromEpoch: 1,
+        checkpointId: checkpoints[1]!.id,
+        epochsBefore: 2,
+        epochs: 3,
+      },
     ]);
     expect(store.metrics([run.id]).map((p) => p.step)).toEqual([0, 2, 4]);
     expect(store.histograms.list([run.id]).map((h) => h.step)).toEqual([0, 4]);
