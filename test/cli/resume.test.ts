@@ -11,6 +11,8 @@ import { tinyRun } from '../helpers/runs';
 let dir: string;
 let db: string;
 let runId: number;
+/** The step the stopped run reached (its stop checkpoint's). */
+let stoppedAt: number;
 
 const jsonLines = (text: string) =>
   text
@@ -29,11 +31,11 @@ const losses = (id: number) => {
 beforeAll(async () => {
   dir = tempDir('contrastlab-resume-cli-');
   db = path.join(dir, 'lab.db');
-  // A 2-epoch run stopped after its third step (2 steps an epoch): a stop checkpoint mid-epoch.
+  // A 4-epoch run (2 steps an epoch) stopped after about its third step: a stop checkpoint mid-run.
   const engine = new Engine(db);
   const run = await engine.api.createRun({
     ...tinyRun,
-    config: { ...tinyRun.config, epochs: 2, linearProbe: false },
+    config: { ...tinyRun.config, epochs: 4, linearProbe: false },
   });
   runId = run.id;
   const stopped = new Promise<void>((resolve) =>
@@ -46,6 +48,8 @@ beforeAll(async () => {
   await stopped;
   expect((await engine.waitForRun(runId)).status).toBe('stopped');
   await engine.close();
+  stoppedAt = Math.max(...losses(runId));
+  expect(stoppedAt).toBeLessThan(8);
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +63,7 @@ describe('contrastlab resume', () => {
     expect(events[0]).toMatchObject({ event: 'run-created', run: { id: runId, status: 'queued' } });
     expect(events.at(-1)).toMatchObject({ event: 'finished', runId, status: 'completed' });
     const after = losses(runId);
-    expect(after).toEqual([1, 2, 3, 4]);
+    expect(after).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(after.slice(0, before.length)).toEqual(before);
   });
 
@@ -67,17 +71,17 @@ describe('contrastlab resume', () => {
     const refused = await runCli(['resume', String(runId), '--db', db]);
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
-    expect(refused.stderr).toMatch(/has completed its 2 epochs; continue it for more/);
+    expect(refused.stderr).toMatch(/has completed its 4 epochs; continue it for more/);
 
     const r = await runCli(['resume', String(runId), '--db', db, '--epochs', '1', '--json']);
     expect(r.code).toBe(0);
-    expect(losses(runId)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(losses(runId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     const final = jsonLines(r.stdout).at(-1);
     expect(final).toMatchObject({ status: 'completed' });
     const store = new Store(db, { create: false });
     expect(store.getRun(runId)!.resumes.map((x) => [x.fromStep, x.epochsBefore, x.epochs])).toEqual([
-      [3, 2, 2],
-      [4, 2, 3],
+      [stoppedAt, 4, 4],
+      [8, 4, 5],
     ]);
     store.close();
   });

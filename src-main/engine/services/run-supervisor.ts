@@ -224,7 +224,8 @@ export class RunSupervisor {
       } else this.reports.write(run.id, () => this.record(run.id, child, m));
     });
     child.on('exit', (code, signal) => {
-      this.workers.delete(run.id);
+      // A run resumed the moment it finished has a new worker under its id by now.
+      if (this.workers.get(run.id) === child) this.workers.delete(run.id);
       if (!finished && !this.faulted.has(run.id)) {
         // The worker died without reporting (native crash, out of memory, killed).
         const stopped = this.stopping.has(run.id);

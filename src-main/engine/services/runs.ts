@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { CreateRunInput, LogLine, MetricPoint, ResumeRunInput, Run, RunPatch } from '../../domain';
 import { ConfigError, isTerminal } from '../../domain';
 import { getMethod, resolveConfig } from '../methods';
+import { readCheckpointHeader } from '../runner/checkpoint';
 import type { StoredCheckpoint } from '../store/checkpoints';
 import type { Store } from '../store/store';
 import { checkDataset } from './dataset-check';
@@ -62,7 +64,7 @@ export class RunService {
   async resume(id: number, input: ResumeRunInput = {}): Promise<Run> {
     const { store, supervisor, events } = this.options;
     const run = this.get(id);
-    if (!isTerminal(run.status) || supervisor.isActive(id)) {
+    if (!isTerminal(run.status)) {
       throw new ConfigError(`run ${id} is ${run.status}; it can be resumed once it has stopped`);
     }
     const epochs = Number(run.config.epochs);
@@ -93,9 +95,24 @@ export class RunService {
     return reopened;
   }
 
-  /** The named checkpoint of the run, or its latest whose file is still there. */
+  /**
+   * The checkpoint a resume starts from: the one named, which must be whole and hold the training
+   * state, or else the latest such. Torn or unusable files are skipped, and so are files in the run's
+   * folder the database never recorded (a host killed while recording one); each is named in the run's
+   * log.
+   */
   private resumeCheckpoint(id: number, checkpointId?: number): StoredCheckpoint {
     const { store } = this.options;
+    const problem = (c: StoredCheckpoint): string | null => {
+      try {
+        const header = readCheckpointHeader(c.path);
+        return header.training
+          ? null
+          : `${c.path} holds no training state (it was written before checkpoints could resume)`;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
     if (checkpointId !== undefined) {
       const named = store.checkpoints.get(checkpointId);
       if (!named || named.runId !== id)
@@ -103,12 +120,35 @@ export class RunService {
       if (!fs.existsSync(named.path)) {
         throw new ConfigError(`the file of checkpoint ${checkpointId} is gone (${named.path})`);
       }
+      const why = problem(named);
+      if (why) throw new ConfigError(`checkpoint ${checkpointId} cannot be resumed from: ${why}`);
       return named;
     }
-    const usable = store.checkpoints.list(id).filter((c) => fs.existsSync(c.path));
-    const latest = usable.at(-1);
-    if (!latest) throw new ConfigError(`run ${id} has no checkpoint to resume from`);
-    return latest;
+    const recorded = store.checkpoints.list(id);
+    this.noteUnrecordedFiles(id, new Set(recorded.map((c) => path.resolve(c.path))));
+    for (const c of [...recorded].reverse()) {
+      const why = problem(c);
+      if (!why) return c;
+      this.log(id, `skipped the checkpoint of step ${c.step}: ${why}`);
+    }
+    throw new ConfigError(`run ${id} has no checkpoint to resume from`);
+  }
+
+  /** Checkpoint files in the run's folder with no record: ignored, and said so once per resume. */
+  private noteUnrecordedFiles(id: number, recorded: Set<string>): void {
+    const dir = this.options.checkpointDir(id);
+    if (!dir || !fs.existsSync(dir)) return;
+    const strays = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.ckpt') && !recorded.has(path.resolve(dir, f)));
+    if (strays.length)
+      this.log(id, `ignored checkpoint files the database never recorded: ${strays.join(', ')}`);
+  }
+
+  private log(runId: number, message: string): void {
+    const line = { runId, time: Date.now() / 1000, level: 'warn' as const, message };
+    this.options.store.addLogs([line]);
+    this.options.events.emit({ event: 'log', line });
   }
 
   stop(id: number, force = false): void {

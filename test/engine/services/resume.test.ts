@@ -100,3 +100,35 @@ describe('automatic resume of interrupted runs', () => {
     await on.close();
   });
 });
+
+describe('torn and unrecorded checkpoints', () => {
+  it('are skipped with a line in the run log, and the run resumes from the latest whole one', async () => {
+    const db = path.join(dir, 'torn.db');
+    const engine = new Engine(db);
+    const run = await engine.api.createRun({
+      ...tinyRun,
+      config: { ...tinyRun.config, epochs: 3, linearProbe: false },
+    });
+    await engine.waitForRun(run.id);
+    const checkpoints = await engine.api.listCheckpoints(run.id);
+    expect(checkpoints.map((c) => c.step)).toEqual([0, 2, 4, 6]);
+    const folder = path.join(dir, 'checkpoints', `run-${run.id}`);
+    // The last one torn (a crash while it was written), and a file the database never recorded.
+    const last = path.join(folder, 'step-6.ckpt');
+    fs.truncateSync(last, fs.statSync(last).size - 100);
+    fs.copyFileSync(path.join(folder, 'step-2.ckpt'), path.join(folder, 'step-5.ckpt'));
+    const conn = new Database(db);
+    conn.prepare("UPDATE runs SET status = 'interrupted' WHERE id = ?").run(run.id);
+    conn.close();
+
+    const resumed = await engine.api.resumeRun(run.id);
+    expect(resumed.resumes[0]).toMatchObject({ fromStep: 4, checkpointId: checkpoints[2]!.id });
+    const log = (await engine.api.getLogs(run.id)).map((l) => l.message);
+    expect(log).toContainEqual(
+      expect.stringMatching(/^skipped the checkpoint of step 6: checkpoint .*step-6\.ckpt /),
+    );
+    expect(log).toContain('ignored checkpoint files the database never recorded: step-5.ckpt');
+    expect((await engine.waitForRun(run.id)).status).toBe('completed');
+    await engine.close();
+  });
+});
