@@ -7,6 +7,7 @@
  *                                 engine/services/worker-process.ts looks for ./runner/worker.js beside
  *                                 the bundle that contains it: out/main/engine-host.js)
  *   out/main/runner/job-worker.js the background-job worker (linear probes), found the same way
+ *   out/main/runner/dataset-worker.js reads a dataset for the Datasets view and builds its cache
  *   out/main/runner/input-thread.js a run's input thread (data/input-pipeline.ts looks for it)
  *   out/preload/index.cjs         the preload (CommonJS: sandboxed preloads cannot be ES modules)
  *   out/renderer/                 the Vue app (src-renderer/index.html), also what `serve` serves
@@ -48,6 +49,7 @@ export default defineConfig({
           'engine-host': resolve(__dirname, 'src-main/engine-host/main.ts'),
           'runner/worker': resolve(__dirname, 'src-main/engine/runner/worker.ts'),
           'runner/job-worker': resolve(__dirname, 'src-main/engine/runner/job-worker.ts'),
+          'runner/dataset-worker': resolve(__dirname, 'src-main/engine/runner/dataset-worker.ts'),
           'runner/input-thread': resolve(__dirname, 'src-main/engine/data/input-thread.ts'),
         },
         output: { entryFileNames: '[name].js' },

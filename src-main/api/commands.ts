@@ -12,9 +12,15 @@ import { z } from 'zod';
 import {
   backendPreferences,
   datasetIds,
+  imageSizeRange,
   type AugmentationPreview,
   type Checkpoint,
+  type DatasetDetails,
+  type DatasetEntry,
   type DatasetInfo,
+  type DatasetJob,
+  type DatasetSamples,
+  type DeletedDatasetCache,
   type EmbeddingEpoch,
   type EmbeddingSnapshot,
   type Grid,
@@ -61,6 +67,15 @@ const datasetSpec = z.strictObject({
   dataDir: absent(z.string()),
   trainSize: absent(z.number().int().positive()),
   testSize: absent(z.number().int().positive()),
+  imageSize: absent(
+    z
+      .number()
+      .int()
+      .min(imageSizeRange.min, `imageSize must be at least ${imageSizeRange.min} pixels`)
+      .max(imageSizeRange.max, `imageSize must be at most ${imageSizeRange.max} pixels`),
+  ),
+  coarseLabels: absent(z.boolean()),
+  testFraction: absent(z.number().gt(0).lt(1)),
 });
 const config = z.record(z.string(), z.unknown());
 const createRunInput = z.strictObject({
@@ -110,6 +125,18 @@ const createGridInput = z.strictObject({
   backend: absent(backendPreference),
 });
 const neighbours = z.number().int().min(1).max(100);
+const addDatasetInput = z.strictObject({ spec: datasetSpec, name: absent(z.string().max(200)) });
+const describeDatasetInput = z.strictObject({ spec: datasetSpec, refresh: absent(z.boolean()) });
+const datasetSamplesInput = z.strictObject({
+  spec: datasetSpec,
+  perClass: absent(z.number().int().min(1).max(32)),
+});
+const buildDatasetCacheInput = z.strictObject({ spec: datasetSpec, rebuild: absent(z.boolean()) });
+const deleteDatasetCacheInput = z.strictObject({
+  spec: datasetSpec,
+  file: absent(z.string().min(1)),
+  imageSize: absent(z.number().int().positive()),
+});
 
 /** What `exportCsv` can write. */
 export const csvExports = ['runs', 'metrics', 'histograms'] as const;
@@ -124,6 +151,40 @@ export const apiCommands = {
   listDatasets: command<DatasetInfo[]>({ doc: 'Every dataset the engine can load.', params: [] })(
     z.tuple([]),
   ),
+
+  // The Datasets view: the datasets added or used, what each holds, its cache files.
+  listDatasetEntries: command<DatasetEntry[]>({
+    doc: 'Every dataset the user added or runs used (and the built-in ones), each with its summary or a one-line error.',
+    params: [],
+  })(z.tuple([])),
+  addDataset: command<DatasetEntry>({
+    doc: 'Adds a dataset (a source and its folder) to the list once it reads; a bad folder is one line and nothing is written.',
+    params: ['input'],
+  })(z.tuple([addDatasetInput])),
+  removeDataset: command<void>({
+    doc: 'Forgets an added dataset; its folder and cache files stay.',
+    params: ['input'],
+  })(z.tuple([z.strictObject({ entryId: id })])),
+  describeDataset: command<DatasetDetails>({
+    doc: "A dataset's splits with their images per class, classes, image size, skipped files and cache files.",
+    params: ['input'],
+  })(z.tuple([describeDatasetInput])),
+  datasetSamples: command<DatasetSamples>({
+    doc: 'Up to perClass thumbnails of each class of a dataset, the same ones every time.',
+    params: ['input'],
+  })(z.tuple([datasetSamplesInput])),
+  deleteDatasetCache: command<DeletedDatasetCache>({
+    doc: "Deletes a dataset's cache files (one file or one image size, when named); refused while a run reads the dataset.",
+    params: ['input'],
+  })(z.tuple([deleteDatasetCacheInput])),
+  buildDatasetCache: command<DatasetJob>({
+    doc: "Builds a dataset's cache at its image size in a background worker (rebuild: deletes the cache at that size first).",
+    params: ['input'],
+  })(z.tuple([buildDatasetCacheInput])),
+  listDatasetJobs: command<DatasetJob[]>({
+    doc: 'The dataset jobs (cache builds, reads) of this engine, newest first, with their progress.',
+    params: [],
+  })(z.tuple([])),
 
   // Runs.
   listRuns: command<Run[]>({

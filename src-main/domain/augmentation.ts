@@ -22,6 +22,11 @@ export interface AugmentConfig {
   blurProb: number;
   /** Range of the blur's standard deviation, in pixels of the output. */
   blurSigma: [number, number];
+  /**
+   * Side of the square blur kernel in pixels, odd (SimCLR: 10% of the image side, engine/data/blur.ts'
+   * blurKernelSize); 1 leaves images unblurred. Absent: the kernel spans ±3 of the largest σ.
+   */
+  blurKernelSize?: number;
   solarizeProb: number;
   /** Pixels at or above this value v become 1 - v (BYOL: 0.5). */
   solarizeThreshold?: number;

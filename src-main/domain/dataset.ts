@@ -1,7 +1,18 @@
 /** Datasets as clients name them; the engine's data layer loads them. */
 
-export const datasetIds = ['synthetic', 'cifar10'] as const;
+export const datasetIds = [
+  'synthetic',
+  'cifar10',
+  'cifar100',
+  'stl10',
+  'mnist',
+  'fashion-mnist',
+  'imagefolder',
+] as const;
 export type DatasetId = (typeof datasetIds)[number];
+
+/** The resolutions a run may train at (`imageSize`): small enough for a laptop, large enough for STL-10 and folders. */
+export const imageSizeRange = { min: 16, max: 256 } as const;
 
 export interface DatasetSpec {
   id: DatasetId;
@@ -10,6 +21,15 @@ export interface DatasetSpec {
   /** Use only the first N training / test images (quick experiments and tests). */
   trainSize?: number;
   testSize?: number;
+  /**
+   * Train at this side in pixels instead of the dataset's own: images are resized (shorter side) and
+   * centre-cropped once, into the dataset cache.
+   */
+  imageSize?: number;
+  /** CIFAR-100: train and evaluate on the 20 coarse super-classes instead of the 100 fine classes. */
+  coarseLabels?: boolean;
+  /** Image folders without train/ and test/ subfolders: the fraction held out as a labelled test split (default 0.1). */
+  testFraction?: number;
 }
 
 /** A dataset as the form and the CLI list it. */
@@ -18,6 +38,8 @@ export interface DatasetInfo {
   name: string;
   needsDataDir: boolean;
   description: string;
+  /** The side of its images in pixels, where every image has the same (not for image folders). */
+  nativeSize?: number;
 }
 
 /**
@@ -31,6 +53,11 @@ export interface DatasetSummary {
   testCount: number;
   /** Whether the training split has labels (methods such as SupCon need them). */
   labelled: boolean;
+  /**
+   * Whether kNN and the linear probe can judge runs on it: a labelled test split and a labelled split to
+   * fit on (the training split, or for STL-10 its labelled training images).
+   */
+  evaluable: boolean;
   height: number;
   width: number;
   channels: number;

@@ -75,3 +75,9 @@ export interface RetrievalRanking {
   k: number;
   queries: { index: number; label: number; precision: number }[];
 }
+
+/**
+ * How a run's log says its kNN monitor was skipped (a dataset without labels to judge with): the app shows
+ * the line in the run's empty kNN charts.
+ */
+export const KNN_SKIPPED = 'kNN skipped:';

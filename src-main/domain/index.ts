@@ -7,6 +7,7 @@ export * from './augmentation';
 export * from './backend';
 export * from './checkpoint';
 export * from './dataset';
+export * from './dataset-entry';
 export * from './errors';
 export * from './evaluation';
 export * from './grid';

@@ -142,6 +142,17 @@ const coreMetrics = {
     cadence: 'step',
     group: 'throughput',
   },
+  // The run worker's peak resident memory so far (getrusage's maxrss), with every throughput point: what a
+  // dataset larger than memory costs a run (batches are read from the dataset cache, not held).
+  worker_peak_mb: {
+    label: { en: 'Worker peak memory', zh: '工作进程峰值内存' },
+    unit: { en: 'MB', zh: 'MB' },
+    format: { kind: 'integer' },
+    direction: 'lower',
+    smoothable: false,
+    cadence: 'step',
+    group: 'throughput',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 export type CoreMetricKey = keyof typeof coreMetrics;

@@ -11,12 +11,14 @@ import type { Job, Run } from '../domain';
 import { listDatasets } from './data';
 import { DatasetCache } from './data/preview';
 import { describeMethod, methods } from './methods';
+import { datasetCacheRoot } from './data/cache-root';
 import { checkpointRoot, runCheckpointDir } from './runner/checkpoint';
 import { publicCheckpoint } from './store/checkpoints';
 import { Store } from './store/store';
 import { ExternalChangeWatcher } from './store/watch';
 import { EvaluationQueries } from './services/evaluation-queries';
 import { EventBus } from './services/event-bus';
+import { DatasetService } from './services/datasets';
 import { CsvExports } from './services/exports';
 import { GridService } from './services/grids';
 import { JobRunner } from './services/jobs';
@@ -82,8 +84,11 @@ export class Engine {
   readonly api: ContrastLabApi;
   private readonly events = new EventBus();
   private readonly checkpoints: CheckpointFolder;
+  /** The dataset cache's folder (data/image-cache.ts): beside the database. */
+  readonly datasetCacheDir: string;
   private readonly supervisor: RunSupervisor;
   private readonly jobs: JobRunner;
+  private readonly datasets: DatasetService;
   private readonly watcher: ExternalChangeWatcher | null = null;
   /** The resumes of interrupted runs this engine started when it opened (autoResume). */
   readonly autoResuming: Promise<void> = Promise.resolve();
@@ -96,14 +101,16 @@ export class Engine {
     store.jobs.failOrphans(isProcessAlive);
     const events = this.events;
     const checkpoints = (this.checkpoints = new CheckpointFolder(dbFile));
+    const datasetCacheDir = (this.datasetCacheDir = datasetCacheRoot(dbFile));
 
     const supervisor = (this.supervisor = new RunSupervisor({
       store,
       events,
       maxConcurrentRuns: options.maxConcurrentRuns ?? 2,
       checkpointDir: (id) => checkpoints.forRun(id),
+      datasetCacheDir,
     }));
-    const jobs = (this.jobs = new JobRunner(store, events));
+    const jobs = (this.jobs = new JobRunner(store, events, datasetCacheDir));
     if (options.watch) {
       const watcher = new ExternalChangeWatcher(store, {
         intervalMs: typeof options.watch === 'object' ? options.watch.intervalMs : undefined,
@@ -125,9 +132,12 @@ export class Engine {
       deleted: (id) => this.watcher?.forgetRun(id),
     });
     const grids = new GridService(store, events, supervisor);
-    const evaluation = new EvaluationQueries(store, new DatasetCache(2), (id) => runs.get(id));
+    const evaluation = new EvaluationQueries(store, new DatasetCache(2, datasetCacheDir), (id) =>
+      runs.get(id),
+    );
     const exports = new CsvExports(store);
-    const previews = new AugmentationPreviews();
+    const previews = new AugmentationPreviews(datasetCacheDir);
+    const datasets = (this.datasets = new DatasetService(store, datasetCacheDir));
     if (options.autoResume && interrupted.length > 0 && store.settings.get().autoResumeInterrupted) {
       this.autoResuming = this.resumeAll(runs, interrupted);
     }
@@ -135,6 +145,14 @@ export class Engine {
     this.api = {
       listMethods: async () => methods.map(describeMethod),
       listDatasets: async () => listDatasets(),
+      listDatasetEntries: () => datasets.list(),
+      addDataset: (input) => datasets.add(input),
+      removeDataset: async ({ entryId }) => datasets.remove(entryId),
+      describeDataset: ({ spec, refresh }) => datasets.describe(spec, refresh),
+      datasetSamples: ({ spec, perClass }) => datasets.samples(spec, perClass),
+      deleteDatasetCache: ({ spec, file, imageSize }) => datasets.deleteCache(spec, { file, imageSize }),
+      buildDatasetCache: ({ spec, rebuild }) => datasets.buildCache(spec, rebuild),
+      listDatasetJobs: async () => datasets.listJobs(),
       listRuns: async () => runs.list(),
       getRun: async (id) => runs.get(id),
       createRun: (input) => runs.create(input),
@@ -204,9 +222,11 @@ export class Engine {
 
   /** Stops every worker (queued runs become interrupted), then closes the store. */
   async close(): Promise<void> {
-    await Promise.all([this.supervisor.close(), this.jobs.close()]);
+    await Promise.all([this.supervisor.close(), this.jobs.close(), this.datasets.close()]);
     this.watcher?.stop();
     this.store.close();
     this.checkpoints.dispose();
+    // An in-memory database's cache lives in a temporary folder of its own.
+    if (this.checkpoints.temporary) fs.rmSync(this.datasetCacheDir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,6 @@
 import { computed, onBeforeUnmount, reactive, ref } from 'vue';
 import { useI18n } from 'vue-i18n';
-import type { DatasetId, DatasetSpec } from '../../src-main/domain';
+import { imageSizeRange, type DatasetId, type DatasetSpec } from '../../src-main/domain';
 import { useMethodsStore } from './stores/methods';
 
 /** The current time in ms, updated every `everyMs` while the component lives. */
@@ -22,8 +22,8 @@ export function runDuration(
 }
 
 /**
- * The dataset part of the run and grid forms: which dataset, its folder, the subset sizes, and their
- * validation. DatasetFields.vue edits it in place; `spec()` is what the engine takes.
+ * The dataset part of the run and grid forms: which dataset, its folder, the subset sizes, the image
+ * size, and their validation. DatasetFields.vue edits it in place; `spec()` is what the engine takes.
  */
 export function useDatasetForm() {
   const { t } = useI18n();
@@ -32,6 +32,8 @@ export function useDatasetForm() {
   const dataDir = ref('');
   const trainSize = ref('');
   const testSize = ref('');
+  /** The side to train at (empty: the dataset's own). */
+  const imageSize = ref('');
 
   const dataset = computed(() => methodsStore.datasets.find((d) => d.id === datasetId.value));
   const dataDirError = computed(() =>
@@ -41,8 +43,17 @@ export function useDatasetForm() {
     text.trim() === '' || /^[1-9]\d*$/.test(text.trim()) ? null : t('errors.subset');
   const trainSizeError = computed(() => sizeError(trainSize.value));
   const testSizeError = computed(() => sizeError(testSize.value));
+  const imageSizeError = computed(() => {
+    const text = imageSize.value.trim();
+    const n = Number(text);
+    return text === '' || (/^\d+$/.test(text) && n >= imageSizeRange.min && n <= imageSizeRange.max)
+      ? null
+      : t('errors.imageSize', imageSizeRange);
+  });
   const invalidCount = computed(
-    () => [dataDirError.value, trainSizeError.value, testSizeError.value].filter(Boolean).length,
+    () =>
+      [dataDirError.value, trainSizeError.value, testSizeError.value, imageSizeError.value].filter(Boolean)
+        .length,
   );
 
   /** The dataset as CreateRunInput and CreateGridInput take it: the folder and sizes only where they apply. */
@@ -51,6 +62,7 @@ export function useDatasetForm() {
     if (dataset.value?.needsDataDir) out.dataDir = dataDir.value.trim();
     if (trainSize.value.trim()) out.trainSize = Number(trainSize.value);
     if (testSize.value.trim()) out.testSize = Number(testSize.value);
+    if (imageSize.value.trim()) out.imageSize = Number(imageSize.value);
     return out;
   }
 
@@ -59,10 +71,12 @@ export function useDatasetForm() {
     dataDir,
     trainSize,
     testSize,
+    imageSize,
     dataset,
     dataDirError,
     trainSizeError,
     testSizeError,
+    imageSizeError,
     invalidCount,
     spec,
   });

@@ -42,6 +42,16 @@ interface Fixture {
 const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
   listMethods: () => [],
   listDatasets: () => [],
+  listDatasetEntries: () => [],
+  addDataset: () => [{ spec: { id: 'synthetic' }, name: 'generated shapes' }],
+  // Refused by the engine (no added dataset with that id): it answered.
+  removeDataset: () => [{ entryId: 987654 }],
+  describeDataset: () => [{ spec: { id: 'synthetic', trainSize: 40, testSize: 20 } }],
+  datasetSamples: () => [{ spec: { id: 'synthetic', trainSize: 40, testSize: 20 }, perClass: 2 }],
+  // A dataset no job works on (the build below is of another): nothing to delete, and it answered.
+  deleteDatasetCache: () => [{ spec: { id: 'cifar10', dataDir: tinyCifarDir } }],
+  buildDatasetCache: () => [{ spec: { id: 'synthetic', trainSize: 16, testSize: 8, imageSize: 16 } }],
+  listDatasetJobs: () => [],
   listRuns: () => [],
   getRun: (f) => [f.run.id],
   // Refused by the engine itself (no data directory): the command reached it and answered.
@@ -88,11 +98,17 @@ const refusedByEngine: Partial<Record<ApiCommand, RegExp>> = {
   createRun: /needs a data directory/,
   resumeRun: /has completed its 1 epochs/,
   deleteRun: /no run with id 987654/,
+  removeDataset: /no added dataset with id 987654/,
   createGrid: /two different settings/,
   getGrid: /no grid with id 4242/,
 };
 
+/** The commands declared as returning nothing (among those not refused above). */
+const returnsNothing = new Set<ApiCommand>(['stopRun', 'removeDataset']);
+
 let dir: string;
+/** A CIFAR-10 folder of one training and one test image (official binary records: label byte + 3072). */
+let tinyCifarDir = '';
 let engine: Engine;
 let server: RunningServer;
 let host: ChildProcess;
@@ -101,6 +117,11 @@ let fixture: Fixture;
 
 beforeAll(async () => {
   dir = tempDir('contrastlab-every-command-');
+  tinyCifarDir = path.join(dir, 'cifar-10-batches-bin');
+  fs.mkdirSync(tinyCifarDir);
+  for (const name of ['data_batch_1.bin', 'test_batch.bin']) {
+    fs.writeFileSync(path.join(tinyCifarDir, name), new Uint8Array(3073));
+  }
   const db = path.join(dir, 'lab.db');
   engine = new Engine(db);
   const run = await engine.api.createRun({ ...tinyRun, name: 'every command' });
@@ -160,7 +181,7 @@ describe.each(Object.entries(transports))('every command over %s', (_name, clien
     } else {
       const result = await call;
       // Only the commands declared as returning nothing return nothing.
-      expect(result === undefined).toBe(command === 'stopRun');
+      expect(result === undefined).toBe(returnsNothing.has(command));
     }
   });
 });

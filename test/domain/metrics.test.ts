@@ -26,6 +26,7 @@ describe('metric registry', () => {
       'pos_sim_mean',
       'neg_sim_mean',
       'images_per_s',
+      'worker_peak_mb',
     ]);
     expect(headlineMetricKeys).toEqual(['loss', 'lr', 'knn_top1', 'images_per_s']);
     // The evaluation section's keys: the per-evaluation diagnostics and the linear probe.
@@ -63,6 +64,7 @@ describe('metric registry', () => {
       pos_sim_mean: 'neither',
       neg_sim_mean: 'neither',
       images_per_s: 'higher',
+      worker_peak_mb: 'lower',
     };
     expect(Object.keys(directions).sort()).toEqual([...coreMetricKeys].sort());
     for (const key of coreMetricKeys)

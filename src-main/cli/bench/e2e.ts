@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { train, type TrainReporter } from '../../engine/runner/train';
-import type { BackendPreference } from '../../domain';
+import type { BackendPreference, DatasetId, DatasetSpec } from '../../domain';
 import { resolveConfig, type RunConfig } from '../../engine/methods';
 import type { MethodDefinition } from '../../engine/methods/method';
 import {
@@ -14,12 +14,15 @@ import {
   type TensorTrace,
 } from './common';
 
-export interface RunData {
-  /** CIFAR-10 binary folder (cifar-10-batches-bin); default: the shared subset. */
-  dataDir?: string;
-  /** Use only the first N training / test images. */
-  trainSize?: number;
-  testSize?: number;
+/** The dataset of a bench run: default the CIFAR-10 subset in ../shared. */
+export interface RunData extends Omit<DatasetSpec, 'id'> {
+  dataset?: DatasetId;
+}
+
+/** The dataset a bench run trains on. */
+export function benchDataset(data: RunData): DatasetSpec {
+  const { dataset: id = 'cifar10', ...rest } = data;
+  return { id, ...rest, ...(id === 'cifar10' && !rest.dataDir ? { dataDir: defaultCifarDir } : {}) };
 }
 
 /** What one in-process train() run reported, reduced to what the benches print. */
@@ -67,7 +70,7 @@ export async function recordRun(
   hooks: RunHooks = {},
 ): Promise<RunRecord> {
   const log = hooks.log ?? (() => {});
-  const plan = method.viewPlan(config, 32);
+  const plan = method.viewPlan(config, data.imageSize ?? 32);
   const viewsPerImage = plan.global.length + plan.local.length;
   const knn: { step: number; value: number }[] = [];
   const rates: { step: number; value: number }[] = [];
@@ -114,12 +117,7 @@ export async function recordRun(
       {
         runId: 0,
         method: method.id,
-        dataset: {
-          id: 'cifar10',
-          dataDir: data.dataDir ?? defaultCifarDir,
-          trainSize: data.trainSize,
-          testSize: data.testSize,
-        },
+        dataset: benchDataset(data),
         backend,
         config,
       },

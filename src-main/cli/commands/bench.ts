@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { datasetFlags, datasetHelp, datasetSpecFromFlags } from '../dataset-flags';
 import { UsageError } from '../errors';
 import { backendPreferences, type BackendPreference } from '../../domain';
 import { backboneIds, type BackboneId } from '../../engine/nn/backbones';
@@ -35,7 +36,7 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
 
   --mode NAME            step, train or quality (or give it as the first word)
   --method ID            method (default simclr); quality: an id, a comma-separated list, or all (default)
-  --backbone ID          convnet, resnet18 (step/train default) or vit_tiny; quality: the method's default
+  --backbone ID          convnet, resnet18 (step/train default), resnet50 or vit_tiny; quality: the method's default
   --width N              backbone width (default: the backbone's default, 16 for resnet18, 32 for convnet)
   --batch-size N         images per step (step/train default 128)
   --set key=value        any config field of the method; repeatable
@@ -50,11 +51,8 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   --threads N            PyTorch threads for --compare-torch (default: every core)
   --python FILE          interpreter with python3-torch (default ${defaultPython})
   train and quality:
-  --data-dir DIR         the cifar-10-batches-bin folder (default: ../shared/data/cifar10-subset/…)
   --epochs N             epochs of each run (default 1)
-  --train-size N         use only the first N training images
-  --test-size N          use only the first N test images (kNN evaluation)
-  quality:
+${datasetHelp('cifar10: the subset in ../shared/data/cifar10-subset')}  quality:
   --markdown             print the table as Markdown (for the README)
 `;
 
@@ -107,10 +105,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
       'compare-torch': { type: 'boolean' },
       threads: { type: 'string' },
       python: { type: 'string' },
-      'data-dir': { type: 'string' },
       epochs: { type: 'string' },
-      'train-size': { type: 'string' },
-      'test-size': { type: 'string' },
+      ...datasetFlags,
       markdown: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -142,18 +138,15 @@ export async function benchCommand(argv: string[]): Promise<number> {
   };
   only(['steps', 'warmup', 'profile'], ['step', 'train']);
   only(['compare-torch', 'threads', 'python'], ['step']);
-  only(['data-dir', 'epochs', 'train-size', 'test-size'], ['train', 'quality']);
+  only(['epochs', ...Object.keys(datasetFlags)], ['train', 'quality']);
   only(['markdown'], ['quality']);
 
   const backend = values.backend as BackendPreference;
   const set = parseSets(values.set);
   const width = integer('--width', values.width);
   const batchSize = integer('--batch-size', values['batch-size'], 2);
-  const data = {
-    dataDir: values['data-dir'] && path.resolve(values['data-dir']),
-    trainSize: integer('--train-size', values['train-size']),
-    testSize: integer('--test-size', values['test-size']),
-  };
+  const { id: dataset, ...spec } = datasetSpecFromFlags(values, 'cifar10');
+  const data = { dataset, ...spec };
   const epochs = integer('--epochs', values.epochs);
 
   let stopRequested = false;

@@ -5,16 +5,15 @@ import { defaultDatabasePath } from '../../engine/store/location';
 import { openApi } from '../open-api';
 import { UsageError } from '../errors';
 import { RunFollower } from '../follow-run';
-import { backendPreferences, datasetIds, type BackendPreference, type DatasetId } from '../../domain';
+import { backendPreferences, type BackendPreference } from '../../domain';
+import { datasetFlags, datasetHelp, datasetSpecFromFlags } from '../dataset-flags';
 
 const help = `usage: contrastlab train --method ID [options]
 
   --method ID            method to train (see \`contrastlab methods\`)
-  --dataset NAME         synthetic (built in, default) or cifar10
-  --data-dir DIR         folder of the dataset's files (cifar10: the cifar-10-batches-bin folder)
-  --epochs N             passes over the training split
+${datasetHelp('synthetic, built in')}  --epochs N             passes over the training split
   --batch-size N         images per step
-  --backbone ID          convnet or resnet18
+  --backbone ID          convnet, resnet18, resnet50 or vit_tiny
   --width N              channels of the backbone's first stage
   --set key=value        any config field of the method; repeatable
   --config FILE          JSON object of config fields (flags and --set override it)
@@ -87,8 +86,7 @@ function integer(flag: string, raw: string | undefined): number | undefined {
 
 const options = {
   method: { type: 'string' },
-  dataset: { type: 'string', default: 'synthetic' },
-  'data-dir': { type: 'string' },
+  ...datasetFlags,
   epochs: { type: 'string' },
   'batch-size': { type: 'string' },
   backbone: { type: 'string' },
@@ -122,9 +120,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (!values.method) throw new UsageError('--method is required (see `contrastlab methods`)');
-  if (!(datasetIds as readonly string[]).includes(values.dataset!)) {
-    throw new UsageError(`unknown dataset "${values.dataset}"; datasets: ${datasetIds.join(', ')}`);
-  }
+  const dataset = datasetSpecFromFlags(values, 'synthetic');
   if (!(backendPreferences as readonly string[]).includes(values.backend!)) {
     throw new UsageError(`unknown backend "${values.backend}"; backends: ${backendPreferences.join(', ')}`);
   }
@@ -160,10 +156,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   try {
     const run = await api.createRun({
       method: values.method,
-      dataset: {
-        id: values.dataset as DatasetId,
-        dataDir: values['data-dir'] && path.resolve(values['data-dir']),
-      },
+      dataset,
       config,
       name: values.name,
       tags: values.tag,

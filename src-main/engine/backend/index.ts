@@ -58,7 +58,7 @@ async function choose(preference: BackendPreference): Promise<BackendInfo> {
     case 'auto':
       return (
         (await native().catch(() => null)) ??
-        (await webgpu().catch(() => null)) ??
+        (await webgpu({ quiet: true }).catch(() => null)) ??
         (await wasm().catch(() => null)) ??
         cpu()
       );
@@ -86,9 +86,9 @@ async function native(): Promise<BackendInfo> {
   );
 }
 
-async function webgpu(): Promise<BackendInfo> {
+async function webgpu(options: { quiet?: boolean } = {}): Promise<BackendInfo> {
   try {
-    const { adapter } = await startWebgpu();
+    const { adapter } = await startWebgpu(options);
     return { name: 'webgpu', device: `GPU: ${adapter}, WebGPU via Dawn` };
   } catch (err) {
     throw new Error(`Backend 'webgpu' cannot start: ${(err as Error).message}; use 'auto', 'wasm' or 'cpu'.`);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { probeGpuQuietly } from './gpu-probe';
 import { registerWebgpuGradients } from './webgpu-gradients';
 import { registerWebgpuKernels } from './webgpu-kernels';
 
@@ -41,18 +42,26 @@ let started: Promise<{ adapter: string }> | null = null;
  * rejects with a one-line Error (package absent, no Vulkan driver, only a software adapter).
  * The first outcome is kept: Dawn's instance lives for the process.
  */
-export function startWebgpu(): Promise<{ adapter: string }> {
-  started ??= start();
+export function startWebgpu(options: { quiet?: boolean } = {}): Promise<{ adapter: string }> {
+  started ??= start(options.quiet ?? false);
   return started;
 }
 
-async function start(): Promise<{ adapter: string }> {
+/**
+ * `quiet` (the 'auto' choice): look for a GPU in a child process first (backend/gpu-probe.ts), so that a
+ * machine without one gets no C++ warnings in its run logs; Dawn starts here only when there is a GPU.
+ */
+async function start(quiet: boolean): Promise<{ adapter: string }> {
   // Without a Vulkan loader Dawn finds no adapter anyway, after printing a C++ warning to stderr
   // that no JS code can catch; 'auto' on every CPU-only Linux machine would show it.
   if (process.platform === 'linux' && !vulkanLoaderFound()) {
     throw new Error(
       `no Vulkan loader (${VULKAN_LOADER}) found, which ${DAWN_PKG} (Dawn) needs to reach a GPU`,
     );
+  }
+  if (quiet) {
+    const probe = probeGpuQuietly(DAWN_PKG);
+    if (!probe.ok) throw new Error(probe.reason);
   }
   const gpu = installNavigatorGpu(await loadDawn());
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });

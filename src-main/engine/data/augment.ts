@@ -1,7 +1,7 @@
 import type { AugmentConfig } from '../../domain';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../util/rng';
-import { gaussianBlur } from './blur';
+import { blurRadius, gaussianBlur } from './blur';
 import { colourStage, grayscaleMatrix, jitterMatrix, jitterOps } from './colour';
 import { cropBox, sampleCropRect } from './crop-boxes';
 
@@ -32,6 +32,7 @@ export function validateAugmentConfig(config: AugmentConfig): void {
   };
   if (!Number.isInteger(config.outputSize) || config.outputSize < 2)
     fail('outputSize', 'must be a whole number ≥ 2');
+  blurRadius(config);
   const [s0, s1] = config.cropScale;
   if (!(s0 > 0 && s0 <= s1 && s1 <= 1))
     fail('cropScale', `must satisfy 0 < min ≤ max ≤ 1, got [${s0}, ${s1}]`);
@@ -176,9 +177,9 @@ export function applyAugment(images: tf.Tensor4D, p: AugmentParams, config: Augm
     let x = tf.image.cropAndResize(padded, tf.tensor2d(p.boxes, [n, 4]), boxInd, [size, size], 'bilinear');
     x = applyColour(x, p);
     if (p.blurSigma.some((v) => v > 0)) {
-      // The kernel spans ±3σ of the largest sigma allowed. SimCLR sizes it at 10% of the image side
-      // instead, which at 32 px would truncate every sigma above about 0.5.
-      x = gaussianBlur(x, p.blurSigma, Math.ceil(3 * config.blurSigma[1]));
+      // The kernel is 10% of the image side as in SimCLR (Appendix A; methods/views.ts sets it), or
+      // ±3σ of the largest sigma allowed where a view names no size.
+      x = gaussianBlur(x, p.blurSigma, blurRadius(config));
     }
     if (p.solarized.some((v) => v === 1)) {
       // BYOL (Grill et al. 2020, appendix B): x → x below the threshold, 1 - x at or above it.
@@ -202,5 +203,8 @@ export function augmentBatch(images: tf.Tensor4D, config: AugmentConfig, rng: Rn
 
 /** (x - mean) / std per channel, on the last axis. */
 export function normalize(images: tf.Tensor4D, mean: readonly number[], std: readonly number[]): tf.Tensor4D {
-  return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d([...mean])), tf.tensor1d([...std])));
+  // Statistics come as three values; a greyscale dataset uses the first (broadcasting all three would
+  // silently turn one channel into three).
+  const c = images.shape[3];
+  return tf.tidy(() => tf.div(tf.sub(images, tf.tensor1d(mean.slice(0, c))), tf.tensor1d(std.slice(0, c))));
 }

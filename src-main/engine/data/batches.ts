@@ -8,7 +8,7 @@ import type { ImageShape, ImageSplit } from './dataset';
  */
 export function splitShape(split: ImageSplit, shape?: ImageShape): ImageShape {
   if (shape) return shape;
-  const perImage = split.count > 0 ? split.images.length / split.count : 0;
+  const perImage = split.pixels.bytesPerImage;
   for (const channels of [3, 1]) {
     const side = Math.round(Math.sqrt(perImage / channels));
     if (side > 0 && side * side * channels === perImage) return { height: side, width: side, channels };
@@ -21,14 +21,18 @@ export function toFloatBatch(split: ImageSplit, indices: ArrayLike<number>, shap
   const { height, width, channels } = splitShape(split, shape);
   const per = height * width * channels;
   const n = indices.length;
-  const out = new Float32Array(n * per);
+  if (split.pixels.bytesPerImage !== per) {
+    throw new RangeError(
+      `the split's images have ${split.pixels.bytesPerImage} bytes, not ${height}×${width}×${channels}`,
+    );
+  }
   for (let k = 0; k < n; k++) {
     const i = indices[k]!;
     if (!(i >= 0 && i < split.count)) throw new RangeError(`image index ${i} outside 0…${split.count - 1}`);
-    const src = i * per;
-    const dst = k * per;
-    for (let p = 0; p < per; p++) out[dst + p] = split.images[src + p]! / 255;
   }
+  const bytes = split.pixels.read(indices);
+  const out = new Float32Array(n * per);
+  for (let p = 0; p < out.length; p++) out[p] = bytes[p]! / 255;
   return tf.tensor4d(out, [n, height, width, channels], 'float32');
 }
 

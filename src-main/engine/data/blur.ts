@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { AugmentConfig } from '../../domain';
 
 /** 1-D Gaussian taps for offsets -radius … radius, summing to 1; sigma ≤ 0 gives the identity. */
 export function gaussianTaps(sigma: number, radius: number): Float32Array {
@@ -46,4 +47,27 @@ export function gaussianBlur(images: tf.Tensor4D, sigmas: Float32Array, radius: 
     const both = tf.depthwiseConv2d(vertical, tf.tensor4d(filter, [1, k, depth, 1]), 1, 'valid');
     return tf.transpose(tf.reshape(both, [h, w, n, c]), [2, 0, 1, 3]) as tf.Tensor4D;
   });
+}
+
+/**
+ * SimCLR's blur kernel for images of `imageSize` pixels (appendix A: "kernel size is set to be 10% of the
+ * image height/width"). Its code takes kernel_size = height // 10 and blurs with 2·⌊kernel_size/2⌋ + 1
+ * taps (data_util.py, random_blur and gaussian_blur): 23 at 224 px (BYOL's 23×23), 9 at 96, 3 at 32, and 1,
+ * no blur at all, below 20 px.
+ */
+export function blurKernelSize(imageSize: number): number {
+  return 2 * Math.floor(Math.floor(imageSize / 10) / 2) + 1;
+}
+
+/**
+ * The radius r (a kernel of 2r + 1 taps) a view is blurred with: half its blurKernelSize, or where it has
+ * none, ±3σ of its largest σ. Throws a RangeError naming a kernel size that is not an odd whole number ≥ 1.
+ */
+export function blurRadius(config: Pick<AugmentConfig, 'blurSigma' | 'blurKernelSize'>): number {
+  const k = config.blurKernelSize;
+  if (k === undefined) return Math.ceil(3 * config.blurSigma[1]);
+  if (!(Number.isInteger(k) && k >= 1 && k % 2 === 1)) {
+    throw new RangeError(`augmentation blurKernelSize must be an odd whole number ≥ 1, got ${k}`);
+  }
+  return (k - 1) / 2;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DatasetSummary } from '../../domain';
 import type { Dataset, DatasetOptions, DatasetSource, ImageSplit } from './dataset';
 import { DatasetError } from '../../domain';
+import { MemoryPixels } from './pixels';
 import { checkSize } from './sizes';
 
 /**
@@ -115,7 +116,7 @@ async function readSplit(files: string[], limit: number | undefined): Promise<Im
     labels.set(part.labels.subarray(0, take), at);
     at += take;
   }
-  return { images, labels, count };
+  return { pixels: new MemoryPixels(images, count), labels, count };
 }
 
 /** Class names from `batches.meta.txt` (one per line) when it lists exactly ten, else the standard ones. */
@@ -192,6 +193,7 @@ export async function inspectCifar10(options: DatasetOptions): Promise<DatasetSu
     trainCount: Math.min(trainCount, trainLimit ?? Infinity),
     testCount: Math.min(testCount, testLimit ?? Infinity),
     labelled: true,
+    evaluable: true,
     height: SIZE,
     width: SIZE,
     channels: 3,
@@ -225,6 +227,7 @@ export const cifar10Source: DatasetSource = {
   id: 'cifar10',
   name: 'CIFAR-10',
   needsDataDir: true,
+  nativeSize: SIZE,
   description:
     '60,000 32×32 colour images in 10 classes, from the official binary files (cifar-10-batches-bin).',
   load: loadCifar10,

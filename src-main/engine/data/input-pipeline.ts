@@ -146,8 +146,7 @@ class InputThread implements InputPipeline {
       );
       const init: ToInputThread = {
         type: 'init',
-        images: source.train.images.slice(),
-        count: source.train.count,
+        pixels: source.train.pixels.share(),
         height: source.height,
         width: source.width,
         channels: source.channels,
@@ -156,7 +155,8 @@ class InputThread implements InputPipeline {
         plan,
         position,
       };
-      worker.postMessage(init, [init.images.buffer as ArrayBuffer]);
+      const pixels = init.pixels;
+      worker.postMessage(init, pixels.kind === 'memory' ? [pixels.bytes.buffer as ArrayBuffer] : []);
     }).catch(async (error: unknown) => {
       await worker.terminate();
       throw error;

@@ -1,14 +1,14 @@
 import type { ViewPlan } from '../../domain';
 import type { ImageShape } from './dataset';
+import type { SharedPixels } from './pixels';
 
 /** Messages between a training thread and its input thread (data/input-thread.ts). */
 
 /** The first message: everything the input thread needs to draw views. */
 export interface InputInit extends ImageShape {
   type: 'init';
-  /** The training split's pixels (a copy; the thread keeps it). */
-  images: Uint8Array;
-  count: number;
+  /** The training split's pixels: a copy the thread keeps, or the cache file it reads them from. */
+  pixels: SharedPixels;
   mean: [number, number, number];
   std: [number, number, number];
   plan: ViewPlan;

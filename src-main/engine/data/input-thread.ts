@@ -12,6 +12,7 @@ import { dnnlAddon } from '../backend/dnnl';
 import type { ViewPlan } from '../../domain';
 import { Rng } from '../util/rng';
 import type { FromInputThread, ToInputThread } from './input-protocol';
+import { openPixels } from './pixels';
 import { drawViews, type ViewSource } from './views';
 
 const port = parentPort;
@@ -30,9 +31,10 @@ async function handle(message: ToInputThread): Promise<void> {
       // The native kernels too, so views are the same as drawn in the training thread, on one OpenMP
       // thread: the others belong to training.
       dnnlAddon()?.setThreads(1);
-      const { images, count, height, width, channels, mean, std, plan, position } = message;
+      const { pixels, height, width, channels, mean, std, plan, position } = message;
+      const train = { pixels: openPixels(pixels), labels: null, count: pixels.count };
       state = {
-        source: { train: { images, labels: null, count }, height, width, channels, mean, std },
+        source: { train, height, width, channels, mean, std },
         plan,
         rng: Rng.at(position),
       };

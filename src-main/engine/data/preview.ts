@@ -61,16 +61,21 @@ export function drawAugmentationPreview(
 export class DatasetCache {
   private readonly entries = new Map<string, Promise<Dataset>>();
 
-  constructor(private readonly capacity = 2) {}
+  constructor(
+    private readonly capacity = 2,
+    /** The dataset cache's folder (data/image-cache.ts), beside the database. */
+    private readonly cacheDir?: string,
+  ) {}
 
   load(spec: DatasetSpec & DatasetOptions): Promise<Dataset> {
-    const key = JSON.stringify([spec.id, spec.dataDir, spec.trainSize, spec.testSize, spec.seed]);
+    const { onProgress: _, ...identity } = spec;
+    const key = JSON.stringify(identity);
     let entry = this.entries.get(key);
     if (entry) {
       // Most recently used last.
       this.entries.delete(key);
     } else {
-      entry = loadDataset(spec);
+      entry = loadDataset(this.cacheDir ? { cacheDir: this.cacheDir, ...spec } : spec);
       entry.catch(() => this.entries.delete(key));
     }
     this.entries.set(key, entry);

@@ -1,5 +1,6 @@
 import { Rng } from '../util/rng';
 import type { Dataset, DatasetOptions, DatasetSource, ImageSplit } from './dataset';
+import { MemoryPixels } from './pixels';
 import { checkSize } from './sizes';
 
 /**
@@ -173,7 +174,7 @@ function generateSplit(count: number, rng: Rng): ImageSplit {
   for (let i = 0; i < count; i++) labels[i] = order[i]! % classes;
   const images = new Uint8Array(count * PIXELS);
   for (let i = 0; i < count; i++) drawImage(images, i * PIXELS, labels[i]!, rng);
-  return { images, labels, count };
+  return { pixels: new MemoryPixels(images, count), labels, count };
 }
 
 /** Per-channel mean and standard deviation of a split's pixels, scaled to [0, 1]. */
@@ -207,7 +208,7 @@ export function generateSynthetic(options: DatasetOptions = {}): Dataset {
   const testRng = root.fork();
   const train = generateSplit(trainSize, trainRng);
   const test = generateSplit(testSize, testRng);
-  const { mean, std } = channelStats(train.images, CHANNELS);
+  const { mean, std } = channelStats((train.pixels as MemoryPixels).bytes, CHANNELS);
   return {
     id: 'synthetic',
     name: 'Synthetic shapes',
@@ -226,6 +227,7 @@ export const syntheticSource: DatasetSource = {
   id: 'synthetic',
   name: 'Synthetic shapes',
   needsDataDir: false,
+  nativeSize: SIZE,
   description:
     '10 classes of 32×32 shapes and textures with random colours, generated from the seed (no download).',
   load: async (options) => generateSynthetic(options),
@@ -235,6 +237,7 @@ export const syntheticSource: DatasetSource = {
     trainCount: checkSize(options.trainSize, 'trainSize') ?? DEFAULT_TRAIN_SIZE,
     testCount: checkSize(options.testSize, 'testSize') ?? DEFAULT_TEST_SIZE,
     labelled: true,
+    evaluable: true,
     height: SIZE,
     width: SIZE,
     channels: CHANNELS,

@@ -33,6 +33,5 @@ export function tileFromSplit(split: ImageSplit, index: number, shape: ImageShap
   if (!Number.isInteger(index) || index < 0 || index >= split.count) {
     throw new RangeError(`image ${index} is out of range: the split has ${split.count} images`);
   }
-  const size = shape.width * shape.height * shape.channels;
-  return tileFromPixels(split.images.subarray(index * size, (index + 1) * size), shape);
+  return tileFromPixels(split.pixels.read([index]), shape);
 }

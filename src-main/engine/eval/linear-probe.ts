@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Backbone } from '../nn/backbones';
-import type { Dataset } from '../data/dataset';
+import { evalTrainSplit, type Dataset } from '../data/dataset';
 import { extractFeatures } from './features';
 
 export interface LinearProbeOptions {
@@ -149,7 +149,8 @@ export async function probeEncoder(
   dataset: Dataset,
   options: ProbeEncoderOptions = {},
 ): Promise<LinearProbeResult & { featureSeconds: number }> {
-  const { train, test } = dataset;
+  const train = evalTrainSplit(dataset);
+  const test = dataset.test;
   if (!train.labels || !test.labels) throw new Error(`dataset ${dataset.name} has no labels to probe with`);
   const report = options.onProgress ?? (() => {});
   const started = performance.now();

@@ -68,7 +68,7 @@ export function sharedConfigShape(d: SharedDefaults) {
     ),
     backbone: field(
       BackboneId.default(d.backbone),
-      'Encoder network: small ConvNet (fast), CIFAR ResNet-18, or ViT-tiny (patch 4).',
+      'Encoder network: small ConvNet (fast), ResNet-18 or ResNet-50 (CIFAR stem up to 64 px, ImageNet stem above), or ViT-tiny (patches of image side / 8).',
       { group: 'model' },
     ),
     width: field(
@@ -148,6 +148,12 @@ export function sharedConfigShape(d: SharedDefaults) {
       z.number().positive().max(10).default(0.1),
       'Temperature of the kNN vote weights exp(s/τ) (InstDisc: 0.1).',
       { group: 'evaluation' },
+    ),
+    evalTrainSize: field(
+      z.number().int().min(0).max(10_000_000).default(0),
+      'Labelled training images kNN, the embeddings and the linear probe fit on (the first N; 0 = all). ' +
+        'On 100,000 images at 96 px every evaluation of the whole split takes minutes on a CPU.',
+      { group: 'evaluation', unit: 'images' },
     ),
     checkpointEvery: field(
       z.number().int().min(0).max(10000).default(1),

@@ -9,7 +9,7 @@ import type { Rng } from '../util/rng';
 import { layersField } from './fields';
 import type { MethodDefinition } from './method';
 import { lossMetric, type MetricSpec } from '../../domain';
-import { patchGridSize, PatchGridEncoder } from './patch-grid';
+import { paperPatchGrid, patchGridSize, PatchGridEncoder } from './patch-grid';
 import { augmentationFromConfig } from './views';
 
 /** The most rows ahead CPC may predict (predictionSteps). */
@@ -33,19 +33,22 @@ const fields = {
   patchSize: z
     .number()
     .int()
-    .min(2)
+    .min(0)
     .max(256)
-    .default(8)
-    .describe('Side of each square patch (paper: 64 on 256×256 images; 8 on 32×32 keeps the 7×7 grid).')
+    .refine((side) => side !== 1, 'must be 0 (automatic) or at least 2 px')
+    .default(0)
+    .describe(
+      'Side of each square patch; 0 = a quarter of the image side, the paper’s 7×7 grid (paper: 64 on 256×256 images; 8 on 32×32).',
+    )
     .meta({ group: 'method', unit: 'px' }),
   patchStride: z
     .number()
     .int()
-    .min(1)
+    .min(0)
     .max(256)
-    .default(4)
+    .default(0)
     .describe(
-      'Step between neighbouring patches; half the patch size makes them overlap by half (paper: 32).',
+      'Step between neighbouring patches; 0 = half the patch size, overlapping by half (paper: 32 on 256×256 images).',
     )
     .meta({ group: 'method', unit: 'px' }),
   predictionSteps: z
@@ -174,21 +177,16 @@ export const cpc: MethodDefinition<typeof fields> = {
   },
   viewPlan: (config, imageSize) => ({ global: [augmentationFromConfig(config, imageSize)], local: [] }),
   create(config, env) {
-    const grid = patchGridSize(env.imageSize, config.patchSize, config.patchStride);
+    const { patchSize, stride } = paperPatchGrid(env.imageSize, config.patchSize, config.patchStride);
+    const grid = patchGridSize(env.imageSize, patchSize, stride);
     if (config.predictionSteps > grid - 1) {
       throw new Error(
         `cpc: predictionSteps ${config.predictionSteps} needs a grid of at least ${config.predictionSteps + 1} rows, ` +
-          `but ${config.patchSize}-px patches with stride ${config.patchStride} give ${grid} on ${env.imageSize}-px images`,
+          `but ${patchSize}-px patches with stride ${stride} give ${grid} on ${env.imageSize}-px images`,
       );
     }
-    const patchEncoder = createBackbone(
-      config.backbone,
-      config.width,
-      env.rng,
-      env.channels,
-      config.patchSize,
-    );
-    const encoder = new PatchGridEncoder(patchEncoder, config.patchSize, config.patchStride);
+    const patchEncoder = createBackbone(config.backbone, config.width, env.rng, env.channels, patchSize);
+    const encoder = new PatchGridEncoder(patchEncoder, patchSize, stride);
     const d = encoder.outputDim;
     const context = new ContextNetwork(d, config.contextLayers, env.rng);
     const predictors = Array.from({ length: config.predictionSteps }, () => new Linear(d, d, env.rng, false));

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { dinoLoss } from '../losses/dino';
 import { createBackbone } from '../nn/backbones';
+import { vitPatchSize } from '../nn/vit';
 import { DinoHead } from '../nn/heads/dino-head';
 import { initTarget } from '../nn/momentum';
 import { cosineRamp } from '../nn/schedule';
@@ -9,8 +10,9 @@ import { Tower } from '../nn/tower';
 import { variablesState } from '../nn/training-state';
 import type { Rng } from '../util/rng';
 import type { MethodDefinition, MethodInstance, TrainBatch } from './method';
-import { scheduleMetric } from '../../domain';
+import { ConfigError, scheduleMetric } from '../../domain';
 import { asymmetricViews, byolAugmentationDefaults, paperView, secondViewBlurProbField } from './ssl-views';
+import { localCropSide } from './views';
 import {
   dimsField,
   epochsField,
@@ -68,7 +70,7 @@ const fields = {
     'Small local crops per image, seen by the student only (paper: 10; 6 in ablations).',
   ),
   localCropSize: localCropSizeField(
-    'Side of the local crops; a multiple of 4 for ViT (paper: 96 for 224-px global crops).',
+    'Side of the local crops; 0 = 96/224 of the image side, in whole patches for ViT (paper: 96 for 224-px global crops).',
     'augmentation',
   ),
   localCropMinScale: localCropScaleField(
@@ -151,8 +153,16 @@ export const dino: MethodDefinition<typeof fields> = {
   viewPlan(config, imageSize) {
     // Global crops: BYOL's asymmetric pair (blur 1.0 / 0.1, solarize 0 / 0.2), DINO's DataAugmentationDINO.
     const { global } = asymmetricViews(config, imageSize, config.secondViewBlurProb);
+    // A ViT tokenises local crops with the global crops' patch size, so they are whole patches.
+    const patch = config.backbone === 'vit_tiny' ? vitPatchSize(imageSize) : 1;
+    const localSize = localCropSide(imageSize, config.localCropSize, patch);
+    if (localSize % patch !== 0) {
+      throw new ConfigError(
+        `dino: localCropSize ${localSize} px is not a multiple of the ViT's ${patch}-px patches on ${imageSize}-px images`,
+      );
+    }
     const local = paperView(config, imageSize, {
-      outputSize: config.localCropSize,
+      outputSize: localSize,
       cropScale: [config.localCropMinScale, Math.max(config.localCropMinScale, config.cropMinScale)],
       blurProb: config.localBlurProb,
       solarizeProb: 0,

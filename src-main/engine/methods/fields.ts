@@ -76,9 +76,22 @@ export const localCropsField = (defaultValue: number, description: string) =>
     unit: 'crops',
   });
 
-/** Side of the local crops in pixels, in [4, 512], 16 by default (for 32-px images). */
+/**
+ * Side of the local crops in pixels, in [4, 512], or 0 (the default): 96/224 of the image side, the papers'
+ * ratio (views.ts' localCropSide).
+ */
 export const localCropSizeField = (description: string, group: Group = 'method') =>
-  described(z.number().int().min(4).max(512).default(16), description, { group, unit: 'px' });
+  described(
+    z
+      .number()
+      .int()
+      .min(0)
+      .max(512)
+      .refine((side) => side === 0 || side >= 4, 'must be 0 (automatic) or at least 4 px')
+      .default(0),
+    description,
+    { group, unit: 'px' },
+  );
 
 /** An area fraction of a local crop, in (0, 1]. */
 export const localCropScaleField = (defaultValue: number, description: string, group: Group = 'method') =>

@@ -4,8 +4,29 @@ import { Backbone } from '../nn/backbones';
 /**
  * The overlapping patch grid of CPC on images (van den Oord et al. 2018, Sec. 3.3; Hénaff et al. 2019, Sec. 4):
  * a 256×256 image becomes a 7×7 grid of 64×64 patches with stride 32. On 32×32 images, 8×8 patches with
- * stride 4 give the same 7×7 grid.
+ * stride 4 give the same 7×7 grid; paperPatchGrid scales it to any image side.
  */
+
+/**
+ * CPC's patches for `imageSize`-px images: the stride an eighth of the side (⌊imageSize/8⌋) and patches
+ * twice the stride, overlapping by half, as the paper's 64-px patches with stride 32 on 256 px (and 8 with
+ * stride 4 on 32 px). That gives a 7×7 grid wherever the side is a multiple of 8 or at least 64 px, and up
+ * to 10×10 on the smallest sides. A `patchSize` or `stride` above 0 is the user's own and is kept; a
+ * patch size alone gets the stride of half of it.
+ */
+export function paperPatchGrid(
+  imageSize: number,
+  patchSize = 0,
+  stride = 0,
+): { patchSize: number; stride: number } {
+  const step =
+    stride > 0
+      ? stride
+      : patchSize > 0
+        ? Math.max(1, Math.floor(patchSize / 2))
+        : Math.max(1, Math.floor(imageSize / 8));
+  return { patchSize: patchSize > 0 ? patchSize : 2 * step, stride: step };
+}
 
 /** Patches along one side: ⌊(size − patch)/stride⌋ + 1. */
 export function patchGridSize(imageSize: number, patchSize: number, stride: number): number {

@@ -11,7 +11,9 @@ import { augmentationFromConfig } from './views';
  * DINO reuse it). We scale that range by imageSize/224, so that blur removes the same fraction of
  * an image's detail at 32 px as it does at 224 px: at 32 px σ ≤ 0.29 px, all but a no-op, which agrees
  * with SimCLR and MoCo's CIFAR practice of leaving blur out; on 96-px STL-10 images σ ≤ 0.86 px.
- * (views.ts' augmentationFromConfig keeps σ in output pixels; that is what SimCLR gets.)
+ * (views.ts' augmentationFromConfig keeps σ in output pixels; that is what SimCLR gets.) The kernel is
+ * 10% of the image side in both (blurKernelSize: BYOL's 23×23 at 224 px, 3×3 at 32 px), ±5.5σ of the
+ * largest scaled σ at every size.
  */
 export function paperBlurSigma(imageSize: number): [number, number] {
   const scale = imageSize / 224;

@@ -28,7 +28,7 @@ import type {
   TrainBatch,
 } from './method';
 import type { ViewPlan } from '../../domain';
-import { augmentationFromConfig } from './views';
+import { augmentationFromConfig, localCropSide } from './views';
 import {
   epochsField,
   hiddenDimField,
@@ -76,7 +76,7 @@ const fields = {
     'Small local crops per image besides the 2 global crops (multi-crop; paper: 6).',
   ),
   localCropSize: localCropSizeField(
-    'Side of the local crops (paper: 96 px for 224 px global crops; 16 for 32 px images).',
+    'Side of the local crops; 0 = 96/224 of the image side (paper: 96 px for 224-px global crops; 14 at 32 px).',
   ),
   localCropMinScale: localCropScaleField(0.05, 'Smallest area fraction of a local crop (paper: 0.05).'),
   localCropMaxScale: localCropScaleField(0.14, 'Largest area fraction of a local crop (paper: 0.14).'),
@@ -240,7 +240,7 @@ function multiCropPlan(config: SwavConfig, imageSize: number): ViewPlan {
   }
   const global = augmentationFromConfig(config, imageSize);
   const local: AugmentConfig = {
-    ...augmentationFromConfig(config, config.localCropSize),
+    ...augmentationFromConfig(config, imageSize, localCropSide(imageSize, config.localCropSize)),
     cropScale: [config.localCropMinScale, config.localCropMaxScale],
   };
   return { global: [global, global], local: Array.from({ length: config.localCrops }, () => local) };

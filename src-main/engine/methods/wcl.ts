@@ -11,7 +11,7 @@ import { bufferState, stateGroup } from '../nn/training-state';
 import { forwardJointly } from './encoder-head';
 import type { MethodDefinition } from './method';
 import { lossMetric, type MetricSpec } from '../../domain';
-import { augmentationFromConfig } from './views';
+import { augmentationFromConfig, localCropSide } from './views';
 import {
   epochsField,
   hiddenDimField,
@@ -50,7 +50,7 @@ const fields = {
     )
     .meta({ group: 'method', unit: 'crops' }),
   localCropSize: localCropSizeField(
-    'Side of the local crops (paper: 96 px for 224 px images; 16 for 32 px images).',
+    'Side of the local crops; 0 = 96/224 of the image side (paper: 96 px for 224-px images; 14 at 32 px).',
   ),
   multiCropWarmupEpochs: epochsField(
     1,
@@ -110,7 +110,7 @@ export const wcl: MethodDefinition<typeof fields> = {
   viewPlan(config, imageSize) {
     const global = augmentationFromConfig(config, imageSize);
     const local: AugmentConfig = {
-      ...augmentationFromConfig(config, config.localCropSize),
+      ...augmentationFromConfig(config, imageSize, localCropSide(imageSize, config.localCropSize)),
       // SwAV's local-crop scale range (0.05, 0.14), which WCL's multi-crop follows.
       cropScale: [0.05, 0.14],
     };

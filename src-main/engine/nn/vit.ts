@@ -1,17 +1,43 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError } from '../../domain';
+import { Backbone } from './backbone';
 import { Module } from './module';
 import type { Rng } from '../util/rng';
 
 /**
- * A small Vision Transformer (Dosovitskiy et al. 2021) in our own Module system, for MoCo v3 and DINO
- * on 32×32 images: non-overlapping p×p patches linearly embedded, a learnable [CLS] token, position
- * embeddings, pre-norm transformer blocks (LayerNorm → multi-head self-attention → residual,
- * LayerNorm → MLP → residual), a final LayerNorm, and the [CLS] token as the feature vector.
- *
- * Note: this class extends Module, not Backbone: backbones.ts imports this file, and a runtime import
- * back into it would be a cycle (the Backbone class is not yet defined while this file evaluates).
- * It has Backbone's shape (forward + outputDim), so it is assignable to Backbone structurally.
+ * A small Vision Transformer (Dosovitskiy et al. 2021) in our own Module system, for MoCo v3 and DINO:
+ * non-overlapping p×p patches linearly embedded, a learnable [CLS] token, position embeddings, pre-norm
+ * transformer blocks (LayerNorm → multi-head self-attention → residual, LayerNorm → MLP → residual), a
+ * final LayerNorm, and the [CLS] token as the feature vector. The patch side follows the image side
+ * (vitPatchSize), so every resolution gives about 64 tokens.
  */
+
+/**
+ * Patches per side a ViT's grid may have, in order of preference: 8 (64 tokens), then 7 (49) and 9 (81),
+ * the grids nearest 64 tokens for sides that are not multiples of 8.
+ */
+const VIT_GRID_SIDES = [8, 7, 9] as const;
+
+/**
+ * The patch side for square images of `imageSize` pixels: imageSize / g for the first grid side g of
+ * 8, 7, 9 that divides it. A multiple of 8 gives an 8×8 grid of 64 tokens, as ViT-tiny's 4-px patches on
+ * 32-px images do: 2 px at 16, 8 at 64, 12 at 96, 16 at 128, 28 at 224. Compute grows with the square
+ * of the token count, so the grid stays fixed while the resolution changes; a side that splits into
+ * none of those grids is refused with a ConfigError naming sizes that work.
+ */
+export function vitPatchSize(imageSize: number): number {
+  const side = Number.isInteger(imageSize)
+    ? VIT_GRID_SIDES.find((g) => imageSize >= g && imageSize % g === 0)
+    : undefined;
+  if (side === undefined) {
+    const lower = Math.max(8, Math.floor(imageSize / 8) * 8);
+    throw new ConfigError(
+      `ViT: a ${imageSize}-px image does not split into an 8×8, 7×7 or 9×9 grid of patches (about 64 tokens); ` +
+        `choose a multiple of 8, such as ${lower} or ${lower + 8} px`,
+    );
+  }
+  return imageSize / side;
+}
 
 export type PositionEmbedding = 'learned' | 'sincos';
 
@@ -251,7 +277,7 @@ export function gridInterpolationMatrix(gh: number, gw: number, th: number, tw: 
 }
 
 /** ViT over NHWC images → [N, D] (the final-norm [CLS] token). */
-export class VisionTransformer extends Module {
+export class VisionTransformer extends Backbone {
   readonly outputDim: number;
   private readonly patchEmbed: Dense;
   private readonly clsToken: tf.Variable;
@@ -334,7 +360,8 @@ export class VisionTransformer extends Module {
 }
 
 /**
- * ViT-tiny for ContrastLab: patch 4 (a 32×32 image gives 8×8 = 64 tokens + [CLS]), token width
+ * ViT-tiny for ContrastLab: the patch side of vitPatchSize (4 px on 32-px images: 8×8 = 64 tokens +
+ * [CLS]; smaller crops such as DINO's local ones give fewer tokens of the same patch side), token width
  * D = 4·width (width 48 gives ViT-Tiny's 192), 6 blocks (ViT-Tiny: 12), heads of about 32 channels
  * (ViT-Tiny: 3 heads of 64), MLP ratio 4.
  */
@@ -349,7 +376,16 @@ export function vitTiny(
   let heads = Math.min(12, Math.max(2, Math.round(dim / 32)));
   while (dim % heads !== 0) heads--;
   return new VisionTransformer(
-    { imageSize, patchSize: 4, inChannels, dim, depth: 6, heads, mlpRatio: 4, posEmbed },
+    {
+      imageSize,
+      patchSize: vitPatchSize(imageSize),
+      inChannels,
+      dim,
+      depth: 6,
+      heads,
+      mlpRatio: 4,
+      posEmbed,
+    },
     rng,
   );
 }

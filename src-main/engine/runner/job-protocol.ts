@@ -11,6 +11,8 @@ export interface JobStartMessage {
   /** The run's resolved config: the model is rebuilt from it before the checkpoint is loaded. */
   config: Record<string, unknown>;
   checkpointPath: string;
+  /** The dataset cache's folder (data/image-cache.ts), beside the database. */
+  datasetCacheDir?: string;
 }
 
 /** The result of a linear-probe job (fractions, and seconds). */

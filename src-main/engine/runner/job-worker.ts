@@ -5,7 +5,7 @@
  * and runs the probe (eval/linear-probe.ts), reporting progress.
  */
 import { initBackend } from '../backend';
-import { loadDataset } from '../data';
+import { evalTrainSplit, limitEvaluation, loadDataset } from '../data';
 import { probeEncoder } from '../eval/linear-probe';
 import { getMethod, resolveConfig } from '../methods';
 import { Rng } from '../util/rng';
@@ -38,8 +38,15 @@ async function runJob(start: JobStartMessage): Promise<void> {
     const info = await initBackend(start.backend);
     send({ type: 'started', backend: info.name, device: info.device });
     progress(0, 'loading the dataset');
-    const dataset = await loadDataset({ ...start.dataset, seed: config.seed });
-    if (!dataset.train.labels || !dataset.test.labels || dataset.test.count === 0) {
+    const dataset = await loadDataset({
+      ...start.dataset,
+      seed: config.seed,
+      cacheDir: start.datasetCacheDir,
+      onProgress: (done, total) =>
+        progress(0.05 * (done / total), `preparing the dataset: ${done} / ${total} images`),
+    });
+    limitEvaluation(dataset, config.evalTrainSize);
+    if (!evalTrainSplit(dataset).labels || !dataset.test.labels || dataset.test.count === 0) {
       throw new Error(`dataset ${dataset.name} has no labelled test split to probe with`);
     }
     progress(0.05, 'loading the checkpoint');

@@ -37,6 +37,8 @@ export type HostMessage =
       config: RunConfig;
       /** Folder for this run's checkpoints (runner/checkpoint.ts); none are saved without it. */
       checkpointDir?: string;
+      /** The dataset cache's folder (data/image-cache.ts), beside the database. */
+      datasetCacheDir?: string;
       /** Continue the run from one of its checkpoints (runner/resume.ts) instead of starting it. */
       resume?: ResumeSpec;
     }

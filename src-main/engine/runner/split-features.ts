@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Dataset } from '../data/dataset';
+import { evalTrainSplit, type Dataset } from '../data/dataset';
 import { extractFeatures } from '../eval/features';
 import type { Backbone } from '../nn/backbones';
 
@@ -17,10 +17,10 @@ export class SplitFeatures {
     private readonly dataset: Dataset,
   ) {}
 
-  /** The features of a whole split, or null when it is empty. */
+  /** The features of a whole split (for 'train': the labelled one kNN fits on, evalTrainSplit), or null when it is empty. */
   of(split: 'train' | 'test'): tf.Tensor2D | null {
     if (this.cache[split] === undefined) {
-      const images = this.dataset[split];
+      const images = split === 'train' ? evalTrainSplit(this.dataset) : this.dataset.test;
       this.cache[split] =
         images.count === 0
           ? null

@@ -1,7 +1,8 @@
+import { describeBackbone } from '../nn/backbones';
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import { initBackend } from '../backend';
-import { loadDataset } from '../data';
+import { limitEvaluation, loadDataset } from '../data';
 import { labelBatch } from '../data/batches';
 import { openInputPipeline, startPosition, type InputPipeline } from '../data/input-pipeline';
 import { getMethod, type RunConfig } from '../methods';
@@ -41,6 +42,8 @@ export interface TrainSpec {
   config: RunConfig;
   /** Folder for the run's checkpoints; none are saved without it. */
   checkpointDir?: string;
+  /** The dataset cache's folder (data/image-cache.ts); a temporary one without it. */
+  datasetCacheDir?: string;
   /** Draw batches on an input thread (data/input-pipeline.ts); default: see useInputThread. */
   inputThread?: boolean;
   /**
@@ -97,6 +100,20 @@ export function defaultCallbacks(config: RunConfig): TrainingCallback[] {
  * linear probe, which runs after that checkpoint was written (a run killed during it never reported it),
  * is the one thing reported at the checkpoint's step.
  */
+/** A cache build's progress as log lines, one per tenth (a 100,000-image folder takes minutes). */
+function cacheProgress(reporter: TrainReporter): (done: number, total: number) => void {
+  let shown = -1;
+  return (done, total) => {
+    const tenth = Math.floor((10 * done) / total);
+    if (tenth === shown) return;
+    shown = tenth;
+    reporter.log(
+      'info',
+      `preparing the dataset cache: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} images`,
+    );
+  };
+}
+
 export async function train(
   spec: TrainSpec,
   reporter: TrainReporter,
@@ -108,7 +125,14 @@ export async function train(
   const info = await initBackend(spec.backend);
   reporter.started(info.name, info.device);
 
-  const dataset = await loadDataset({ ...spec.dataset, seed: config.seed });
+  const dataset = await loadDataset({
+    ...spec.dataset,
+    seed: config.seed,
+    cacheDir: spec.datasetCacheDir,
+    onProgress: cacheProgress(reporter),
+  });
+  for (const note of dataset.notes ?? []) reporter.log('warn', note);
+  limitEvaluation(dataset, config.evalTrainSize);
   if (method.needsLabels && !dataset.train.labels) {
     throw new Error(`method ${method.id} needs a labelled dataset; ${dataset.name} has no training labels`);
   }
@@ -172,7 +196,8 @@ export async function train(
   reporter.log(
     'info',
     `${method.title} on ${dataset.name} (${dataset.train.count} train / ${dataset.test.count} test images), ` +
-      `${config.backbone} width ${config.width}, ${instance.encoder.parameterCount()} encoder parameters, ` +
+      `${describeBackbone(config.backbone, dataset.height)}, width ${config.width}, ` +
+      `${instance.encoder.parameterCount()} encoder parameters, ` +
       `${stepsPerEpoch} steps per epoch, backend ${info.name} (${info.device})`,
   );
 

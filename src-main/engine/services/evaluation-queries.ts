@@ -8,7 +8,7 @@ import type {
   Run,
   SimilarityHistogram,
 } from '../../domain';
-import type { Dataset } from '../data/dataset';
+import { evalTrainSplit, type Dataset } from '../data/dataset';
 import type { DatasetCache } from '../data/preview';
 import { tileFromSplit } from '../data/tiles';
 import { pca2d } from '../eval/pca';
@@ -126,7 +126,7 @@ export class EvaluationQueries {
       );
     }
     const dataset = await this.dataset(run);
-    const trainLabels = dataset.train.labels;
+    const trainLabels = evalTrainSplit(dataset).labels;
     const queryLabel = dataset.test.labels?.[queryIndex] ?? -1;
     const neighbours = nearestNeighbours(asRows(test), row, asRows(train), k).map((n) => {
       const index = train.indices[n.row]!;
@@ -174,7 +174,8 @@ export class EvaluationQueries {
     const run = this.getRun(runId);
     const dataset = await this.dataset(run);
     return refs.map((ref) => {
-      const split = dataset[ref.split];
+      // Embeddings of the 'train' split index the labelled images kNN fits on (evalTrainSplit).
+      const split = ref.split === 'train' ? evalTrainSplit(dataset) : dataset.test;
       if (!Number.isInteger(ref.index) || ref.index < 0 || ref.index >= split.count) {
         throw new ConfigError(
           `image ${ref.index} is out of range: run ${runId}'s ${ref.split} split has ${split.count} images`,
@@ -204,7 +205,7 @@ export class EvaluationQueries {
     k: number,
   ): Promise<QueryScore[]> {
     const queryLabels = Array.from(test.indices, (i) => dataset.test.labels?.[i] ?? -1);
-    const keyLabels = Array.from(train.indices, (i) => dataset.train.labels?.[i] ?? -1);
+    const keyLabels = Array.from(train.indices, (i) => evalTrainSplit(dataset).labels?.[i] ?? -1);
     const queries = asRows(test);
     const keys = asRows(train);
     const scores: QueryScore[] = [];

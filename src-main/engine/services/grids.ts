@@ -3,7 +3,7 @@ import { ConfigError } from '../../domain';
 import { getMethod, resolveConfig, type RunConfig } from '../methods';
 import type { MethodDefinition } from '../methods/method';
 import type { Store } from '../store/store';
-import { checkDataset } from './dataset-check';
+import { checkDataset, checkImageSize } from './dataset-check';
 import type { EventBus } from './event-bus';
 import type { RunSupervisor } from './run-supervisor';
 
@@ -73,7 +73,8 @@ export class GridService {
     const method = getMethod(input.method);
     const name = input.name?.trim() || `${method.title} grid: ${input.rows.field} × ${input.cols.field}`;
     const cells = planGrid(method, input, name);
-    await checkDataset(input.dataset, method.needsLabels ?? false);
+    const summary = await checkDataset(input.dataset, method.needsLabels ?? false);
+    for (const cell of cells) checkImageSize(method, cell.config, summary);
     const hostId = this.supervisor.hostId();
     const { grid, runs } = this.store.transaction(() => {
       const created = this.store.grids.create({

@@ -31,6 +31,8 @@ export class JobRunner {
   constructor(
     private readonly store: Store,
     private readonly events: EventBus,
+    /** The dataset cache's folder (data/image-cache.ts), beside the database. */
+    private readonly datasetCacheDir?: string,
   ) {}
 
   /**
@@ -125,6 +127,7 @@ export class JobRunner {
       backend: run.backendPreference,
       config: run.config,
       checkpointPath: checkpoint.path,
+      ...(this.datasetCacheDir ? { datasetCacheDir: this.datasetCacheDir } : {}),
     };
     // A worker that could not be spawned has no IPC channel; its 'error' event fails the job.
     if (child.connected) child.send(start);

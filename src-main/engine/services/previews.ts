@@ -5,7 +5,12 @@ import { getMethod, resolveConfig } from '../methods';
 
 /** The augmentation preview of the new-run form. */
 export class AugmentationPreviews {
-  private readonly datasets = new DatasetCache();
+  private readonly datasets: DatasetCache;
+
+  /** `datasetCacheDir`: the dataset cache's folder (data/image-cache.ts), beside the database. */
+  constructor(datasetCacheDir?: string) {
+    this.datasets = new DatasetCache(2, datasetCacheDir);
+  }
 
   /**
    * The views a method's settings draw from a few dataset images. Config and dataset are checked as for

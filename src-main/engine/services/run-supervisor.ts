@@ -21,6 +21,8 @@ export interface RunSupervisorOptions {
   maxConcurrentRuns: number;
   /** The folder of a run's checkpoints. */
   checkpointDir: (runId: number) => string;
+  /** The dataset cache's folder (data/image-cache.ts), beside the database. */
+  datasetCacheDir?: string;
 }
 
 type EndStatus = Exclude<RunStatus, 'queued' | 'running'>;
@@ -246,6 +248,7 @@ export class RunSupervisor {
       // Resolved by the method's schema when the run was created (RunService.create): validated once.
       config: run.config as RunConfig,
       checkpointDir: this.options.checkpointDir(run.id),
+      ...(this.options.datasetCacheDir ? { datasetCacheDir: this.options.datasetCacheDir } : {}),
       ...(this.resumes.has(run.id) ? { resume: this.resumes.get(run.id) } : {}),
     };
     this.resumes.delete(run.id);

@@ -6,7 +6,7 @@ import { getMethod, resolveConfig } from '../methods';
 import { readCheckpointHeader } from '../runner/checkpoint';
 import type { StoredCheckpoint } from '../store/checkpoints';
 import type { Store } from '../store/store';
-import { checkDataset } from './dataset-check';
+import { checkDataset, checkImageSize } from './dataset-check';
 import type { EventBus } from './event-bus';
 import type { JobRunner } from './jobs';
 import type { RunSupervisor } from './run-supervisor';
@@ -47,7 +47,7 @@ export class RunService {
   async create(input: CreateRunInput): Promise<Run> {
     const method = getMethod(input.method);
     const config = resolveConfig(method, input.config);
-    await checkDataset(input.dataset, method.needsLabels ?? false);
+    checkImageSize(method, config, await checkDataset(input.dataset, method.needsLabels ?? false));
     const name = input.name?.trim() || `${method.title} on ${input.dataset.id}`;
     const run = this.options.store.createRun({ ...input, config, name }, this.options.supervisor.hostId());
     this.options.events.emit({ event: 'run-created', run });
@@ -76,7 +76,7 @@ export class RunService {
     const checkpoint = this.resumeCheckpoint(id, input.checkpointId);
     const method = getMethod(run.method);
     const config = resolveConfig(method, { ...run.config, epochs: epochs + (input.moreEpochs ?? 0) });
-    await checkDataset(run.dataset, method.needsLabels ?? false);
+    checkImageSize(method, config, await checkDataset(run.dataset, method.needsLabels ?? false));
     const { run: reopened, deletedCheckpointFiles } = store.reopenRun(
       id,
       {

@@ -13,7 +13,7 @@ export interface WorkerEntry {
  * the bundle when bundled (electron-vite puts them in out/main/runner/), otherwise the TypeScript source
  * run through tsx.
  */
-export function workerEntry(name: 'worker' | 'job-worker'): WorkerEntry {
+export function workerEntry(name: 'worker' | 'job-worker' | 'dataset-worker'): WorkerEntry {
   // Bundled, import.meta.url is the bundle's own file (out/main/…), whatever file this code came from.
   const js = fileURLToPath(new URL(`./runner/${name}.js`, import.meta.url));
   if (fs.existsSync(js)) return { file: js, execArgv: [] };

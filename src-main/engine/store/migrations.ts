@@ -127,4 +127,14 @@ export const migrations: string[] = [
     value_json TEXT NOT NULL
   );
   `,
+  // 4: the datasets the user added in the Datasets view (a folder, a source), one per source and folder.
+  `
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    dataset_key TEXT NOT NULL UNIQUE,
+    spec_json TEXT NOT NULL,
+    name TEXT NOT NULL,
+    added_at TEXT NOT NULL
+  );
+  `,
 ];

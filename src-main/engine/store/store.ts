@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ChangeFeed } from './change-feed';
 import { CheckpointTable } from './checkpoints';
+import { DatasetTable } from './datasets';
 import { EmbeddingTable } from './embeddings';
 import { GridTable } from './grids';
 import { HistogramTable } from './histograms';
@@ -65,6 +66,7 @@ export class Store {
   readonly hosts: HostTable;
   readonly resumes: ResumeTable;
   readonly settings: SettingsTable;
+  readonly datasets: DatasetTable;
   /** What other connections wrote, for the change watcher (watch.ts). */
   readonly changes: ChangeFeed;
 
@@ -95,6 +97,7 @@ export class Store {
     this.hosts = new HostTable(this.db);
     this.resumes = new ResumeTable(this.db);
     this.settings = new SettingsTable(this.db);
+    this.datasets = new DatasetTable(this.db);
     this.changes = new ChangeFeed(this.db);
   }
 

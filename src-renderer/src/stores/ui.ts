@@ -4,7 +4,7 @@ import { i18n, type Locale } from '../i18n';
 import type { XMode } from '../lib/series';
 
 /** The app's screens: one per tab, and the settings (opened from the header). */
-export type Screen = 'new' | 'live' | 'runs' | 'compare' | 'grids' | 'settings';
+export type Screen = 'new' | 'live' | 'runs' | 'compare' | 'grids' | 'datasets' | 'settings';
 export type Theme = 'light' | 'dark';
 
 const storageKey = 'contrastlab.prefs';
@@ -44,7 +44,7 @@ function loadPrefs(): Prefs {
   }
 }
 
-const screens: Screen[] = ['new', 'live', 'runs', 'compare', 'grids', 'settings'];
+const screens: Screen[] = ['new', 'live', 'runs', 'compare', 'grids', 'datasets', 'settings'];
 
 /** Parses "#/live/3", "#/compare/1,2", "#/new/simclr". */
 function parseHash(hash: string): { screen: Screen; arg: string } {

@@ -192,6 +192,14 @@ describe.each(backends)('augmentation on %s', (backend) => {
     out.dispose();
   });
 
+  it('normalizes a greyscale batch with the first statistic and keeps its one channel', () => {
+    const grey = tf.fill([2, 4, 4, 1], 0.5) as tf.Tensor4D;
+    const out = normalize(grey, [0.25, 0.9, 0.9], [0.5, 0.1, 0.1]);
+    expect(out.shape).toEqual([2, 4, 4, 1]);
+    expect(out.dataSync()[0]).toBeCloseTo(0.5, 6);
+    tf.dispose([grey, out]);
+  });
+
   it('leaks no tensors', () => {
     const before = tf.memory().numTensors;
     const rng = new Rng(4);

@@ -4,9 +4,14 @@ import { epochBatches, labelBatch, splitShape, toFloatBatch } from '../../../src
 import type { ImageSplit } from '../../../src-main/engine/data/dataset';
 import { Rng } from '../../../src-main/engine/util/rng';
 import { useBackend } from './backend';
+import { MemoryPixels } from '../../../src-main/engine/data/pixels';
+import { inMemorySplit } from '../../../src-main/engine/data/splits';
 
 const split: ImageSplit = {
-  images: Uint8Array.from({ length: 5 * 4 * 4 * 3 }, (_, i) => i % 256),
+  pixels: new MemoryPixels(
+    Uint8Array.from({ length: 5 * 4 * 4 * 3 }, (_, i) => i % 256),
+    5,
+  ),
   labels: Int32Array.from([4, 3, 2, 1, 0]),
   count: 5,
 };
@@ -29,9 +34,9 @@ describe('batches', () => {
 
   it('infers square 1- and 3-channel shapes, or takes one', () => {
     expect(splitShape(split)).toEqual({ height: 4, width: 4, channels: 3 });
-    const gray: ImageSplit = { images: new Uint8Array(2 * 28 * 28), labels: null, count: 2 };
+    const gray: ImageSplit = inMemorySplit(new Uint8Array(2 * 28 * 28), null, 2);
     expect(splitShape(gray)).toEqual({ height: 28, width: 28, channels: 1 });
-    const wide: ImageSplit = { images: new Uint8Array(2 * 6 * 3), labels: null, count: 2 };
+    const wide: ImageSplit = inMemorySplit(new Uint8Array(2 * 6 * 3), null, 2);
     expect(() => splitShape(wide)).toThrow(/cannot infer/);
     const x = toFloatBatch(wide, [1], { height: 2, width: 3, channels: 3 });
     expect(x.shape).toEqual([1, 2, 3, 3]);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cifar10ClassNames, loadCifar10 } from '../../../src-main/engine/data/cifar10';
 import { DatasetError } from '../../../src-main/domain';
+import { splitBytes } from '../../../src-main/engine/data/splits';
 
 const REAL = '/work/shared/data/cifar10-subset/cifar-10-batches-bin';
 const RECORD = 3073;
@@ -33,7 +34,7 @@ describe('CIFAR-10 loader on the real subset', () => {
     expect([d.height, d.width, d.channels]).toEqual([32, 32, 3]);
     expect(d.train.count).toBe(4660);
     expect(d.test.count).toBe(846);
-    expect(d.train.images.length).toBe(4660 * 3072);
+    expect(splitBytes(d.train).length).toBe(4660 * 3072);
     expect(d.classNames).toEqual(cifar10ClassNames);
     for (const split of [d.train, d.test]) {
       expect(split.labels!.length).toBe(split.count);
@@ -47,6 +48,7 @@ describe('CIFAR-10 loader on the real subset', () => {
   it('converts planar records to NHWC (pixel round trip against the raw bytes)', async () => {
     const d = await loadCifar10({ dataDir: REAL });
     const raw = await readFile(path.join(REAL, 'data_batch_1.bin'));
+    const trainBytes = splitBytes(d.train);
     for (const [n, y, x] of [
       [0, 0, 0],
       [1, 5, 17],
@@ -56,7 +58,7 @@ describe('CIFAR-10 loader on the real subset', () => {
       const rec = n * RECORD;
       expect(d.train.labels![n]).toBe(raw[rec]);
       for (let c = 0; c < 3; c++) {
-        expect(d.train.images[((n * 32 + y) * 32 + x) * 3 + c]).toBe(raw[rec + 1 + c * 1024 + y * 32 + x]);
+        expect(trainBytes[((n * 32 + y) * 32 + x) * 3 + c]).toBe(raw[rec + 1 + c * 1024 + y * 32 + x]);
       }
     }
   });
@@ -65,7 +67,7 @@ describe('CIFAR-10 loader on the real subset', () => {
     const d = await loadCifar10({ dataDir: path.dirname(REAL), trainSize: 100, testSize: 10 });
     expect(d.train.count).toBe(100);
     expect(d.test.count).toBe(10);
-    expect(d.train.images.length).toBe(100 * 3072);
+    expect(splitBytes(d.train).length).toBe(100 * 3072);
     const big = await loadCifar10({ dataDir: REAL, trainSize: 1_000_000 });
     expect(big.train.count).toBe(4660);
   });
@@ -110,7 +112,7 @@ describe('CIFAR-10 loader errors', () => {
     expect(Array.from(d.test.labels!)).toEqual([5]);
     // Pixel (y=2, x=5) of the second record: plane offset 2*32+5 = 69.
     const expected = [0, 1, 2].map((c) => ((c * 1024 + 69) * 7 + 2 * 13) % 256);
-    expect(Array.from(d.train.images.subarray(3072 + 69 * 3, 3072 + 69 * 3 + 3))).toEqual(expected);
+    expect(Array.from(splitBytes(d.train).subarray(3072 + 69 * 3, 3072 + 69 * 3 + 3))).toEqual(expected);
     // A meta file without ten names falls back to the standard ones.
     expect(d.classNames).toEqual(cifar10ClassNames);
   });

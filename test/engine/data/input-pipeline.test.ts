@@ -7,13 +7,24 @@ import type { ViewSource } from '../../../src-main/engine/data/views';
 import { initBackend } from '../../../src-main/engine/backend';
 import { useInputThread } from '../../../src-main/engine/runner/train';
 import { Rng } from '../../../src-main/engine/util/rng';
+import { inMemorySplit } from '../../../src-main/engine/data/splits';
+import { FilePixels } from '../../../src-main/engine/data/pixels';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
-/** 16 random 8×8 RGB images. */
-function source(): ViewSource {
+/** 16 random 8×8 RGB images, in memory or (onDisk) in a file read a batch at a time. */
+function source(onDisk = false): ViewSource {
   const rng = new Rng(5);
   const images = Uint8Array.from({ length: 16 * 8 * 8 * 3 }, () => rng.int(256));
+  let train = inMemorySplit(images, null, 16);
+  if (onDisk) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'input-pipeline-')), 'images.bin');
+    fs.writeFileSync(file, Buffer.concat([Buffer.alloc(64), images]));
+    train = { pixels: new FilePixels(file, 64, 16, 8 * 8 * 3), labels: null, count: 16 };
+  }
   return {
-    train: { images, labels: null, count: 16 },
+    train,
     height: 8,
     width: 8,
     channels: 3,
@@ -30,8 +41,9 @@ const batches = [Int32Array.of(0, 1, 2, 3), Int32Array.of(15, 4, 9, 9), Int32Arr
 
 async function drawAll(
   thread: boolean,
+  onDisk = false,
 ): Promise<{ where: string; views: { shape: number[]; values: Float32Array }[][] }> {
-  const input = await openInputPipeline(source(), plan, 42, thread);
+  const input = await openInputPipeline(source(onDisk), plan, 42, thread);
   try {
     for (const b of batches) input.queue(b);
     const out = [];
@@ -71,6 +83,17 @@ describe('input pipeline', () => {
     // Different batches and views differ (the stream moves on), and nothing is left allocated.
     expect(threaded.views[0]![0]!.values).not.toEqual(threaded.views[0]![1]!.values);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('draws the same views from images in a file as from the same images in memory, on the input thread too', async () => {
+    await initBackend('wasm');
+    const inMemory = await drawAll(false);
+    const fromFile = await drawAll(true, true);
+    expect(fromFile.where).toBe('an input thread');
+    for (let b = 0; b < batches.length; b++) {
+      for (let v = 0; v < 3; v++)
+        expect(fromFile.views[b]![v]!.values).toEqual(inMemory.views[b]![v]!.values);
+    }
   });
 
   it("reports the input thread's errors on the batch that caused them, and closes with batches pending", async () => {

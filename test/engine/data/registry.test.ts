@@ -1,12 +1,15 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cifarDir } from '../../helpers/cli';
 import { DatasetError, datasetIds } from '../../../src-main/domain';
 import { listDatasets, loadDataset, type DatasetSpec } from '../../../src-main/engine/data';
 
 describe('dataset registry', () => {
-  it('lists the built-in datasets', () => {
-    expect(datasetIds).toEqual(['synthetic', 'cifar10']);
+  it('lists every dataset the domain names, each with a source', () => {
     const list = listDatasets();
-    expect(list.map((d) => d.id)).toEqual(datasetIds);
+    expect(list.map((d) => d.id).sort()).toEqual([...datasetIds].sort());
+    expect(list.find((d) => d.id === 'stl10')!.nativeSize).toBe(96);
+    expect(list.find((d) => d.id === 'imagefolder')!.nativeSize).toBeUndefined();
     expect(list.find((d) => d.id === 'cifar10')!.needsDataDir).toBe(true);
     expect(list.find((d) => d.id === 'synthetic')!.needsDataDir).toBe(false);
   });
@@ -19,7 +22,7 @@ describe('dataset registry', () => {
   it('loads CIFAR-10 from a folder', async () => {
     const d = await loadDataset({
       id: 'cifar10',
-      dataDir: '/work/shared/data/cifar10-subset',
+      dataDir: path.dirname(cifarDir),
       testSize: 100,
     });
     expect(d.name).toBe('CIFAR-10');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tileFromPixels, tileFromSplit } from '../../../src-main/engine/data/tiles';
+import { inMemorySplit } from '../../../src-main/engine/data/splits';
 
 const bytes = (tile: { rgba: string }) => [...Buffer.from(tile.rgba, 'base64')];
 
@@ -16,7 +17,7 @@ describe('image tiles', () => {
   });
 
   it('takes one image out of a split and refuses an index outside it', () => {
-    const split = { images: Uint8Array.from([1, 2, 3, 4, 5, 6]), labels: null, count: 2 };
+    const split = inMemorySplit(Uint8Array.from([1, 2, 3, 4, 5, 6]), null, 2);
     const shape = { width: 1, height: 1, channels: 3 };
     expect(bytes(tileFromSplit(split, 1, shape))).toEqual([4, 5, 6, 255]);
     expect(() => tileFromSplit(split, 2, shape)).toThrow(/out of range/);

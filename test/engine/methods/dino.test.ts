@@ -60,7 +60,8 @@ describe('dino', () => {
     ]);
     expect(plan.local).toHaveLength(6);
     expect(plan.local[0]).toMatchObject({
-      outputSize: 16,
+      // 32·96/224 = 13.7 px, in whole 4-px ViT patches: 12.
+      outputSize: 12,
       cropScale: [0.05, 0.4],
       blurProb: 0.5,
       solarizeProb: 0,
@@ -71,7 +72,7 @@ describe('dino', () => {
     const { instance, config } = createInstance('dino', small);
     const dino = instance as DinoInstance;
     const batch = randomBatch('dino', config, indices);
-    expect(batch.views.map((v) => v.shape[1])).toEqual([32, 32, 16, 16]);
+    expect(batch.views.map((v) => v.shape[1])).toEqual([32, 32, 12, 12]);
     const teacherForward = vi.spyOn(dino.teacher, 'forward');
     expectStopGradient(dino, batch, ctxAt(0, 1), dino.teacher);
     expect(teacherForward.mock.calls.map(([x]) => x.shape)).toEqual([[16, 32, 32, 3]]);

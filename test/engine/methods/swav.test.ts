@@ -46,7 +46,8 @@ describe('swav', () => {
       [32, [0.14, 1]],
     ]);
     expect(plan.local).toHaveLength(4);
-    expect(plan.local[0]).toMatchObject({ outputSize: 16, cropScale: [0.05, 0.14] });
+    // The paper's 96/224 of the image side: round(32·96/224) = 14.
+    expect(plan.local[0]).toMatchObject({ outputSize: 14, cropScale: [0.05, 0.14] });
     expect(c).toMatchObject({ epsilon: 0.05, sinkhornIterations: 3, temperature: 0.1, optimizer: 'lars' });
     expect(() => m.viewPlan({ ...c, localCropMinScale: 0.5 }, 32)).toThrow(/localCropMinScale/);
   });

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '../../../src-main/engine/backend/gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createBackbone } from '../../../src-main/engine/nn/backbones';
+import { ConfigError } from '../../../src-main/domain';
+import { createBackbone, describeBackbone } from '../../../src-main/engine/nn/backbones';
 import {
   LayerNorm,
   MultiHeadAttention,
@@ -10,6 +11,7 @@ import {
   gelu,
   gridInterpolationMatrix,
   sinCos2d,
+  vitPatchSize,
   vitTiny,
 } from '../../../src-main/engine/nn/vit';
 import { Rng } from '../../../src-main/engine/util/rng';
@@ -181,5 +183,66 @@ describe('ViT', () => {
     const net = vitTiny(4, new Rng(1));
     expect(() => net.forward(tf.zeros([1, 30, 30, 3]), true)).toThrow(/multiple of patch 4/);
     net.dispose();
+  });
+});
+
+describe('ViT patch size follows the resolution', () => {
+  it('is image size / 8 on multiples of 8: 4 px at 32, 8 at 64, 12 at 96, 16 at 128, 28 at 224', () => {
+    const sizes = [16, 32, 64, 96, 128, 224, 256];
+    expect(sizes.map(vitPatchSize)).toEqual([2, 4, 8, 12, 16, 28, 32]);
+    for (let size = 16; size <= 256; size += 8) {
+      const patch = vitPatchSize(size);
+      expect(size % patch, `${size} px`).toBe(0);
+      expect((size / patch) ** 2, `${size} px`).toBe(64);
+    }
+  });
+
+  it('keeps about 64 tokens at every size it accepts, and refuses the others with a clear error', () => {
+    let accepted = 0;
+    for (let size = 16; size <= 256; size++) {
+      let patch: number;
+      try {
+        patch = vitPatchSize(size);
+      } catch (error) {
+        expect(error, `${size} px`).toBeInstanceOf(ConfigError);
+        expect((error as Error).message).toMatch(new RegExp(`^ViT: a ${size}-px image does not split`));
+        continue;
+      }
+      accepted++;
+      expect(Number.isInteger(patch) && size % patch === 0, `${size} px`).toBe(true);
+      expect([49, 64, 81], `${size} px`).toContain((size / patch) ** 2);
+    }
+    expect(accepted).toBeGreaterThan(60);
+    expect(vitPatchSize(63)).toBe(9); // 7×7 before 9×9: 49 tokens are nearer 64 than 81
+    expect(vitPatchSize(81)).toBe(9);
+    expect(() => vitPatchSize(100)).toThrow(
+      'ViT: a 100-px image does not split into an 8×8, 7×7 or 9×9 grid of patches (about 64 tokens); choose a multiple of 8, such as 96 or 104 px',
+    );
+    expect(() => createBackbone('vit_tiny', 4, new Rng(1), 3, 100)).toThrow(ConfigError);
+  });
+
+  it('builds its grid for the image size and tokenises smaller crops with the same patch', () => {
+    for (const [size, local] of [
+      [96, 36],
+      [224, 84],
+    ] as const) {
+      const net = vitTiny(4, new Rng(1), 3, size);
+      const patch = size / 8;
+      expect(net.options.patchSize).toBe(patch);
+      // 64 patch positions + [CLS] in the learned table; the patch embedding takes p·p·3 values.
+      const shapes = Object.fromEntries(net.namedParameters().map(([n, v]) => [n, v.shape]));
+      expect(shapes['pos_embed']).toEqual([65, 16]);
+      expect(shapes['patch_embed.weight']).toEqual([patch * patch * 3, 16]);
+      expect(net.forward(tf.randomNormal([1, size, size, 3]), true).shape).toEqual([1, 16]);
+      // DINO's local crops (96/224 of the side in whole patches): fewer tokens, positions resampled.
+      expect(net.forward(tf.randomNormal([2, local, local, 3]), true).shape).toEqual([2, 16]);
+      expect(() => net.forward(tf.zeros([1, local + 2, local + 2, 3]), true)).toThrow(
+        new RegExp(`multiple of patch ${patch}`),
+      );
+      net.dispose();
+    }
+    expect(describeBackbone('vit_tiny', 224)).toBe(
+      'ViT-tiny, 28×28-px patches (8×8 = 64 tokens) on 224-px images',
+    );
   });
 });

@@ -63,3 +63,21 @@ describe('the training loop', () => {
     );
   });
 });
+
+describe('evaluation on part of the training split', () => {
+  it('fits kNN and the embeddings on the first evalTrainSize images while training sees them all', async () => {
+    const embeddings: { split: string; indices: number[] }[] = [];
+    const spec = tinyTrainSpec('simclr', { projectionHiddenDim: 32, linearProbe: false, evalTrainSize: 40 });
+    const { points, logs } = await run(
+      { config: spec.config },
+      { embedding: (e) => embeddings.push({ split: e.split, indices: e.indices }) },
+    );
+    const train = embeddings.filter((e) => e.split === 'train');
+    expect(train.length).toBeGreaterThan(0);
+    for (const e of train) expect(Math.max(...e.indices)).toBe(39);
+    // All 128 images are trained on: two steps of 64 each epoch.
+    expect(points.filter((p) => p.key === 'loss')).toHaveLength(4);
+    expect(points.some((p) => p.key === 'knn_top1')).toBe(true);
+    expect(logs.some((l) => l.includes('128 train'))).toBe(true);
+  });
+});

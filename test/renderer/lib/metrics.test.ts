@@ -135,6 +135,7 @@ describe('metric directions, smoothing and order', () => {
       'embedding_std',
       'probe_top1',
       'knn_top5',
+      'worker_peak_mb',
     ];
     // The core keys in the registry's order (test/domain/metrics.test.ts spells it out), then the rest.
     expect(orderCompareKeys(keys)).toEqual([...coreMetricKeys, 'swap_loss', 'weak_groups']);

@@ -1,3 +1,5 @@
+import { KNN_SKIPPED } from '../../../domain';
+import { evalTrainSplit } from '../../data/dataset';
 import { weightedKnn } from '../../eval/knn';
 import type { EpochEnd, TrainingCallback, TrainingRun } from './training-callback';
 
@@ -7,12 +9,21 @@ import type { EpochEnd, TrainingCallback, TrainingRun } from './training-callbac
  * has labels and both splits have images.
  */
 export class KnnMonitorCallback implements TrainingCallback {
+  private saidWhy = false;
+
   onEpochEnd(run: TrainingRun, { step, epoch, features }: EpochEnd): void {
     const { dataset, config, reporter } = run;
+    const trainLabels = evalTrainSplit(dataset).labels;
+    if (!trainLabels || !dataset.test.labels || dataset.test.count === 0) {
+      // Said once, so the empty kNN chart has its reason in the run's log.
+      if (!this.saidWhy) reporter.log('info', `${KNN_SKIPPED} ${dataset.name} has no labels to judge with`);
+      this.saidWhy = true;
+      return;
+    }
     const train = features.of('train');
     const test = features.of('test');
-    if (!train || !test || !dataset.train.labels || !dataset.test.labels) return;
-    const knn = weightedKnn(train, dataset.train.labels, test, dataset.test.labels, {
+    if (!train || !test) return;
+    const knn = weightedKnn(train, trainLabels, test, dataset.test.labels, {
       k: config.knnK,
       temperature: config.knnTemperature,
       numClasses: dataset.classNames.length,

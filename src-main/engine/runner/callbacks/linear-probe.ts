@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { evalTrainSplit } from '../../data/dataset';
 import { probeEncoder } from '../../eval/linear-probe';
 import type { EpochEnd, RunEnd, TrainingCallback, TrainingRun } from './training-callback';
 
@@ -18,7 +19,7 @@ export class LinearProbeCallback implements TrainingCallback {
   async onEnd(run: TrainingRun, end: RunEnd): Promise<void> {
     if (end.outcome !== 'completed') return;
     const { dataset, reporter } = run;
-    if (!dataset.train.labels || !dataset.test.labels || dataset.test.count === 0) {
+    if (!evalTrainSplit(dataset).labels || !dataset.test.labels || dataset.test.count === 0) {
       reporter.log('info', `linear probe skipped: ${dataset.name} has no labelled test split`);
       return;
     }

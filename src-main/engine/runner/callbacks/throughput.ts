@@ -6,7 +6,8 @@ const WINDOW_SECONDS = 2;
 /**
  * Training throughput as `images_per_s`: augmented views through the step per second, measured over
  * windows of about two seconds and at the end of every epoch. It counts training only: the window
- * restarts with every epoch, so the evaluation that ended the previous one is not in it.
+ * restarts with every epoch, so the evaluation that ended the previous one is not in it. With it, the
+ * worker's peak memory so far, `worker_peak_mb`.
  */
 export class ThroughputCallback implements TrainingCallback {
   private images = 0;
@@ -21,6 +22,8 @@ export class ThroughputCallback implements TrainingCallback {
     const elapsed = (performance.now() - this.since) / 1000;
     if (elapsed >= WINDOW_SECONDS || end.batch === run.stepsPerEpoch - 1) {
       end.log('images_per_s', this.images / elapsed);
+      // maxRSS is in kibibytes.
+      end.log('worker_peak_mb', process.resourceUsage().maxRSS / 1024);
       this.restart();
     }
   }
