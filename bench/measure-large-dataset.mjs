@@ -85,7 +85,18 @@ async function measure(label, datasetArgs) {
       .all(key)
       .map((r) => r.value);
   const logs = sql.prepare('SELECT time, message FROM run_logs ORDER BY time').all();
-  const rates = points('images_per_s').slice(1); // the first window holds the first step's set-up
+  // Per-step rates from the loss points' wall times, leaving out each epoch's first step (it follows an
+  // evaluation) and the run's first (set-up): steps × images × 2 views / seconds.
+  const lossPoints = sql
+    .prepare("SELECT step, epoch, wall_time FROM metrics WHERE key = 'loss' ORDER BY step")
+    .all();
+  const batch = Number(values['batch-size']);
+  const rates = [];
+  for (let k = 2; k < lossPoints.length; k++) {
+    const [now, before] = [lossPoints[k], lossPoints[k - 1]];
+    if (Math.floor(now.epoch - 1e-9) !== Math.floor(before.epoch - 1e-9)) continue;
+    rates.push((2 * batch) / (now.wall_time - before.wall_time));
+  }
   const peaks = points('worker_peak_mb');
   sql.close();
   const cacheLines = logs.filter((l) => l.message.startsWith('preparing the dataset cache'));
