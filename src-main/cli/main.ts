@@ -48,6 +48,12 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// A reader that stops early (`contrastlab methods --json | head`) closes standard output: what is left to
+// print is dropped, as Unix tools do, instead of an EPIPE stack trace; a run being trained goes on.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
