@@ -1,7 +1,7 @@
 import type { ContrastLabApi } from '../api/commands';
 import type { EngineEvent } from '../api/events';
 import { waitForRun } from '../api/wait';
-import type { Run } from '../domain';
+import { parseCacheProgress, type Run } from '../domain';
 import { ProgressLine } from './progress';
 
 /** What stops a run cleanly: Ctrl-C, `kill`, `timeout`, systemd (SIGTERM), a closed terminal (SIGHUP). */
@@ -47,7 +47,9 @@ export class RunFollower {
       if (this.json) print(e);
       else if (e.event === 'progress') this.bar?.update(e.progress);
       else if (e.event === 'log') {
-        if (this.bar) this.bar.message(e.line.message);
+        const building = parseCacheProgress(e.line.message);
+        if (this.bar && building) this.bar.task('preparing the dataset cache', building.done, building.total);
+        else if (this.bar) this.bar.message(e.line.message);
         else process.stderr.write(`${e.line.message}\n`);
       }
     });

@@ -30,6 +30,17 @@ export class ProgressLine {
     this.out.write(`\r${parts.filter(Boolean).join('  ')}\x1b[K`);
   }
 
+  /** A preparation before training (the dataset cache being built) as a bar of its own. */
+  task(label: string, done: number, total: number): void {
+    const width = 24;
+    const filled = Math.round((width * done) / Math.max(1, total));
+    const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+    const percent = String(Math.floor((100 * done) / Math.max(1, total))).padStart(3);
+    this.out.write(
+      `\r${bar} ${percent}%  ${label}: ${done.toLocaleString('en')}/${total.toLocaleString('en')}\x1b[K`,
+    );
+  }
+
   /** Prints a line above the bar. */
   message(text: string): void {
     this.out.write(`\r\x1b[K${text}\n`);

@@ -81,3 +81,19 @@ export interface RetrievalRanking {
  * the line in the run's empty kNN charts.
  */
 export const KNN_SKIPPED = 'kNN skipped:';
+
+/**
+ * How a run's log reports a dataset cache being built (`preparing the dataset cache: 12,000 / 100,000
+ * images`): the CLI draws these lines as a progress bar. Written and read only through these two.
+ */
+const CACHE_PROGRESS = 'preparing the dataset cache:';
+
+export function cacheProgressLine(done: number, total: number): string {
+  return `${CACHE_PROGRESS} ${done.toLocaleString('en')} / ${total.toLocaleString('en')} images`;
+}
+
+export function parseCacheProgress(line: string): { done: number; total: number } | null {
+  const match = line.startsWith(CACHE_PROGRESS) ? /([\d,]+) \/ ([\d,]+) images$/.exec(line) : null;
+  if (!match) return null;
+  return { done: Number(match[1]!.replaceAll(',', '')), total: Number(match[2]!.replaceAll(',', '')) };
+}

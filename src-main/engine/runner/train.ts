@@ -1,3 +1,4 @@
+import { cacheProgressLine } from '../../domain';
 import { describeBackbone } from '../nn/backbones';
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
@@ -107,10 +108,7 @@ function cacheProgress(reporter: TrainReporter): (done: number, total: number) =
     const tenth = Math.floor((10 * done) / total);
     if (tenth === shown) return;
     shown = tenth;
-    reporter.log(
-      'info',
-      `preparing the dataset cache: ${done.toLocaleString('en')} / ${total.toLocaleString('en')} images`,
-    );
+    reporter.log('info', cacheProgressLine(done, total));
   };
 }
 
