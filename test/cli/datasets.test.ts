@@ -120,6 +120,32 @@ describe('training on your own data from the command line', () => {
     expect(recorded(second, 'knn_top1').logs.some((l) => /preparing the dataset cache/.test(l))).toBe(false);
   });
 
+  it.skipIf(!fs.existsSync(FASHION))(
+    'refuses CMC on a greyscale dataset in one line, before a run is written',
+    async () => {
+      const db = path.join(dir, 'cmc-grey.db');
+      const r = await runCli([
+        'train',
+        '--method',
+        'cmc',
+        '--dataset',
+        'fashion-mnist',
+        '--data-dir',
+        FASHION,
+        '--db',
+        db,
+      ]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/CMC needs colour images; Fashion-MNIST has 1 channel/);
+      if (fs.existsSync(db)) {
+        const store = new Store(db);
+        expect(store.listRuns()).toEqual([]);
+        store.close();
+      }
+    },
+  );
+
   describe('bad input gets one line and no run', () => {
     const cases: [string, () => string[], RegExp][] = [
       [

@@ -109,6 +109,7 @@ export const cmc: MethodDefinition<typeof fields> = {
   title: 'CMC',
   family: 'memory-bank',
   idea: 'Split each image into its L and ab channels and contrast the two views across images.',
+  needsColour: true,
   paper: {
     title: 'Contrastive Multiview Coding',
     authors: 'Tian, Krishnan, Isola',

@@ -97,6 +97,8 @@ export interface MethodDefinition<S extends z.ZodRawShape = z.ZodRawShape> {
   sharedDefaults?: Partial<SharedDefaults>;
   /** True when the method trains on labels (SupCon); the form and CLI require a labelled dataset. */
   needsLabels?: boolean;
+  /** True when the method needs colour images (CMC's L and ab views); greyscale datasets are refused. */
+  needsColour?: boolean;
   /**
    * What the keys its step logs (StepResult.logs) mean, beyond the core keys of domain/metrics.ts: labels,
    * format, direction, smoothing. Every key the step may log is declared here.

@@ -28,6 +28,11 @@ export async function checkDataset(spec: DatasetSpec, needsLabels: boolean): Pro
  * One ConfigError line, and nothing written.
  */
 export function checkImageSize(method: MethodDefinition, config: RunConfig, summary: DatasetSummary): void {
+  if (method.needsColour && summary.channels !== 3) {
+    throw new ConfigError(
+      `${method.title} needs colour images; ${summary.name} has ${summary.channels} channel${summary.channels === 1 ? '' : 's'}`,
+    );
+  }
   const size = summary.height;
   describeBackbone(config.backbone, size);
   const plan = method.viewPlan(config, size);
