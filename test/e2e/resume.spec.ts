@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { Run, Settings } from '../../src-main/domain';
+import type { Checkpoint, Run, Settings } from '../../src-main/domain';
 import { apiCall, chartPoints, openApp, screenshot, screenshotDir, startSimclrRun } from './helpers';
 
 /**
@@ -13,7 +13,10 @@ test.describe.configure({ mode: 'serial' });
 const stepsPerEpoch = 31;
 let runId = 0;
 
-test('resume a stopped run from the runs table and watch it finish under the same id', async ({ page }) => {
+test('resume a stopped run from the runs table and watch it finish under the same id', async ({
+  page,
+  request,
+}) => {
   await openApp(page, '#/new');
   runId = await startSimclrRun(page, {
     name: 'e2e resumed',
@@ -30,7 +33,11 @@ test('resume a stopped run from the runs table and watch it finish under the sam
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'stopped', {
     timeout: 60_000,
   });
-  const stoppedAt = await chartPoints(loss);
+  // The step it stopped at is its stop checkpoint's; the chart may draw that step's point just after
+  // the status changes, so wait for it rather than read the chart once.
+  const checkpoints = (await apiCall(request, 'listCheckpoints', [runId])) as Checkpoint[];
+  const stoppedAt = checkpoints.at(-1)!.step;
+  await expect.poll(() => chartPoints(loss)).toBe(stoppedAt);
   expect(stoppedAt).toBeLessThan(4 * stepsPerEpoch);
   // The run view offers Resume where Stop was.
   await expect(page.getByTestId('resume-run')).toHaveText('Resume…');
