@@ -1,10 +1,11 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetSummary } from '../../domain';
 import type { Dataset, DatasetOptions, DatasetSource, ImageSplit } from './dataset';
 import { DatasetError } from '../../domain';
 import { MemoryPixels } from './pixels';
 import { checkSize } from './sizes';
+import { isDirectory, isFile } from './paths';
 
 /**
  * CIFAR-10 in its official binary form (https://www.cs.toronto.edu/~kriz/cifar.html): each record is one
@@ -31,29 +32,13 @@ export const cifar10ClassNames = [
   'truck',
 ];
 
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Accepts the batches folder itself or a folder that contains `cifar-10-batches-bin`. */
 async function resolveFolder(dataDir: string | undefined): Promise<string> {
   if (!dataDir) throw new DatasetError('CIFAR-10 needs a data directory (the cifar-10-batches-bin folder)');
   const dir = path.resolve(dataDir);
   if (!(await isDirectory(dir))) throw new DatasetError(`CIFAR-10 directory not found: ${dir}`);
   const nested = path.join(dir, FOLDER);
-  if (!(await exists(path.join(dir, 'test_batch.bin'))) && (await isDirectory(nested))) return nested;
+  if (!(await isFile(path.join(dir, 'test_batch.bin'))) && (await isDirectory(nested))) return nested;
   return dir;
 }
 
@@ -142,13 +127,13 @@ async function batchFiles(
   const trainFiles: string[] = [];
   for (let i = 1; i <= 5; i++) {
     const f = path.join(dir, `data_batch_${i}.bin`);
-    if (await exists(f)) trainFiles.push(f);
+    if (await isFile(f)) trainFiles.push(f);
   }
   if (trainFiles.length === 0) {
     throw new DatasetError(`No CIFAR-10 training batches (data_batch_1.bin … data_batch_5.bin) in ${dir}`);
   }
   const testFile = path.join(dir, 'test_batch.bin');
-  if (!(await exists(testFile))) throw new DatasetError(`CIFAR-10 test batch missing: ${testFile}`);
+  if (!(await isFile(testFile))) throw new DatasetError(`CIFAR-10 test batch missing: ${testFile}`);
   return { dir, trainFiles, testFile };
 }
 

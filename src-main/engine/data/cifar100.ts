@@ -1,10 +1,11 @@
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetSummary } from '../../domain';
 import { DatasetError } from '../../domain';
 import type { Dataset, DatasetOptions, DatasetSource, ImageSplit } from './dataset';
 import { MemoryPixels } from './pixels';
 import { checkSize } from './sizes';
+import { isDirectory, isFile } from './paths';
 
 /**
  * CIFAR-100 in its official binary version (https://www.cs.toronto.edu/~kriz/cifar.html, "Binary
@@ -47,22 +48,6 @@ export const cifar100CoarseClassNames = [
   'medium_mammals', 'non-insect_invertebrates', 'people', 'reptiles', 'small_mammals', 'trees',
   'vehicles_1', 'vehicles_2',
 ];
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Accepts the `cifar-100-binary` folder itself or a folder that contains it. */
 async function resolveFolder(dataDir: string | undefined): Promise<string> {

@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { DatasetId, DatasetSummary } from '../../domain';
 import { DatasetError } from '../../domain';
@@ -14,6 +13,7 @@ import {
 } from './idx';
 import { MemoryPixels } from './pixels';
 import { checkSize } from './sizes';
+import { isDirectory, isFile } from './paths';
 
 /**
  * MNIST (http://yann.lecun.com/exdb/mnist/) and Fashion-MNIST (https://github.com/zalandoresearch/fashion-mnist),
@@ -76,22 +76,6 @@ const fashionMnist: IdxVariant = {
   mean: 0.286,
   std: 0.353,
 };
-
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** The file `name` or `name.gz` in `dir`, the plain one first; null when neither is there. */
 async function findIdx(dir: string, name: string): Promise<string | null> {

@@ -9,6 +9,7 @@ import { openCachedSplit, readImageCacheHeader, writeImageCache, type ImageCache
 import { resizeRaw } from './resize';
 import { cacheFolder } from './resized';
 import { checkSize } from './sizes';
+import { isDirectory, isFile } from './paths';
 
 /**
  * STL-10 in its binary version (https://cs.stanford.edu/~acoates/stl10/, "Binary files"): train_X.bin
@@ -71,22 +72,6 @@ interface Stl10Files {
   available: SplitCounts;
   /** The images asked for (trainSize caps both training splits, testSize the test split). */
   wanted: SplitCounts;
-}
-
-async function isDirectory(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function isFile(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Accepts the `stl10_binary` folder itself or a folder that contains it. */
