@@ -12,6 +12,7 @@ import { z } from 'zod';
 import {
   backendPreferences,
   datasetIds,
+  executorIds,
   imageSizeRange,
   type AugmentationPreview,
   type Checkpoint,
@@ -34,6 +35,8 @@ import {
   type Run,
   type Settings,
   type SimilarityHistogram,
+  type SlurmAvailability,
+  type SlurmSyncResult,
 } from '../domain';
 import type { EngineEventListener } from './events';
 
@@ -78,6 +81,37 @@ const datasetSpec = z.strictObject({
   testFraction: absent(z.number().gt(0).lt(1)),
 });
 const config = z.record(z.string(), z.unknown());
+const executor = z.enum(executorIds, {
+  error: (issue) => `unknown executor "${String(issue.input)}"; executors: ${executorIds.join(', ')}`,
+});
+/** One line of a batch script's header: no line breaks. */
+const oneLine = (what: string) =>
+  z
+    .string()
+    .max(500)
+    .regex(/^[^\r\n]*$/, `${what} must be one line`);
+/** Slurm's time formats: minutes, M:S, H:M:S, D-H, D-H:M, D-H:M:S, or UNLIMITED. */
+const slurmTime = z
+  .string()
+  .regex(
+    /^(\s*|\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+(:\d{1,2}(:\d{1,2})?)?|UNLIMITED|INFINITE)$/,
+    "the time limit must be in Slurm's format: minutes, H:MM:SS or D-HH:MM (e.g. 90, 4:00:00, 2-00:00)",
+  );
+const slurmProfilePatch = z.strictObject({
+  partition: absent(oneLine('the partition')),
+  account: absent(oneLine('the account')),
+  timeLimit: absent(slurmTime),
+  cpusPerTask: absent(z.number().int().min(1, 'CPUs per task must be at least 1').max(1024)),
+  memory: absent(
+    z
+      .string()
+      .regex(/^(\s*|\d+[KMGT]?)$/, 'memory must be a number with an optional unit K, M, G or T (e.g. 16G)'),
+  ),
+  gres: absent(oneLine('the generic resources (gres)')),
+  extraDirectives: absent(z.array(oneLine('an extra #SBATCH line')).max(50)),
+  sharedDir: absent(oneLine('the shared folder')),
+  launchCommand: absent(oneLine('the launch command')),
+});
 const createRunInput = z.strictObject({
   method: z.string().min(1),
   dataset: datasetSpec,
@@ -85,6 +119,8 @@ const createRunInput = z.strictObject({
   name: absent(z.string()),
   tags: absent(z.array(z.string())),
   backend: absent(backendPreference),
+  executor: absent(executor),
+  slurm: absent(slurmProfilePatch),
 });
 const runPatch = z.strictObject({
   name: absent(z.string()),
@@ -94,10 +130,19 @@ const runPatch = z.strictObject({
 const resumeRunInput = z.strictObject({
   checkpointId: absent(id),
   moreEpochs: absent(z.number().int().min(1).max(10_000)),
+  slurm: absent(slurmProfilePatch),
 });
 const settingsPatch = z.strictObject({
   autoResumeInterrupted: absent(z.boolean()),
   keepCheckpoints: absent(z.number().int().min(0).max(1000)),
+  maxConcurrentRuns: absent(
+    z
+      .number()
+      .int()
+      .min(1, 'local runs at once must be at least 1')
+      .max(16, 'local runs at once must be at most 16'),
+  ),
+  slurm: absent(slurmProfilePatch),
 });
 const imageRef = z.strictObject({ split: z.enum(['train', 'test']), index: z.number().int().min(0) });
 const previewInput = z.strictObject({
@@ -119,10 +164,15 @@ const createGridInput = z.strictObject({
   dataset: datasetSpec,
   config,
   rows: gridAxis,
-  cols: gridAxis,
+  cols: absent(gridAxis),
+  seeds: absent(
+    z.number().int().min(1, 'seeds per cell must be at least 1').max(10, 'seeds per cell must be at most 10'),
+  ),
   metric: absent(z.string().min(1)),
   name: absent(z.string()),
   backend: absent(backendPreference),
+  executor: absent(executor),
+  slurm: absent(slurmProfilePatch),
 });
 const neighbours = z.number().int().min(1).max(100);
 const addDatasetInput = z.strictObject({ spec: datasetSpec, name: absent(z.string().max(200)) });
@@ -138,8 +188,12 @@ const deleteDatasetCacheInput = z.strictObject({
   imageSize: absent(z.number().int().positive()),
 });
 
-/** What `exportCsv` can write. */
-export const csvExports = ['runs', 'metrics', 'histograms'] as const;
+/**
+ * What `exportCsv` can write: runs (one row per run), their metric points, their similarity histograms,
+ * or the aggregate of runs that differ only in their seed (one row per configuration: mean, std and n
+ * of each final metric).
+ */
+export const csvExports = ['runs', 'metrics', 'histograms', 'aggregate'] as const;
 export type CsvExport = (typeof csvExports)[number];
 
 export const apiCommands = {
@@ -266,9 +320,23 @@ export const apiCommands = {
 
   // Grids of runs (heatmaps).
   createGrid: command<Grid>({
-    doc: 'Validates every cell, then records and queues rows × cols runs; the engine runs them a few at a time.',
+    doc: 'Validates every cell, then records rows × cols × seeds runs and starts them: queued locally a few at a time, or one Slurm array job.',
     params: ['input'],
   })(z.tuple([createGridInput])),
+
+  // Slurm.
+  getSlurmStatus: command<SlurmAvailability>({
+    doc: 'Whether this machine can submit to a Slurm cluster (sinfo answers), and its partitions.',
+    params: [],
+  })(z.tuple([])),
+  previewSlurmScript: command<string>({
+    doc: 'The batch script a one-run Slurm submission gets with the saved cluster profile.',
+    params: [],
+  })(z.tuple([])),
+  syncSlurmRuns: command<SlurmSyncResult>({
+    doc: "Reads every Slurm run's new reports into the database and applies Slurm's job states; reading again records nothing twice.",
+    params: [],
+  })(z.tuple([])),
   // Settings.
   getSettings: command<Settings>({ doc: "The workbench's settings.", params: [] })(z.tuple([])),
   updateSettings: command<Settings>({

@@ -10,13 +10,24 @@ import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
 import { probeCommand } from './commands/probe';
 import { versionCommand } from './commands/version';
+import { gridCommand } from './commands/grid';
+import { syncCommand } from './commands/sync';
+import { slurmTaskCommand } from './commands/slurm-task';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
-  train: { run: trainCommand, summary: 'train a run (see `train --help`)' },
+  train: { run: trainCommand, summary: 'train a run, here or on Slurm (see `train --help`)' },
+  grid: {
+    run: gridCommand,
+    summary: 'a sweep over one or two settings and seeds, here or as a Slurm array job',
+  },
+  sync: { run: syncCommand, summary: "read Slurm runs' reports into the database (idempotent)" },
   resume: { run: resumeCommand, summary: 'continue a stopped, interrupted or failed run from a checkpoint' },
   runs: { run: runsCommand, summary: 'list the runs in a database as JSON' },
-  export: { run: exportCommand, summary: 'export runs, metric points or similarity histograms as CSV' },
+  export: {
+    run: exportCommand,
+    summary: 'export runs, metric points, similarity histograms or the seed aggregate as CSV',
+  },
   'check-loss': {
     run: checkLossCommand,
     summary: "compute a loss fixture with the project's loss functions",
@@ -25,6 +36,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
   bench: { run: benchCommand, summary: 'time training steps, train end to end, check that methods learn' },
   probe: { run: probeCommand, summary: "linear probe on a run's checkpoint (top-1 / top-5)" },
   version: { run: versionCommand, summary: 'print the version (also --version)' },
+  'slurm-task': { run: slurmTaskCommand, summary: '(on a Slurm node) train the run of a run folder' },
 };
 
 function usage(): string {

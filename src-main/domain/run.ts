@@ -1,21 +1,8 @@
 /** Runs: what a client asks for, what the store keeps, and how a run moves through its statuses. */
 import type { BackendPreference } from './backend';
 import type { DatasetSpec } from './dataset';
-
-export const runStatuses = ['queued', 'running', 'completed', 'failed', 'stopped', 'interrupted'] as const;
-export type RunStatus = (typeof runStatuses)[number];
-
-/** The statuses a run never leaves. */
-export const terminalStatuses: ReadonlySet<RunStatus> = new Set([
-  'completed',
-  'failed',
-  'stopped',
-  'interrupted',
-]);
-
-export function isTerminal(status: RunStatus): boolean {
-  return terminalStatuses.has(status);
-}
+import type { ExecutorId, SlurmJob, SlurmProfile } from './executor';
+import type { RunStatus } from './run-status';
 
 /** What a client sends to start a run; `config` may be partial: the method's schema fills defaults. */
 export interface CreateRunInput {
@@ -25,6 +12,10 @@ export interface CreateRunInput {
   name?: string;
   tags?: string[];
   backend?: BackendPreference;
+  /** Where the run trains (default 'local'). */
+  executor?: ExecutorId;
+  /** For a Slurm run: changes to the saved cluster profile for this submission (and its resumes). */
+  slurm?: Partial<SlurmProfile>;
 }
 
 /** A resume of a run: when, and from which checkpoint's step. */
@@ -44,6 +35,8 @@ export interface ResumeRunInput {
   checkpointId?: number;
   /** Epochs to add: required to continue a completed run, optional otherwise. */
   moreEpochs?: number;
+  /** For a Slurm run: changes to the cluster profile for the resumed job (e.g. a longer time limit). */
+  slurm?: Partial<SlurmProfile>;
 }
 
 export interface Run {
@@ -53,6 +46,10 @@ export interface Run {
   status: RunStatus;
   dataset: DatasetSpec;
   backendPreference: BackendPreference;
+  /** Where the run trains: a local worker process, or a Slurm job. */
+  executor: ExecutorId;
+  /** The run's Slurm job as last seen (null for a local run). */
+  slurm: SlurmJob | null;
   /** The tfjs backend actually used and the device, once the worker has started. */
   backend: string | null;
   device: string | null;

@@ -1,4 +1,6 @@
 /** The workbench's settings, kept in its database. */
+import { defaultSlurmProfile, type SlurmProfile } from './executor';
+
 export interface Settings {
   /** When the engine host starts, resume the runs that were interrupted (their host died). Off by default. */
   autoResumeInterrupted: boolean;
@@ -7,6 +9,18 @@ export interface Settings {
    * one. Older ones are deleted, file and record, when a newer one is written.
    */
   keepCheckpoints: number;
+  /**
+   * Local runs trained at once; the others wait as queued. One by default: each worker already uses
+   * every core, so two runs on a laptop only slow each other down.
+   */
+  maxConcurrentRuns: number;
+  /** How runs are submitted to a Slurm cluster. */
+  slurm: SlurmProfile;
 }
 
-export const defaultSettings: Settings = { autoResumeInterrupted: false, keepCheckpoints: 0 };
+export const defaultSettings: Settings = {
+  autoResumeInterrupted: false,
+  keepCheckpoints: 0,
+  maxConcurrentRuns: 1,
+  slurm: defaultSlurmProfile,
+};

@@ -24,7 +24,9 @@ import { GridService } from './services/grids';
 import { JobRunner } from './services/jobs';
 import { AugmentationPreviews } from './services/previews';
 import { RunService } from './services/runs';
+import { RunLauncher } from './services/run-launcher';
 import { RunSupervisor } from './services/run-supervisor';
+import { SlurmExecutor } from './services/slurm-executor';
 import { isProcessAlive } from './services/worker-process';
 
 export interface EngineOptions {
@@ -35,11 +37,17 @@ export interface EngineOptions {
   nativeBinding?: string;
   /**
    * Report what other processes write to the database (runs started from the CLI) as events, polling
-   * every `intervalMs` (default 500). Off by default: the CLI only cares about its own run.
+   * every `intervalMs` (default 500), and read in the Slurm runs still unfinished when it opens. Off by
+   * default: the CLI only cares about its own run.
    */
   watch?: boolean | { intervalMs?: number };
-  /** Run workers at most at once (default 2); further runs wait as 'queued'. */
+  /**
+   * Local run workers at most at once, instead of the user's setting `maxConcurrentRuns`; further runs
+   * wait as 'queued'.
+   */
   maxConcurrentRuns?: number;
+  /** Milliseconds between two polls of the Slurm runs while some are unfinished (default 2000). */
+  slurmPollIntervalMs?: number;
   /** Create the database when it does not exist (default true); false refuses a missing file. */
   create?: boolean;
   /**
@@ -78,6 +86,16 @@ class CheckpointFolder {
   }
 }
 
+/**
+ * Where Slurm runs' folders go when the profile names no shared folder: `slurm-runs` beside the
+ * database (fine for a cluster whose nodes see this machine's disk, like a one-node cluster), or the
+ * temporary folder of an in-memory database's checkpoints.
+ */
+function slurmRunsFolder(dbFile: string, checkpoints: CheckpointFolder): string {
+  if (checkpoints.temporary) return path.join(path.dirname(checkpoints.forRun(0)), 'slurm-runs');
+  return path.join(path.dirname(path.resolve(dbFile)), 'slurm-runs');
+}
+
 export class Engine {
   readonly store: Store;
   /** The API this engine implements, for transports and in-process clients (api/client.ts). */
@@ -87,6 +105,7 @@ export class Engine {
   /** The dataset cache's folder (data/image-cache.ts): beside the database. */
   readonly datasetCacheDir: string;
   private readonly supervisor: RunSupervisor;
+  private readonly slurm: SlurmExecutor;
   private readonly jobs: JobRunner;
   private readonly datasets: DatasetService;
   private readonly watcher: ExternalChangeWatcher | null = null;
@@ -106,10 +125,20 @@ export class Engine {
     const supervisor = (this.supervisor = new RunSupervisor({
       store,
       events,
-      maxConcurrentRuns: options.maxConcurrentRuns ?? 2,
+      maxConcurrentRuns: () => options.maxConcurrentRuns ?? store.settings.get().maxConcurrentRuns,
       checkpointDir: (id) => checkpoints.forRun(id),
       datasetCacheDir,
     }));
+    const slurm = (this.slurm = new SlurmExecutor({
+      store,
+      events,
+      defaultSharedDir: () => slurmRunsFolder(dbFile, checkpoints),
+      pollIntervalMs: options.slurmPollIntervalMs,
+    }));
+    // The workbench's hosts (those that watch the database) read in the Slurm runs still going on in the
+    // cluster, whoever submitted them; a command (runs, export) only reads the database as it is.
+    if (options.watch && slurm.hasUnfinishedRuns()) slurm.startPolling();
+    const launcher = new RunLauncher(supervisor, slurm);
     const jobs = (this.jobs = new JobRunner(store, events, datasetCacheDir));
     if (options.watch) {
       const watcher = new ExternalChangeWatcher(store, {
@@ -127,11 +156,15 @@ export class Engine {
       store,
       events,
       supervisor,
+      launcher,
       jobs,
-      checkpointDir: (id) => checkpoints.existingForRun(id),
+      checkpointDir: (id) => {
+        const runDir = slurm.runDir(id);
+        return runDir ? path.join(runDir, 'checkpoints') : checkpoints.existingForRun(id);
+      },
       deleted: (id) => this.watcher?.forgetRun(id),
     });
-    const grids = new GridService(store, events, supervisor);
+    const grids = new GridService(store, events, supervisor, launcher);
     const evaluation = new EvaluationQueries(store, new DatasetCache(2, datasetCacheDir), (id) =>
       runs.get(id),
     );
@@ -156,7 +189,7 @@ export class Engine {
       listRuns: async () => runs.list(),
       getRun: async (id) => runs.get(id),
       createRun: (input) => runs.create(input),
-      stopRun: async (id, force) => runs.stop(id, force),
+      stopRun: (id, force) => runs.stop(id, force),
       updateRun: async (id, patch) => runs.update(id, patch),
       resumeRun: (id, options) => runs.resume(id, options),
       deleteRun: async (id) => runs.delete(id),
@@ -181,7 +214,19 @@ export class Engine {
       },
       createGrid: (input) => grids.create(input),
       getSettings: async () => store.settings.get(),
-      updateSettings: async (patch) => store.settings.update(patch),
+      updateSettings: async (patch) => {
+        const { slurm: profile, ...rest } = patch;
+        const settings = store.settings.update({
+          ...rest,
+          ...(profile ? { slurm: { ...store.settings.get().slurm, ...profile } } : {}),
+        });
+        // More local slots may start queued runs now.
+        supervisor.refill();
+        return settings;
+      },
+      getSlurmStatus: () => slurm.availability(),
+      previewSlurmScript: async () => slurm.previewScript(),
+      syncSlurmRuns: () => slurm.sync(),
       listGrids: async () => grids.list(),
       getGrid: async (id) => grids.get(id),
       onEvent: (listener) => this.on(listener),
@@ -222,7 +267,12 @@ export class Engine {
 
   /** Stops every worker (queued runs become interrupted), then closes the store. */
   async close(): Promise<void> {
-    await Promise.all([this.supervisor.close(), this.jobs.close(), this.datasets.close()]);
+    await Promise.all([
+      this.supervisor.close(),
+      this.slurm.close(),
+      this.jobs.close(),
+      this.datasets.close(),
+    ]);
     this.watcher?.stop();
     this.store.close();
     this.checkpoints.dispose();

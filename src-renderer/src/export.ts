@@ -1,3 +1,4 @@
+import type { CsvExport } from '../../src-main/api/commands';
 import { useApi } from './api';
 import { i18n } from './i18n';
 import { today } from './lib/format';
@@ -7,7 +8,7 @@ import { useUiStore } from './stores/ui';
  * Exports CSV the same way in both transports: the engine writes it (never downsampled), the host saves
  * it (a save dialog in Electron, a download in the browser).
  */
-export async function exportCsv(what: 'runs' | 'metrics' | 'histograms', runIds: number[]): Promise<void> {
+export async function exportCsv(what: CsvExport, runIds: number[]): Promise<void> {
   const api = useApi();
   const ui = useUiStore();
   const name = `contrastlab-${what}-${runIds.length <= 4 ? runIds.join('-') : `${runIds.length}-runs`}-${today()}.csv`;

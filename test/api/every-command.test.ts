@@ -91,6 +91,10 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
   updateSettings: () => [{ keepCheckpoints: 0 }],
   listGrids: () => [],
   getGrid: () => [4242],
+  // Answers whether or not this machine has a Slurm cluster.
+  getSlurmStatus: () => [],
+  previewSlurmScript: () => [],
+  syncSlurmRuns: () => [],
 };
 
 /** The engine's own refusals: the command reached the engine, which answered with a one-line reason. */

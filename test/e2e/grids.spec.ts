@@ -127,19 +127,25 @@ test('create a 2×2 grid from its form and watch the heatmap fill in', async ({ 
   const grid = (await apiCall(request, 'getGrid', [gridId])) as {
     rows: { field: string; values: unknown[] };
     cols: { field: string; values: unknown[] };
+    seeds: number[];
+    executor: string;
     metric: string;
-    runIds: number[][];
+    runIds: number[][][];
   };
   expect(grid.rows).toEqual({ field: 'cropMinScale', values: [0.08, 1] });
   expect(grid.cols).toEqual({ field: 'jitterProb', values: [0, 0.8] });
   expect(grid.metric).toBe('probe_top1');
-  gridRuns = grid.runIds.flat();
+  // One seed per cell, on this machine: a run per cell.
+  expect(grid.seeds).toHaveLength(1);
+  expect(grid.executor).toBe('local');
+  expect(grid.runIds.flat().every((seeds) => seeds.length === 1)).toBe(true);
+  gridRuns = grid.runIds.flat(2);
   expect(gridRuns).toHaveLength(4);
   expect(((await apiCall(request, 'listRuns')) as unknown[]).length).toBe(runsBefore + 4);
 
   // Every run got its cell's settings and the shared ones.
   for (const [r, row] of grid.runIds.entries()) {
-    for (const [c, id] of row.entries()) {
+    for (const [c, [id]] of row.entries()) {
       const run = (await apiCall(request, 'getRun', [id])) as {
         config: Record<string, unknown>;
         dataset: Record<string, unknown>;
@@ -172,7 +178,7 @@ test('create a 2×2 grid from its form and watch the heatmap fill in', async ({ 
 
   // Each cell holds its run's final linear-probe accuracy, as the runs table beside it lists it.
   for (const [r, row] of grid.runIds.entries()) {
-    for (const [c, id] of row.entries()) {
+    for (const [c, [id]] of row.entries()) {
       const cell = page.getByTestId(`grid-cell-${gridId}-${r}-${c}`);
       await expect(cell).toHaveAttribute('data-status', 'completed');
       await expect(cell).toContainText(/\d+(\.\d)?%/);
@@ -182,6 +188,9 @@ test('create a 2×2 grid from its form and watch the heatmap fill in', async ({ 
       expect(probe).toBeLessThanOrEqual(1);
       expect(Number(await cell.getAttribute('data-value'))).toBeCloseTo(probe, 10);
       await expect(cell).toContainText(`${(probe * 100).toFixed(1)}%`);
+      // One seed: the value alone, no ± std or n.
+      await expect(cell).not.toContainText('±');
+      await expect(page.getByTestId(`grid-run-${id}`)).toHaveAttribute('data-status', 'completed');
     }
   }
   await heatmap.scrollIntoViewIfNeeded();
@@ -202,7 +211,7 @@ test('create a 2×2 grid from its form and watch the heatmap fill in', async ({ 
   }[];
   const target = centres.find((p) => p.r === 1 && p.c === 0)!;
   await heatmap.locator('.heatmap-canvas').click({ position: { x: target.x, y: target.y } });
-  await expect(page).toHaveURL(new RegExp(`#/live/${grid.runIds[1]![0]}$`));
+  await expect(page).toHaveURL(new RegExp(`#/live/${grid.runIds[1]![0]![0]}$`));
 });
 
 test('compare two runs of the grid: the diagnostics as rows and curves, histograms as CSV', async ({

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import type { Checkpoint, Run, Settings } from '../../src-main/domain';
+import { defaultSettings, type Checkpoint, type Run, type Settings } from '../../src-main/domain';
 import { apiCall, chartPoints, openApp, screenshot, screenshotDir, startSimclrRun } from './helpers';
 
 /**
@@ -199,6 +199,7 @@ test('settings: auto-resume and checkpoints kept, saved and read back', async ({
   await expect(page.getByTestId('toast')).toHaveText('Settings saved');
   await expect(save).toBeDisabled();
   expect(await apiCall(request, 'getSettings')).toEqual({
+    ...defaultSettings,
     autoResumeInterrupted: true,
     keepCheckpoints: 3,
   } satisfies Settings);
@@ -240,5 +241,5 @@ test('settings: auto-resume and checkpoints kept, saved and read back', async ({
   await keep.fill('0');
   await save.click();
   await expect(save).toBeDisabled();
-  expect(await apiCall(request, 'getSettings')).toEqual({ autoResumeInterrupted: false, keepCheckpoints: 0 });
+  expect(await apiCall(request, 'getSettings')).toEqual(defaultSettings);
 });

@@ -1,17 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { csvExports } from '../../api/commands';
 import { openApi } from '../open-api';
 import { UsageError } from '../errors';
 
-const help = `usage: contrastlab export --what runs|metrics|histograms --out FILE [--runs ID,…] [--db FILE]
+const help = `usage: contrastlab export --what runs|metrics|histograms|aggregate --out FILE [--runs ID,…] [--db FILE]
 
   Writes CSV (RFC 4180): runs (one row per run: its fields, config.<key>, final.<key>), metrics (every
-  metric point in long format) or histograms (similarity histograms, one row per run, epoch and bin).
+  metric point in long format), histograms (similarity histograms, one row per run, epoch and bin) or
+  aggregate (one row per configuration: runs that differ only in their seed are grouped, with n, their
+  seeds and run ids, config.<key> without the seed, and <key>_mean, <key>_std, <key>_n of each final
+  metric over the group's completed runs; the std is the sample std, empty for fewer than two values).
   Text cells that start with =, +, -, @, a tab or a carriage return are written with a leading ' so a
   spreadsheet does not run them as formulas; numbers are written as they are.
 
-  --what NAME            runs, metrics or histograms
+  --what NAME            runs, metrics, histograms or aggregate
   --out FILE             the CSV file to write, or - for standard output
   --runs ID,…            only these runs (default: every run)
   --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB);
@@ -33,7 +37,7 @@ function writeProblem(out: string, e: NodeJS.ErrnoException): string {
   }
 }
 
-/** `export [--db FILE] [--runs ID,…] --what runs|metrics|histograms --out FILE|-`: RFC 4180 CSV. */
+/** `export [--db FILE] [--runs ID,…] --what runs|metrics|histograms|aggregate --out FILE|-`: RFC 4180 CSV. */
 export async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -49,8 +53,8 @@ export async function exportCommand(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
-  if (values.what !== 'runs' && values.what !== 'metrics' && values.what !== 'histograms')
-    throw new UsageError('--what must be "runs", "metrics" or "histograms"');
+  const what = csvExports.find((w) => w === values.what);
+  if (!what) throw new UsageError('--what must be "runs", "metrics", "histograms" or "aggregate"');
   if (!values.out) throw new UsageError('--out FILE is required (- for standard output)');
   const out = values.out;
   const ids = values.runs?.split(',').map((s) => {
@@ -61,7 +65,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   const session = openApi(values.db, { create: false });
   let csv: string;
   try {
-    csv = await session.api.exportCsv(values.what, ids);
+    csv = await session.api.exportCsv(what, ids);
   } finally {
     await session.close();
   }

@@ -12,6 +12,7 @@ const help = `usage: contrastlab resume RUN_ID [--checkpoint ID] [--epochs N] [-
 
   --checkpoint ID        resume from this checkpoint (see the run's checkpoints; default: the latest)
   --epochs N             train N more epochs than the run had (required for a completed run)
+  --slurm-time T         a Slurm run: the resumed job's time limit (e.g. after it ran out of time)
   --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
   --json                 one JSON event per line on stdout instead of a progress bar
 
@@ -33,6 +34,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
     options: {
       checkpoint: { type: 'string' },
       epochs: { type: 'string' },
+      'slurm-time': { type: 'string' },
       db: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -51,7 +53,8 @@ export async function resumeCommand(argv: string[]): Promise<number> {
   const { api, close } = openApi(values.db, { create: false });
   const follower = new RunFollower(api, values.json ?? false);
   try {
-    return await follower.follow(await api.resumeRun(runId, { checkpointId, moreEpochs }));
+    const slurm = values['slurm-time'] === undefined ? undefined : { timeLimit: values['slurm-time'] };
+    return await follower.follow(await api.resumeRun(runId, { checkpointId, moreEpochs, slurm }));
   } finally {
     follower.dispose();
     await close();

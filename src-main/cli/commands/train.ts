@@ -7,6 +7,8 @@ import { UsageError } from '../errors';
 import { RunFollower } from '../follow-run';
 import { backendPreferences, type BackendPreference } from '../../domain';
 import { datasetFlags, datasetHelp, datasetSpecFromFlags } from '../dataset-flags';
+import { applySetFlags } from '../config-values';
+import { executorFlags, executorFromFlags, executorHelp, slurmOverridesFromFlags } from '../slurm-flags';
 
 const help = `usage: contrastlab train --method ID [options]
 
@@ -21,24 +23,16 @@ ${datasetHelp('synthetic, built in')}  --epochs N             passes over the tr
   --tag TEXT             tag the run; repeatable
   --seed N               random seed
   --backend NAME         ${backendPreferences.join(', ')} (default auto)
+${executorHelp}  --no-wait              slurm: submit and exit (the workbench or \`contrastlab sync\` reads the run in)
   --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
   --json                 one JSON event per line on stdout instead of a progress bar
 `;
-
-/** A --set value: JSON where it parses (numbers, booleans, arrays), else the raw string. */
-function parseValue(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
 
 /**
  * `--seed -1` as `--seed=-1`: parseArgs takes a value starting with a dash for a forgotten value and
  * explains so in three lines; a negative number is a value, which the method's schema then judges.
  */
-function joinNegativeValues(argv: string[], valued: Set<string>): string[] {
+export function joinNegativeValues(argv: string[], valued: Set<string>): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -97,6 +91,8 @@ const options = {
   tag: { type: 'string', multiple: true },
   seed: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
+  ...executorFlags,
+  'no-wait': { type: 'boolean' },
   db: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -144,12 +140,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
     seed: integer('--seed', values.seed),
   };
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) config[k] = v;
-  for (const pair of values.set ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${pair}"`);
-    config[pair.slice(0, eq).trim()] = parseValue(pair.slice(eq + 1).trim());
-  }
+  applySetFlags(config, values.set ?? []);
 
+  const executor = executorFromFlags(values);
+  const slurm = slurmOverridesFromFlags(values, executor);
+  if (values['no-wait'] && executor !== 'slurm') {
+    throw new UsageError('--no-wait leaves a Slurm run to the cluster; a local run trains in this process');
+  }
   checkWritable(values.db ?? defaultDatabasePath());
   const { api, close } = openApi(values.db);
   const follower = new RunFollower(api, values.json ?? false);
@@ -161,7 +158,17 @@ export async function trainCommand(argv: string[]): Promise<number> {
       name: values.name,
       tags: values.tag,
       backend: values.backend as BackendPreference,
+      executor,
+      slurm,
     });
+    if (values['no-wait']) {
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ event: 'run-created', run })}\n`
+          : `run ${run.id} submitted as Slurm job ${run.slurm?.jobId ?? '?'}\n`,
+      );
+      return 0;
+    }
     return await follower.follow(run);
   } finally {
     follower.dispose();

@@ -1,9 +1,12 @@
 import type { CsvExport } from '../../api/commands';
 import { ConfigError } from '../../domain';
-import { histogramsToCsv, metricsToCsv, runsToCsv } from '../store/csv';
+import { aggregateToCsv, histogramsToCsv, metricsToCsv, runsToCsv } from '../store/csv';
 import type { Store } from '../store/store';
 
-/** CSV exports of runs, their metric points and their similarity histograms (never downsampled). */
+/**
+ * CSV exports of runs, their metric points, their similarity histograms (never downsampled), and the
+ * aggregate of runs that differ only in their seed (one row per configuration).
+ */
 export class CsvExports {
   constructor(private readonly store: Store) {}
 
@@ -14,7 +17,15 @@ export class CsvExports {
       const missing = runIds.filter((id) => !runs.some((r) => r.id === id));
       if (missing.length) throw new ConfigError(`no run with id ${missing.join(', ')}`);
     }
-    if (what === 'histograms') return histogramsToCsv(this.store.histograms.list(runIds), runs);
-    return what === 'runs' ? runsToCsv(runs) : metricsToCsv(this.store.metrics(runIds), runs);
+    switch (what) {
+      case 'runs':
+        return runsToCsv(runs);
+      case 'aggregate':
+        return aggregateToCsv(runs);
+      case 'metrics':
+        return metricsToCsv(this.store.metrics(runIds), runs);
+      case 'histograms':
+        return histogramsToCsv(this.store.histograms.list(runIds), runs);
+    }
   }
 }

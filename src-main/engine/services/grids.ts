@@ -5,49 +5,78 @@ import type { MethodDefinition } from '../methods/method';
 import type { Store } from '../store/store';
 import { checkDataset, checkImageSize } from './dataset-check';
 import type { EventBus } from './event-bus';
+import type { RunLauncher } from './run-launcher';
 import type { RunSupervisor } from './run-supervisor';
 
-/** One cell of a grid: its position, its full config and the name of its run. */
+/** One run of a grid: its cell, its seed, its full config and its name. */
 export interface GridCell {
   row: number;
   col: number;
+  /** Position of its seed in the grid's seeds. */
+  seedIndex: number;
   config: RunConfig;
   name: string;
 }
 
+/** Seeds per cell at most: a grid is at most 8 × 8 cells, so 640 runs. */
+export const maxGridSeeds = 10;
+
 const show = (v: GridAxis['values'][number]) => (typeof v === 'string' ? v : JSON.stringify(v));
 
+function checkAxis(which: string, axis: GridAxis): void {
+  if (axis.values.length === 0) throw new ConfigError(`the grid's ${which} (${axis.field}) have no values`);
+  const seen = new Set(axis.values.map((v) => JSON.stringify(v)));
+  if (seen.size !== axis.values.length)
+    throw new ConfigError(`the grid's ${which} (${axis.field}) repeat a value`);
+  if (axis.field === 'seed') {
+    throw new ConfigError('the seed is not a grid axis: ask for seeds per cell (seeds, --seeds N) instead');
+  }
+}
+
+/** The seeds of every cell: the config's seed and the next ones. */
+export function gridSeeds(method: MethodDefinition, input: CreateGridInput): number[] {
+  const count = input.seeds ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > maxGridSeeds) {
+    throw new ConfigError(`seeds per cell must be a whole number from 1 to ${maxGridSeeds}, got ${count}`);
+  }
+  const base = Number(resolveConfig(method, input.config).seed ?? 0);
+  return Array.from({ length: count }, (_, i) => base + i);
+}
+
 /**
- * Checks a grid request and resolves the config of every cell with the method's schema (the shared
- * config, then the row's and the column's value), before anything is recorded: the first bad field or
- * value is one ConfigError naming the cell. Cells come row by row.
+ * Checks a grid request and resolves the config of every run with the method's schema (the shared
+ * config, then the row's and the column's value, then the seed), before anything is recorded: the first
+ * bad field or value is one ConfigError naming the cell. Runs come row by row, then column, then seed.
  */
 export function planGrid(method: MethodDefinition, input: CreateGridInput, name: string): GridCell[] {
   const { rows, cols } = input;
-  if (rows.field === cols.field) {
-    throw new ConfigError(`a grid needs two different settings; rows and columns both vary "${rows.field}"`);
-  }
-  for (const [which, axis] of [
-    ['rows', rows],
-    ['columns', cols],
-  ] as const) {
-    if (axis.values.length === 0) throw new ConfigError(`the grid's ${which} (${axis.field}) have no values`);
-    const seen = new Set(axis.values.map((v) => JSON.stringify(v)));
-    if (seen.size !== axis.values.length) {
-      throw new ConfigError(`the grid's ${which} (${axis.field}) repeat a value`);
+  checkAxis('rows', rows);
+  if (cols) {
+    checkAxis('columns', cols);
+    if (rows.field === cols.field) {
+      throw new ConfigError(
+        `a grid needs two different settings; rows and columns both vary "${rows.field}"`,
+      );
     }
   }
+  const seeds = gridSeeds(method, input);
   const cells: GridCell[] = [];
   rows.values.forEach((rv, r) =>
-    cols.values.forEach((cv, c) => {
-      const label = `${rows.field}=${show(rv)}, ${cols.field}=${show(cv)}`;
-      let config: RunConfig;
-      try {
-        config = resolveConfig(method, { ...input.config, [rows.field]: rv, [cols.field]: cv });
-      } catch (e) {
-        throw new ConfigError(`grid cell ${label}: ${(e as Error).message}`);
-      }
-      cells.push({ row: r, col: c, config, name: `${name}: ${label}` });
+    (cols?.values ?? [undefined]).forEach((cv, c) => {
+      const label = cols
+        ? `${rows.field}=${show(rv)}, ${cols.field}=${show(cv!)}`
+        : `${rows.field}=${show(rv)}`;
+      seeds.forEach((seed, s) => {
+        const values = { ...input.config, [rows.field]: rv, ...(cols ? { [cols.field]: cv } : {}), seed };
+        let config: RunConfig;
+        try {
+          config = resolveConfig(method, values);
+        } catch (e) {
+          throw new ConfigError(`grid cell ${label}: ${(e as Error).message}`);
+        }
+        const seedLabel = seeds.length > 1 ? `, seed ${seed}` : '';
+        cells.push({ row: r, col: c, seedIndex: s, config, name: `${name}: ${label}${seedLabel}` });
+      });
     }),
   );
   const metric = input.metric ?? 'probe_top1';
@@ -57,22 +86,28 @@ export function planGrid(method: MethodDefinition, input: CreateGridInput, name:
   return cells;
 }
 
-/** Grids of runs that differ in two settings, shown as heatmaps. */
+/** Grids of runs over one or two settings and several seeds, shown as heatmaps of mean ± std. */
 export class GridService {
   constructor(
     private readonly store: Store,
     private readonly events: EventBus,
     private readonly supervisor: RunSupervisor,
+    private readonly launcher: RunLauncher,
   ) {}
 
   /**
    * Validates every cell's config and the dataset first, so a bad request records nothing; then records
-   * the grid and its rows × cols runs (tagged grid:<id>) in one transaction and queues them.
+   * the grid and its runs (tagged grid:<id>) in one transaction and starts them with the grid's executor
+   * (on Slurm: one array job).
    */
   async create(input: CreateGridInput): Promise<Grid> {
     const method = getMethod(input.method);
-    const name = input.name?.trim() || `${method.title} grid: ${input.rows.field} × ${input.cols.field}`;
+    const axes = input.cols ? `${input.rows.field} × ${input.cols.field}` : input.rows.field;
+    const name = input.name?.trim() || `${method.title} grid: ${axes}`;
     const cells = planGrid(method, input, name);
+    const seeds = gridSeeds(method, input);
+    const executor = input.executor ?? 'local';
+    await this.launcher.check(executor, input.slurm);
     const summary = await checkDataset(input.dataset, method.needsLabels ?? false);
     for (const cell of cells) checkImageSize(method, cell.config, summary);
     const hostId = this.supervisor.hostId();
@@ -81,10 +116,14 @@ export class GridService {
         name,
         method: method.id,
         rows: input.rows,
-        cols: input.cols,
+        cols: input.cols ?? null,
+        seeds,
+        executor,
         metric: input.metric ?? 'probe_top1',
       });
-      const runIds: number[][] = input.rows.values.map(() => []);
+      const runIds: number[][][] = input.rows.values.map(() =>
+        (input.cols?.values ?? [null]).map(() => [] as number[]),
+      );
       const runs = cells.map((cell) => {
         const run = this.store.createRun(
           {
@@ -94,17 +133,18 @@ export class GridService {
             name: cell.name,
             tags: [`grid:${created.id}`],
             backend: input.backend,
+            executor,
           },
           hostId,
         );
-        runIds[cell.row]![cell.col] = run.id;
+        runIds[cell.row]![cell.col]![cell.seedIndex] = run.id;
         return run;
       });
       return { grid: this.store.grids.setRunIds(created.id, runIds), runs };
     });
     for (const run of runs) this.events.emit({ event: 'run-created', run });
     this.events.emit({ event: 'grid-created', grid });
-    runs.forEach((run) => this.supervisor.enqueue(run));
+    await this.launcher.launch(runs, { executor, label: `grid-${grid.id}`, slurm: input.slurm });
     return grid;
   }
 

@@ -1,15 +1,18 @@
 /**
- * The runs waiting for a worker, first in first out. The engine starts at most `maxConcurrentRuns`
- * workers (EngineOptions): every run trains in its own process, and on a CPU two of them already share
- * the cores, so a grid of runs is queued and started as slots free.
+ * The runs waiting for a worker, first in first out. The engine starts at most `maxConcurrent()`
+ * workers (the setting `maxConcurrentRuns`, read whenever a slot could open, so a change applies at
+ * once): every run trains in its own process using every core, so a grid of runs is queued and started
+ * as slots free.
  */
 export class RunQueue {
   private readonly pending: number[] = [];
 
-  constructor(readonly maxConcurrent: number) {
-    if (!(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
-      throw new RangeError(`maxConcurrentRuns must be a whole number ≥ 1, got ${maxConcurrent}`);
-    }
+  constructor(private readonly limit: () => number) {}
+
+  /** The limit now; a bad one (never stored: the API checks it) counts as 1. */
+  get maxConcurrent(): number {
+    const n = this.limit();
+    return Number.isInteger(n) && n >= 1 ? n : 1;
   }
 
   push(runId: number): void {

@@ -5,20 +5,18 @@ import type { LogLine, Run, RunStatus } from '../../domain';
 import { isTerminal } from '../../domain';
 import type { RunConfig } from '../methods';
 import type { HostMessage, WorkerMessage } from '../runner/protocol';
-import { publicCheckpoint } from '../store/checkpoints';
-import { pruneCheckpoints } from './checkpoint-retention';
 import type { Store } from '../store/store';
-import { base64ToFloat32 } from '../util/base64';
 import type { EventBus } from './event-bus';
 import { ReportWriter } from './report-writer';
 import { RunQueue } from './run-queue';
 import { spawnFailure, workerEntry, workerEnv } from './worker-process';
+import { recordWorkerReport, type WorkerReport } from './worker-reports';
 
 export interface RunSupervisorOptions {
   store: Store;
   events: EventBus;
-  /** Run workers at most at once; further runs wait as 'queued'. */
-  maxConcurrentRuns: number;
+  /** Run workers at most at once, asked each time a slot could open; further runs wait as 'queued'. */
+  maxConcurrentRuns: () => number;
   /** The folder of a run's checkpoints. */
   checkpointDir: (runId: number) => string;
   /** The dataset cache's folder (data/image-cache.ts), beside the database. */
@@ -182,6 +180,11 @@ export class RunSupervisor {
     }
   }
 
+  /** Starts queued runs if the number of slots has grown (the setting changed). */
+  refill(): void {
+    this.pump();
+  }
+
   /** Starts queued runs while fewer than maxConcurrentRuns workers are busy. */
   private pump(): void {
     if (this.closing) return;
@@ -305,49 +308,8 @@ export class RunSupervisor {
   }
 
   /** A worker's report, written to the store and forwarded as an event. */
-  private record(runId: number, child: ChildProcess, m: Exclude<WorkerMessage, { type: 'finished' }>): void {
-    const { store, events } = this.options;
-    switch (m.type) {
-      case 'started':
-        store.markStarted(runId, m.backend, m.device, child.pid ?? null);
-        this.emitRun(runId);
-        break;
-      case 'metrics':
-        store.addMetrics(m.points);
-        events.emit({ event: 'metrics', points: m.points });
-        break;
-      case 'progress':
-        events.emit({ event: 'progress', progress: m.progress });
-        break;
-      case 'log':
-        this.recordLog(m.line);
-        break;
-      case 'checkpoint': {
-        // A report retried after a storage fault must not record the checkpoint twice.
-        const saved =
-          store.checkpoints.list(runId).find((c) => c.step === m.step && c.path === m.path) ??
-          store.checkpoints.add({ runId, step: m.step, epoch: m.epoch, path: m.path, bytes: m.bytes });
-        events.emit({ event: 'checkpoint', checkpoint: publicCheckpoint(saved) });
-        pruneCheckpoints(store, runId, store.settings.get().keepCheckpoints);
-        break;
-      }
-      case 'histogram':
-        store.histograms.add({ ...m.histogram, runId });
-        break;
-      case 'embedding': {
-        const e = m.embedding;
-        store.embeddings.put({
-          runId,
-          split: e.split,
-          step: e.step,
-          epoch: e.epoch,
-          dim: e.dim,
-          indices: Int32Array.from(e.indices),
-          features: base64ToFloat32(e.features),
-        });
-        break;
-      }
-    }
+  private record(runId: number, child: ChildProcess, m: WorkerReport): void {
+    recordWorkerReport(this.options.store, runId, m, (e) => this.options.events.emit(e), child.pid ?? null);
   }
 
   private recordLog(line: LogLine): void {

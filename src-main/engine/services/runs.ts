@@ -9,12 +9,14 @@ import type { Store } from '../store/store';
 import { checkDataset, checkImageSize } from './dataset-check';
 import type { EventBus } from './event-bus';
 import type { JobRunner } from './jobs';
+import type { RunLauncher } from './run-launcher';
 import type { RunSupervisor } from './run-supervisor';
 
 export interface RunServiceOptions {
   store: Store;
   events: EventBus;
   supervisor: RunSupervisor;
+  launcher: RunLauncher;
   jobs: JobRunner;
   /** The folder of a run's checkpoints, or null when none were ever made. */
   checkpointDir: (runId: number) => string | null;
@@ -47,12 +49,17 @@ export class RunService {
   async create(input: CreateRunInput): Promise<Run> {
     const method = getMethod(input.method);
     const config = resolveConfig(method, input.config);
+    const executor = input.executor ?? 'local';
+    await this.options.launcher.check(executor, input.slurm);
     checkImageSize(method, config, await checkDataset(input.dataset, method.needsLabels ?? false));
     const name = input.name?.trim() || `${method.title} on ${input.dataset.id}`;
-    const run = this.options.store.createRun({ ...input, config, name }, this.options.supervisor.hostId());
+    const run = this.options.store.createRun(
+      { ...input, config, name, executor },
+      this.options.supervisor.hostId(),
+    );
     this.options.events.emit({ event: 'run-created', run });
-    this.options.supervisor.enqueue(run);
-    return run;
+    await this.options.launcher.launch([run], { executor, label: `run-${run.id}`, slurm: input.slurm });
+    return this.get(run.id);
   }
 
   /**
@@ -62,7 +69,9 @@ export class RunService {
    * is deleted, the run's history records the resume, and the run is queued again under its own id.
    */
   async resume(id: number, input: ResumeRunInput = {}): Promise<Run> {
-    const { store, supervisor, events } = this.options;
+    const { store, supervisor, events, launcher } = this.options;
+    // A Slurm run's last reports may still be in its events file: they come before the resume.
+    if (this.get(id).executor === 'slurm') await launcher.slurm.sync([id]);
     const run = this.get(id);
     if (!isTerminal(run.status)) {
       throw new ConfigError(`run ${id} is ${run.status}; it can be resumed once it has stopped`);
@@ -91,8 +100,15 @@ export class RunService {
     );
     for (const file of deletedCheckpointFiles) fs.rmSync(file, { force: true });
     events.emit({ event: 'run-updated', run: reopened });
-    supervisor.enqueue(reopened, { checkpointPath: checkpoint.path });
-    return reopened;
+    await launcher.launch([reopened], {
+      executor: reopened.executor,
+      label: `run-${id}`,
+      // A resumed Slurm job keeps the profile its run was submitted with, changed as the resume asks.
+      slurm:
+        reopened.executor === 'slurm' ? { ...launcher.slurm.recordedProfile(id), ...input.slurm } : undefined,
+      resume: new Map([[id, checkpoint.path]]),
+    });
+    return this.get(id);
   }
 
   /**
@@ -151,9 +167,8 @@ export class RunService {
     this.options.events.emit({ event: 'log', line });
   }
 
-  stop(id: number, force = false): void {
-    this.get(id);
-    this.options.supervisor.stop(id, force ? 0 : undefined);
+  async stop(id: number, force = false): Promise<void> {
+    await this.options.launcher.stop(this.get(id), force);
   }
 
   update(id: number, patch: RunPatch): Run {
@@ -163,14 +178,17 @@ export class RunService {
   }
 
   delete(id: number): void {
-    const { supervisor, jobs, store } = this.options;
-    this.get(id);
-    if (supervisor.isActive(id)) throw new ConfigError(`run ${id} is still running; stop it first`);
+    const { supervisor, jobs, store, launcher } = this.options;
+    const run = this.get(id);
+    if (launcher.isActive(run)) throw new ConfigError(`run ${id} is still ${run.status}; stop it first`);
+    const slurmDir = launcher.slurm.runDir(id);
     if (jobs.busyWith(id)) throw new ConfigError(`a linear probe of run ${id} is still running`);
     supervisor.forget(id);
     store.deleteRun(id);
     const dir = this.options.checkpointDir(id);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    // A Slurm run's folder (its start message, events, checkpoints) is the run's own.
+    if (slurmDir) fs.rmSync(slurmDir, { recursive: true, force: true });
     this.options.deleted?.(id);
   }
 

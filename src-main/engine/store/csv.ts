@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import type { MetricPoint, Run, SimilarityHistogram } from '../../domain';
+import { groupBySeed, meanStd, type MetricPoint, type Run, type SimilarityHistogram } from '../../domain';
 
 const runColumns = [
   'run_id',
@@ -134,4 +134,59 @@ export function histogramsToCsv(histograms: SimilarityHistogram[], runs: Run[]):
     ]);
   });
   return stringify([header, ...rows], { record_delimiter: '\r\n' });
+}
+
+/**
+ * One row per configuration (RFC 4180): runs that differ only in their seed (domain/seed-groups.ts)
+ * are one row, with the dataset as the runs CSV names it, `n` runs, their `seeds` and `run_ids`
+ * (separated by ;), the config without the seed as `config.<key>`, and for every final metric
+ * `<key>_mean`, `<key>_std` and `<key>_n`. Only completed runs' final values count: a running run's last
+ * value is not its result, nor a failed one's. The std is the sample std (n − 1), empty below two
+ * values, as pandas and R leave it.
+ */
+export function aggregateToCsv(runs: Run[]): string {
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  const seedGroups = groupBySeed(runs);
+  const groups = seedGroups.map((g) => g.runIds.map((id) => byId.get(id)!));
+  const configs = groups.map((members) => {
+    const { seed: _seed, ...config } = members[0]!.config;
+    return flatten(config);
+  });
+  const completed = groups.map((members) => members.filter((r) => r.status === 'completed'));
+  const configKeys = [...new Set(configs.flatMap((c) => Object.keys(c)))].sort();
+  const metricKeys = [...new Set(runs.flatMap((r) => Object.keys(r.summary)))].sort();
+  const header = [
+    'method',
+    'dataset',
+    'data_dir',
+    'train_size',
+    'test_size',
+    'n',
+    'completed',
+    'seeds',
+    'run_ids',
+    ...configKeys.map((k) => `config.${k}`),
+    ...metricKeys.flatMap((k) => [`${k}_mean`, `${k}_std`, `${k}_n`]),
+  ];
+  const rows = groups.map((members, i) => {
+    const first = members[0]!;
+    const stats = metricKeys.flatMap((k) => {
+      const m = meanStd(completed[i]!.flatMap((r) => (k in r.summary ? [r.summary[k]!] : [])));
+      return m ? [m.mean, m.n > 1 ? m.std : '', m.n] : ['', '', 0];
+    });
+    return [
+      text(first.method),
+      first.dataset.id,
+      text(first.dataset.dataDir ?? ''),
+      first.dataset.trainSize ?? '',
+      first.dataset.testSize ?? '',
+      members.length,
+      completed[i]!.length,
+      seedGroups[i]!.seeds.join(';'),
+      members.map((r) => r.id).join(';'),
+      ...configKeys.map((k) => configCell(configs[i]![k] ?? '')),
+      ...stats,
+    ];
+  });
+  return stringify([header, ...rows], { record_delimiter: '\r\n', cast: { boolean: (b) => String(b) } });
 }

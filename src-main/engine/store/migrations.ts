@@ -137,4 +137,25 @@ export const migrations: string[] = [
     added_at TEXT NOT NULL
   );
   `,
+  // 5: where a run trains (a local worker or a Slurm job), each Slurm run's job and how far its events
+  // file has been read, and grids of one axis with several seeds per cell run by an executor.
+  `
+  ALTER TABLE runs ADD COLUMN executor TEXT NOT NULL DEFAULT 'local' CHECK (executor IN ('local','slurm'));
+  CREATE TABLE slurm_jobs (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    job_id TEXT NOT NULL,
+    run_dir TEXT NOT NULL,
+    script_path TEXT NOT NULL,
+    output_path TEXT NOT NULL,
+    profile_json TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT '',
+    node TEXT,
+    reason TEXT,
+    events_offset INTEGER NOT NULL DEFAULT 0,
+    worker_end_json TEXT,
+    submitted_at TEXT NOT NULL
+  );
+  ALTER TABLE grids ADD COLUMN seeds_json TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE grids ADD COLUMN executor TEXT NOT NULL DEFAULT 'local';
+  `,
 ];

@@ -13,7 +13,9 @@ export class SettingsTable {
     const stored = Object.fromEntries(
       rows.filter((r) => Object.hasOwn(defaultSettings, r.key)).map((r) => [r.key, JSON.parse(r.value_json)]),
     );
-    return { ...defaultSettings, ...stored };
+    const settings = { ...defaultSettings, ...stored } as Settings;
+    // A profile saved by an earlier version lacks the fields added since: they take their defaults.
+    return { ...settings, slurm: { ...defaultSettings.slurm, ...settings.slurm } };
   }
 
   update(patch: Partial<Settings>): Settings {

@@ -13,6 +13,7 @@ import { JobTable } from './jobs';
 import { migrations } from './migrations';
 import { ResumeTable } from './resumes';
 import { SettingsTable } from './settings';
+import { publicSlurmJob, SlurmJobTable, type StoredSlurmJob } from './slurm-jobs';
 import type { CreateRunInput, LogLine, MetricPoint, Run, RunResume, RunStatus } from '../../domain';
 
 interface RunRow {
@@ -32,6 +33,7 @@ interface RunRow {
   started_at: string | null;
   ended_at: string | null;
   host_id: number | null;
+  executor: Run['executor'];
 }
 
 type Summary = Pick<Run, 'summary' | 'summarySteps'>;
@@ -67,6 +69,7 @@ export class Store {
   readonly resumes: ResumeTable;
   readonly settings: SettingsTable;
   readonly datasets: DatasetTable;
+  readonly slurmJobs: SlurmJobTable;
   /** What other connections wrote, for the change watcher (watch.ts). */
   readonly changes: ChangeFeed;
 
@@ -98,12 +101,21 @@ export class Store {
     this.resumes = new ResumeTable(this.db);
     this.settings = new SettingsTable(this.db);
     this.datasets = new DatasetTable(this.db);
+    this.slurmJobs = new SlurmJobTable(this.db);
     this.changes = new ChangeFeed(this.db);
   }
 
   /** Runs `fn` in one transaction: everything it writes is committed together, or nothing is. */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Like `transaction`, but takes the write lock first (BEGIN IMMEDIATE): what `fn` reads cannot be
+   * changed by another connection before it writes (two processes reading in one events file).
+   */
+  exclusiveTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   /** Opens the file (creating it only when allowed); nothing is written yet. */
@@ -168,8 +180,8 @@ export class Store {
   ): Run {
     const info = this.db
       .prepare(
-        `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, tags_json, created_at, host_id)
-         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, tags_json, created_at, host_id, executor)
+         VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         input.name,
@@ -180,13 +192,21 @@ export class Store {
         JSON.stringify(input.tags ?? []),
         now(),
         hostId,
+        input.executor ?? 'local',
       );
     return this.getRun(Number(info.lastInsertRowid))!;
   }
 
   getRun(id: number): Run | null {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
-    return row ? this.toRun(row, this.summaries([id]).get(id), this.resumes.ofRuns([id]).get(id)) : null;
+    return row
+      ? this.toRun(
+          row,
+          this.summaries([id]).get(id),
+          this.resumes.ofRuns([id]).get(id),
+          row.executor === 'slurm' ? this.slurmJobs.get(id) : null,
+        )
+      : null;
   }
 
   listRuns(ids?: number[]): Run[] {
@@ -199,7 +219,8 @@ export class Store {
     ) as RunRow[];
     const summaries = this.summaries(rows.map((r) => r.id));
     const resumes = this.resumes.ofRuns(rows.map((r) => r.id));
-    return rows.map((r) => this.toRun(r, summaries.get(r.id), resumes.get(r.id)));
+    const jobs = this.slurmJobs.ofRuns(rows.filter((r) => r.executor === 'slurm').map((r) => r.id));
+    return rows.map((r) => this.toRun(r, summaries.get(r.id), resumes.get(r.id), jobs.get(r.id)));
   }
 
   /** The last value (highest step, then latest write) of every metric key of the given runs, and its step. */
@@ -227,6 +248,7 @@ export class Store {
     row: RunRow,
     summary: Summary = { summary: {}, summarySteps: {} },
     resumes: RunResume[] = [],
+    slurmJob: StoredSlurmJob | null = null,
   ): Run {
     return {
       id: row.id,
@@ -235,6 +257,8 @@ export class Store {
       status: row.status,
       dataset: JSON.parse(row.dataset_json),
       backendPreference: row.backend_preference as Run['backendPreference'],
+      executor: row.executor,
+      slurm: slurmJob ? publicSlurmJob(slurmJob) : null,
       backend: row.backend,
       device: row.device,
       config: JSON.parse(row.config_json),
@@ -272,11 +296,14 @@ export class Store {
   /**
    * When a process opens the database: a run still `running` or `queued` whose engine host is gone was
    * cut off; mark it interrupted. Returns the ids marked. A run knows its host (hosts.ts); runs recorded
-   * before hosts were (no host_id) fall back to their worker's pid.
+   * before hosts were (no host_id) fall back to their worker's pid. A Slurm run lives on its cluster,
+   * whatever became of the host that submitted it: Slurm says when it ends.
    */
   markInterrupted(isAlive: (pid: number) => boolean): number[] {
     const rows = this.db
-      .prepare(`SELECT id, worker_pid, host_id FROM runs WHERE status IN ('running', 'queued')`)
+      .prepare(
+        `SELECT id, worker_pid, host_id FROM runs WHERE status IN ('running', 'queued') AND executor = 'local'`,
+      )
       .all() as { id: number; worker_pid: number | null; host_id: number | null }[];
     const hostAlive = new Map<number, boolean>();
     const alive = (r: (typeof rows)[number]) => {

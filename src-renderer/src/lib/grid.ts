@@ -1,14 +1,25 @@
 /**
  * Grids of runs: which config fields can span an axis, parsing an axis's comma-separated
- * values with the field's own bounds, and what each heatmap cell shows for its run.
+ * values with the field's own bounds, and what each heatmap cell shows for its runs (one per seed).
  */
-import type { Grid, Run, RunProgress, RunStatus } from '../../../src-main/domain';
+import {
+  meanStd,
+  type Grid,
+  type GridAxis,
+  type MeanStd,
+  type Run,
+  type RunProgress,
+  type RunStatus,
+} from '../../../src-main/domain';
 import { parseField, type FieldError, type FieldSpec } from './schema';
 
 export type AxisValue = number | string | boolean;
 
 /** The engine accepts at most this many values per axis. */
 export const maxAxisValues = 8;
+
+/** Runs per cell (one per seed) the grid form offers. */
+export const maxSeedsPerCell = 10;
 
 /** Fields that can span an axis: numbers, options and yes/no switches. */
 export function axisFields(specs: FieldSpec[]): FieldSpec[] {
@@ -102,11 +113,10 @@ export function defaultAxes(specs: FieldSpec[]): [string, string] | null {
   return pick.length >= 2 ? [pick[0]!, pick[1]!] : null;
 }
 
-/** One cell of a grid's heatmap. */
-export interface GridCell {
-  row: number;
-  col: number;
+/** One run of a grid cell: one seed. */
+export interface GridSeedRun {
   runId: number;
+  seed: number;
   status: RunStatus | 'missing';
   /** The metric's final value: set once the run completed with that metric. */
   value: number | null;
@@ -114,31 +124,99 @@ export interface GridCell {
   progress: number | null;
 }
 
-export function gridCell(
-  row: number,
-  col: number,
+/** One cell of a grid's heatmap: its runs, one per seed, and the mean ± std of their final values. */
+export interface GridCell {
+  row: number;
+  col: number;
+  runs: GridSeedRun[];
+  /** The cell's status: running or queued while any of its runs is, else completed if one completed. */
+  status: RunStatus | 'missing';
+  /** Mean ± std over the completed runs with a value; null until one has it. */
+  value: MeanStd | null;
+  /** While the cell trains: the share of its runs' steps done, finished runs counting whole. */
+  progress: number | null;
+}
+
+export function gridSeedRun(
   runId: number,
+  seed: number,
   run: Run | undefined,
   metric: string,
   progress: RunProgress | undefined,
-): GridCell {
-  if (!run) return { row, col, runId, status: 'missing', value: null, progress: null };
+): GridSeedRun {
+  if (!run) return { runId, seed, status: 'missing', value: null, progress: null };
   const v = run.summary[metric];
   const value = run.status === 'completed' && typeof v === 'number' && Number.isFinite(v) ? v : null;
   const share =
     run.status === 'running' && progress && progress.totalSteps > 0
       ? Math.min(1, Math.max(0, progress.step / progress.totalSteps))
       : null;
-  return { row, col, runId, status: run.status, value, progress: share };
+  return { runId, seed, status: run.status, value, progress: share };
 }
 
-/** Every cell of a grid, row by row, from the runs as the runs store knows them. */
+/** What a cell is doing, from its runs' statuses: the least finished one decides. */
+function cellStatus(runs: readonly GridSeedRun[]): RunStatus | 'missing' {
+  for (const status of ['running', 'queued', 'completed'] as const) {
+    if (runs.some((r) => r.status === status)) return status;
+  }
+  return runs.find((r) => r.status !== 'missing')?.status ?? 'missing';
+}
+
+export function gridCell(row: number, col: number, runs: GridSeedRun[]): GridCell {
+  const status = cellStatus(runs);
+  const value = meanStd(runs.flatMap((r) => (r.value === null ? [] : [r.value])));
+  const progress =
+    status === 'running'
+      ? runs.reduce(
+          (sum, r) => sum + (r.status === 'running' ? (r.progress ?? 0) : r.status === 'queued' ? 0 : 1),
+          0,
+        ) / runs.length
+      : null;
+  return { row, col, runs, status, value, progress };
+}
+
+/** Every cell of a grid, row by row as `runIds` holds them, from the runs as the runs store knows them. */
 export function gridCells(
   grid: Grid,
   runOf: (id: number) => Run | undefined,
   progressOf: (id: number) => RunProgress | undefined,
 ): GridCell[][] {
-  return grid.runIds.map((ids, r) =>
-    ids.map((id, c) => gridCell(r, c, id, runOf(id), grid.metric, progressOf(id))),
+  return grid.runIds.map((cols, r) =>
+    cols.map((ids, c) =>
+      gridCell(
+        r,
+        c,
+        ids.map((id, s) => gridSeedRun(id, grid.seeds[s] ?? s, runOf(id), grid.metric, progressOf(id))),
+      ),
+    ),
   );
+}
+
+/**
+ * Where the heatmap draws a grid's cells: the columns' values across and the rows' down; a one-axis
+ * sweep (no columns) is one row of cells, its values across.
+ */
+export interface HeatmapLayout {
+  x: GridAxis;
+  /** Null for a one-axis sweep: a single row without a name. */
+  y: GridAxis | null;
+  /** The [x, y] category indices of a cell. */
+  at: (cell: Pick<GridCell, 'row' | 'col'>) => [number, number];
+}
+
+export function heatmapLayout(grid: Pick<Grid, 'rows' | 'cols'>): HeatmapLayout {
+  if (!grid.cols) return { x: grid.rows, y: null, at: (c) => [c.row, 0] };
+  return { x: grid.cols, y: grid.rows, at: (c) => [c.col, c.row] };
+}
+
+/**
+ * The cells with the best mean (several when they tie), by the metric's direction; none when the
+ * direction is unknown or fewer than two cells have a value, as there is nothing to compare.
+ */
+export function bestCells(cells: readonly GridCell[], higherIsBetter: boolean | null): Set<GridCell> {
+  const filled = cells.filter((c) => c.value !== null);
+  if (higherIsBetter === null || filled.length < 2) return new Set();
+  const means = filled.map((c) => c.value!.mean);
+  const best = higherIsBetter ? Math.max(...means) : Math.min(...means);
+  return new Set(filled.filter((c) => c.value!.mean === best));
 }

@@ -105,14 +105,17 @@ describe('grids', () => {
       cols: gridInput.cols,
     });
     expect(grid.runIds).toHaveLength(2);
-    const ids = grid.runIds.flat();
+    expect(grid.seeds).toEqual([0]);
+    expect(grid.executor).toBe('local');
+    const ids = grid.runIds.flat(2);
     expect(ids).toHaveLength(4);
     expect(new Set(ids).size).toBe(4);
     const runs = (await engine.api.listRuns()).filter((r) => ids.includes(r.id));
     const byId = new Map(runs.map((r) => [r.id, r] as [number, Run]));
     gridInput.rows.values.forEach((t, r) =>
       gridInput.cols.values.forEach((s, c) => {
-        const run = byId.get(grid.runIds[r]![c]!)!;
+        expect(grid.runIds[r]![c]).toHaveLength(1);
+        const run = byId.get(grid.runIds[r]![c]![0]!)!;
         expect(run.name).toBe(`ablation: temperature=${t}, cropMinScale=${s}`);
         expect(run.tags).toEqual([`grid:${grid.id}`]);
         expect(run.config).toMatchObject({ temperature: t, cropMinScale: s, width: 8, linearProbe: true });
@@ -128,6 +131,42 @@ describe('grids', () => {
     await Promise.all(ids.map((id) => engine.api.stopRun(id, true)));
     const ended = await Promise.all(ids.map((id) => engine.waitForRun(id)));
     expect(ended.every((r) => r.status === 'stopped' || r.status === 'completed')).toBe(true);
+  });
+
+  it('a one-axis sweep with seeds: one row of cells, one run per seed from the config seed on', async () => {
+    const grid = await engine.api.createGrid({
+      ...gridInput,
+      name: 'sweep',
+      config: { ...gridInput.config, seed: 5 },
+      cols: undefined,
+      seeds: 3,
+    });
+    expect(grid.cols).toBeNull();
+    expect(grid.seeds).toEqual([5, 6, 7]);
+    expect(grid.runIds.map((row) => row.length)).toEqual([1, 1]);
+    const ids = grid.runIds.flat(2);
+    expect(ids).toHaveLength(6);
+    const runs = new Map((await engine.api.listRuns()).map((r) => [r.id, r] as [number, Run]));
+    gridInput.rows.values.forEach((t, r) =>
+      grid.runIds[r]![0]!.forEach((id, s) => {
+        const run = runs.get(id)!;
+        expect(run.config).toMatchObject({ temperature: t, seed: 5 + s });
+        expect(run.name).toBe(`sweep: temperature=${t}, seed ${5 + s}`);
+      }),
+    );
+    await Promise.all(ids.map((id) => engine.api.stopRun(id, true)));
+    await Promise.all(ids.map((id) => engine.waitForRun(id)));
+  });
+
+  it('refuses the seed as an axis and a bad seed count, recording nothing', async () => {
+    const before = (await engine.api.listRuns()).length;
+    await expect(
+      engine.api.createGrid({ ...gridInput, cols: { field: 'seed', values: [0, 1] } }),
+    ).rejects.toThrow(/the seed is not a grid axis: ask for seeds per cell/);
+    await expect(engine.api.createGrid({ ...gridInput, seeds: 11 })).rejects.toThrow(
+      /seeds per cell must be a whole number from 1 to 10, got 11/,
+    );
+    expect((await engine.api.listRuns()).length).toBe(before);
   });
 });
 

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Grid, Run, RunProgress } from '../../../src-main/domain';
 import {
   axisFields,
+  bestCells,
   defaultAxes,
   gridCell,
   gridCells,
+  gridSeedRun,
+  heatmapLayout,
   maxAxisValues,
   parseAxisValues,
   suggestValues,
@@ -35,6 +38,8 @@ function run(status: Run['status'], summary: Record<string, number> = {}, id = 1
     status,
     dataset: { id: 'synthetic' },
     backendPreference: 'auto',
+    executor: 'local',
+    slurm: null,
     backend: null,
     device: null,
     config: {},
@@ -117,70 +122,170 @@ describe('grid axes', () => {
 });
 
 describe('grid cells', () => {
-  const progress: RunProgress = {
+  const progress = (step: number): RunProgress => ({
     runId: 1,
-    step: 30,
+    step,
     totalSteps: 120,
     epoch: 1,
     epochs: 4,
     loss: 1,
     imagesPerSecond: 10,
     etaSeconds: 5,
-  };
+  });
 
-  it('fills a cell only with a completed run’s final value', () => {
-    expect(gridCell(0, 1, 1, run('completed', { probe_top1: 0.42 }), 'probe_top1', undefined)).toEqual({
-      row: 0,
-      col: 1,
+  it('takes a seed’s value only from a completed run’s final value', () => {
+    expect(gridSeedRun(1, 0, run('completed', { probe_top1: 0.42 }), 'probe_top1', undefined)).toEqual({
       runId: 1,
+      seed: 0,
       status: 'completed',
       value: 0.42,
       progress: null,
     });
     // A running run's kNN at epoch 0 is not its final value.
-    const running = gridCell(0, 0, 1, run('running', { knn_top1: 0.2 }), 'knn_top1', progress);
+    const running = gridSeedRun(1, 0, run('running', { knn_top1: 0.2 }), 'knn_top1', progress(30));
     expect(running.value).toBeNull();
     expect(running.progress).toBe(0.25);
-    expect(gridCell(0, 0, 1, run('completed', { knn_top1: 0.3 }), 'probe_top1', undefined).value).toBeNull();
-    expect(gridCell(0, 0, 1, run('failed', { probe_top1: 0.3 }), 'probe_top1', undefined).value).toBeNull();
-    expect(gridCell(0, 0, 1, run('queued'), 'probe_top1', undefined).progress).toBeNull();
-    expect(gridCell(0, 0, 9, undefined, 'probe_top1', undefined).status).toBe('missing');
+    expect(gridSeedRun(1, 0, run('completed', { knn_top1: 0.3 }), 'probe_top1', undefined).value).toBeNull();
+    expect(gridSeedRun(1, 0, run('failed', { probe_top1: 0.3 }), 'probe_top1', undefined).value).toBeNull();
+    expect(gridSeedRun(1, 0, run('queued'), 'probe_top1', undefined).progress).toBeNull();
+    expect(gridSeedRun(9, 0, undefined, 'probe_top1', undefined).status).toBe('missing');
   });
 
-  it('lays the runs out row by row', () => {
-    const grid: Grid = {
-      id: 1,
-      name: 'g',
-      method: 'simclr',
-      rows: { field: 'cropMinScale', values: [0.08, 1] },
-      cols: { field: 'jitterProb', values: [0, 0.8] },
-      metric: 'probe_top1',
-      runIds: [
+  it('shows the mean and sample std of its completed seeds, and n', () => {
+    const seeds = [0.7, 0.74, 0.69].map((v, s) =>
+      gridSeedRun(s + 1, s, run('completed', { probe_top1: v }, s + 1), 'probe_top1', undefined),
+    );
+    const cell = gridCell(0, 1, seeds);
+    expect(cell.status).toBe('completed');
+    expect(cell.value!.n).toBe(3);
+    expect(cell.value!.mean).toBeCloseTo((0.7 + 0.74 + 0.69) / 3, 12);
+    const m = (0.7 + 0.74 + 0.69) / 3;
+    expect(cell.value!.std).toBeCloseTo(
+      Math.sqrt(((0.7 - m) ** 2 + (0.74 - m) ** 2 + (0.69 - m) ** 2) / 2),
+      12,
+    );
+    // One seed: its value, std 0.
+    expect(gridCell(0, 0, seeds.slice(0, 1)).value).toEqual({ mean: 0.7, std: 0, n: 1 });
+  });
+
+  it('is running while any seed runs, with the share of all its seeds’ steps done', () => {
+    const done = gridSeedRun(1, 0, run('completed', { probe_top1: 0.5 }, 1), 'probe_top1', undefined);
+    const half = gridSeedRun(2, 1, run('running', {}, 2), 'probe_top1', progress(60));
+    const queued = gridSeedRun(3, 2, run('queued', {}, 3), 'probe_top1', undefined);
+    const cell = gridCell(0, 0, [done, half, queued]);
+    expect(cell.status).toBe('running');
+    // (1 + 0.5 + 0) / 3.
+    expect(cell.progress).toBeCloseTo(0.5, 12);
+    // The completed seed already counts, as n says.
+    expect(cell.value).toEqual({ mean: 0.5, std: 0, n: 1 });
+    expect(gridCell(0, 0, [done, queued]).status).toBe('queued');
+    const failed = gridSeedRun(4, 3, run('failed', {}, 4), 'probe_top1', undefined);
+    expect(gridCell(0, 0, [failed, done]).status).toBe('completed');
+    expect(gridCell(0, 0, [failed]).status).toBe('failed');
+    expect(gridCell(0, 0, [gridSeedRun(5, 0, undefined, 'probe_top1', undefined)]).status).toBe('missing');
+  });
+
+  const grid = (cols: Grid['cols'], runIds: number[][][]): Grid => ({
+    id: 1,
+    name: 'g',
+    method: 'simclr',
+    rows: { field: 'cropMinScale', values: [0.08, 1] },
+    cols,
+    seeds: [5, 6],
+    executor: 'local',
+    metric: 'probe_top1',
+    runIds,
+    createdAt: '2026-01-01T00:00:00Z',
+  });
+
+  it('lays the runs out row by row, a run per seed in each cell', () => {
+    const g = grid({ field: 'jitterProb', values: [0, 0.8] }, [
+      [
         [1, 2],
         [3, 4],
       ],
-      createdAt: '2026-01-01T00:00:00Z',
-    };
-    const runs = new Map([
-      [1, run('completed', { probe_top1: 0.5 }, 1)],
-      [2, run('running', {}, 2)],
-      [3, run('queued', {}, 3)],
-      [4, run('completed', { probe_top1: 0.25 }, 4)],
+      [
+        [5, 6],
+        [7, 8],
+      ],
     ]);
+    const runs = new Map(
+      [
+        run('completed', { probe_top1: 0.5 }, 1),
+        run('completed', { probe_top1: 0.7 }, 2),
+        run('running', {}, 3),
+        run('queued', {}, 4),
+        run('queued', {}, 5),
+        run('queued', {}, 6),
+        run('completed', { probe_top1: 0.25 }, 7),
+        run('completed', { probe_top1: 0.25 }, 8),
+      ].map((r) => [r.id, r]),
+    );
     const cells = gridCells(
-      grid,
+      g,
       (id) => runs.get(id),
       () => undefined,
     );
-    expect(cells.map((row) => row.map((c) => [c.runId, c.row, c.col, c.status, c.value]))).toEqual([
+    expect(
+      cells.map((row) => row.map((c) => [c.row, c.col, c.runs.map((r) => [r.runId, r.seed]), c.status])),
+    ).toEqual([
       [
-        [1, 0, 0, 'completed', 0.5],
-        [2, 0, 1, 'running', null],
+        [
+          0,
+          0,
+          [
+            [1, 5],
+            [2, 6],
+          ],
+          'completed',
+        ],
+        [
+          0,
+          1,
+          [
+            [3, 5],
+            [4, 6],
+          ],
+          'running',
+        ],
       ],
       [
-        [3, 1, 0, 'queued', null],
-        [4, 1, 1, 'completed', 0.25],
+        [
+          1,
+          0,
+          [
+            [5, 5],
+            [6, 6],
+          ],
+          'queued',
+        ],
+        [
+          1,
+          1,
+          [
+            [7, 5],
+            [8, 6],
+          ],
+          'completed',
+        ],
       ],
     ]);
+    expect(cells[0]![0]!.value!.mean).toBeCloseTo(0.6, 12);
+    expect(cells[1]![1]!.value).toEqual({ mean: 0.25, std: 0, n: 2 });
+    expect(bestCells(cells.flat(), true)).toEqual(new Set([cells[0]![0]]));
+    expect(bestCells(cells.flat(), false)).toEqual(new Set([cells[1]![1]]));
+    expect(bestCells(cells.flat(), null).size).toBe(0);
+    expect(bestCells([cells[0]![0]!], true).size).toBe(0);
+  });
+
+  it('draws columns across and rows down, and a one-axis sweep as one row of cells', () => {
+    const two = heatmapLayout(grid({ field: 'jitterProb', values: [0, 0.8] }, []));
+    expect(two.x.field).toBe('jitterProb');
+    expect(two.y?.field).toBe('cropMinScale');
+    expect(two.at({ row: 1, col: 0 })).toEqual([0, 1]);
+    const one = heatmapLayout(grid(null, []));
+    expect(one.x).toEqual({ field: 'cropMinScale', values: [0.08, 1] });
+    expect(one.y).toBeNull();
+    expect(one.at({ row: 1, col: 0 })).toEqual([1, 0]);
   });
 });

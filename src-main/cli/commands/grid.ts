@@ -1,0 +1,180 @@
+import { parseArgs } from 'node:util';
+import { waitForRun } from '../../api/wait';
+import { meanStd, type Grid, type GridAxis, type Run } from '../../domain';
+import { applySetFlags, parseValue } from '../config-values';
+import { datasetFlags, datasetHelp, datasetSpecFromFlags } from '../dataset-flags';
+import { UsageError } from '../errors';
+import { openApi } from '../open-api';
+import { executorFlags, executorFromFlags, executorHelp, slurmOverridesFromFlags } from '../slurm-flags';
+import { joinNegativeValues } from './train';
+
+const help = `usage: contrastlab grid --method ID --axis key=v1,v2 [--axis key=v1,v2] [options]
+
+  Trains one run per combination of the axes' values and per seed: a one- or two-axis sweep whose cells
+  show the mean ± std of a metric across seeds (the Grids view's heatmap). On Slurm the grid is one
+  array job (--executor slurm); locally its runs train here, a few at a time (Settings).
+
+  --method ID            method to train (see \`contrastlab methods\`)
+  --axis key=v1,v2       a config field and its values (one or two axes; up to 8 values each)
+  --seeds N              runs per cell, with seeds seed, seed+1, … (1–10; default 1)
+  --set key=value        a config field every run shares; repeatable
+  --metric KEY           the metric the cells show (default knn_top1, or probe_top1 with linearProbe on)
+  --name TEXT            grid name
+${datasetHelp('synthetic, built in')}${executorHelp}  --wait                 slurm: wait for every run to end (local grids always train in this process)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
+  --json                 the grid (and with --wait its cells) as JSON on stdout
+
+  Exit code 0 when every run completed (or, without --wait, was submitted), 1 otherwise.
+`;
+
+const options = {
+  method: { type: 'string' },
+  axis: { type: 'string', multiple: true },
+  seeds: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  metric: { type: 'string' },
+  name: { type: 'string' },
+  ...datasetFlags,
+  ...executorFlags,
+  wait: { type: 'boolean' },
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const valued = new Set(
+  Object.entries(options)
+    .filter(([, o]) => o.type === 'string')
+    .map(([name]) => `--${name}`),
+);
+
+/** `--axis lr=0.1,0.3`: the field and its values, each parsed as JSON where it can be. */
+export function parseAxis(raw: string): GridAxis {
+  const eq = raw.indexOf('=');
+  if (eq <= 0 || eq === raw.length - 1) throw new UsageError(`--axis expects key=v1,v2,…, got "${raw}"`);
+  const values = raw
+    .slice(eq + 1)
+    .split(',')
+    .map((v) => v.trim());
+  if (values.some((v) => v === '')) throw new UsageError(`--axis ${raw.slice(0, eq)} has an empty value`);
+  return {
+    field: raw.slice(0, eq).trim(),
+    values: values.map((v) => {
+      const value = parseValue(v);
+      if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+      throw new UsageError(`--axis values must be numbers, strings or booleans, got ${v}`);
+    }),
+  };
+}
+
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** One line per cell: its settings, how many of its runs completed, and the metric's mean ± std. */
+export function describeCells(grid: Grid, runs: Map<number, Run>) {
+  const cells = [];
+  for (const [r, row] of grid.runIds.entries()) {
+    for (const [c, ids] of row.entries()) {
+      const setting = {
+        [grid.rows.field]: grid.rows.values[r],
+        ...(grid.cols ? { [grid.cols.field]: grid.cols.values[c] } : {}),
+      };
+      const cellRuns = ids.map((id) => runs.get(id)).filter((run): run is Run => run !== undefined);
+      const values = cellRuns
+        .map((run) => run.summary[grid.metric])
+        .filter((v): v is number => v !== undefined);
+      cells.push({
+        setting,
+        runIds: ids,
+        completed: cellRuns.filter((run) => run.status === 'completed').length,
+        [grid.metric]: meanStd(values),
+      });
+    }
+  }
+  return cells;
+}
+
+/** `grid`: records the grid's runs and starts them; waits for them locally, or on Slurm with --wait. */
+export async function gridCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: joinNegativeValues(argv, valued), options });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (!values.method) throw new UsageError('--method is required (see `contrastlab methods`)');
+  const axes = (values.axis ?? []).map(parseAxis);
+  if (axes.length === 0 || axes.length > 2) {
+    throw new UsageError(`a grid has one or two --axis flags, got ${axes.length}`);
+  }
+  let seeds: number | undefined;
+  if (values.seeds !== undefined) {
+    seeds = Number(values.seeds);
+    if (!Number.isInteger(seeds) || seeds < 1 || seeds > 10) {
+      throw new UsageError(`--seeds must be a whole number from 1 to 10, got "${values.seeds}"`);
+    }
+  }
+  const config: Record<string, unknown> = {};
+  applySetFlags(config, values.set ?? []);
+  const executor = executorFromFlags(values);
+  const slurm = slurmOverridesFromFlags(values, executor);
+  const metric = values.metric ?? (config.linearProbe === true ? 'probe_top1' : 'knn_top1');
+  const wait = executor === 'local' || (values.wait ?? false);
+
+  const { api, close } = openApi(values.db);
+  const stopAll = (grid: Grid | null) => {
+    for (const id of grid?.runIds.flat(2) ?? []) api.stopRun(id).catch(() => {});
+  };
+  let grid: Grid | null = null;
+  const onSignal = () => stopAll(grid);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  try {
+    grid = await api.createGrid({
+      method: values.method,
+      dataset: datasetSpecFromFlags(values, 'synthetic'),
+      config,
+      rows: axes[0]!,
+      ...(axes[1] ? { cols: axes[1] } : {}),
+      seeds,
+      metric,
+      name: values.name,
+      executor,
+      slurm,
+    });
+    const ids = grid.runIds.flat(2);
+    if (!values.json) {
+      const where =
+        executor === 'slurm'
+          ? `Slurm job ${(await api.getRun(ids[0]!)).slurm?.jobId.split('_')[0] ?? '?'}`
+          : 'this machine';
+      process.stderr.write(
+        `grid ${grid.id} "${grid.name}": ${ids.length} runs (${ids[0]}–${ids.at(-1)}) on ${where}\n`,
+      );
+    }
+    if (!wait) {
+      if (values.json) process.stdout.write(`${JSON.stringify({ grid })}\n`);
+      return 0;
+    }
+    const finished = new Map<number, Run>();
+    for (const id of ids) {
+      const run = await waitForRun(api, id);
+      finished.set(id, run);
+      if (!values.json)
+        process.stderr.write(`  run ${id} ${run.status}${run.error ? `: ${run.error}` : ''}\n`);
+    }
+    const cells = describeCells(grid, finished);
+    if (values.json) process.stdout.write(`${JSON.stringify({ grid, cells })}\n`);
+    else {
+      for (const cell of cells) {
+        const stat = cell[metric] as ReturnType<typeof meanStd>;
+        const setting = Object.entries(cell.setting)
+          .map(([k, v]) => `${k}=${shown(v)}`)
+          .join(', ');
+        const value = stat ? `${stat.mean.toFixed(4)} ± ${stat.std.toFixed(4)} (n=${stat.n})` : 'no value';
+        process.stdout.write(`${setting}\t${metric} ${value}\n`);
+      }
+    }
+    return [...finished.values()].every((r) => r.status === 'completed') ? 0 : 1;
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, onSignal);
+    await close();
+  }
+}
