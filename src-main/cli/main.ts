@@ -12,6 +12,7 @@ import { probeCommand } from './commands/probe';
 import { versionCommand } from './commands/version';
 import { gridCommand } from './commands/grid';
 import { syncCommand } from './commands/sync';
+import { stopCommand } from './commands/stop';
 import { slurmTaskCommand } from './commands/slurm-task';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
@@ -21,6 +22,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
     run: gridCommand,
     summary: 'a sweep over one or two settings and seeds, here or as a Slurm array job',
   },
+  stop: { run: stopCommand, summary: 'stop a Slurm run (scancel), recorded as stopped' },
   sync: { run: syncCommand, summary: "read Slurm runs' reports into the database (idempotent)" },
   resume: { run: resumeCommand, summary: 'continue a stopped, interrupted or failed run from a checkpoint' },
   runs: { run: runsCommand, summary: 'list the runs in a database as JSON' },

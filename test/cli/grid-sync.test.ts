@@ -178,6 +178,48 @@ describe.concurrent('contrastlab grid and sync', () => {
     },
   );
 
+  it.skipIf(missing !== null)(
+    'stop: a Slurm run submitted with --no-wait is cancelled and recorded as stopped; a local run is refused',
+    async ({ expect }) => {
+      const db = path.join(dir, 'stop.db');
+      const longer = tiny.map((a) => (a === 'epochs=1' ? 'epochs=500' : a));
+      const submit = await runCli([
+        'train',
+        '--method',
+        'simclr',
+        '--executor',
+        'slurm',
+        '--no-wait',
+        ...longer,
+        '--db',
+        db,
+      ]);
+      expect(submit.code, submit.stderr).toBe(0);
+      const [, runId, jobId] = /^run (\d+) submitted as Slurm job (\d+)\n$/.exec(submit.stdout)!;
+      const stop = await runCli(['stop', runId!, '--db', db]);
+      expect(stop.code, stop.stderr).toBe(0);
+      expect(stop.stdout).toMatch(new RegExp(`^run ${runId} stopped \\(Slurm job ${jobId} CANCELLED`));
+      const again = await runCli(['stop', runId!, '--db', db]);
+      expect(again.stdout).toBe(`run ${runId} is already stopped\n`);
+
+      // A local run trains in the process that started it; stop refuses it, saying where to stop it.
+      const conn = new Database(db);
+      conn
+        .prepare(
+          `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, created_at, worker_pid) VALUES ('local', 'simclr', 'running', '{"id":"synthetic"}', 'auto', '{}', '2026-01-01', ?)`,
+        )
+        // A living worker process (this one): the run is not taken for one cut off.
+        .run(process.pid);
+      const localId = (conn.prepare('SELECT max(id) AS id FROM runs').get() as { id: number }).id;
+      conn.close();
+      const local = await runCli(['stop', String(localId), '--db', db]);
+      expect(local.code).toBe(2);
+      expect(local.stderr).toBe(
+        `contrastlab: run ${localId} trains in the process that started it on this machine; stop it there (the workbench's Stop, or Ctrl-C in its train)\n`,
+      );
+    },
+  );
+
   it('bad input: one line on stderr, exit code 2, no database made', async ({ expect }) => {
     const db = path.join(dir, 'never.db');
     const base = ['--method', 'simclr', '--db', db];

@@ -3,7 +3,21 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli';
 
-const commands = ['methods', 'train', 'resume', 'runs', 'export', 'check-loss', 'serve', 'bench', 'probe'];
+const commands = [
+  'methods',
+  'train',
+  'resume',
+  'runs',
+  'export',
+  'check-loss',
+  'serve',
+  'bench',
+  'probe',
+  'grid',
+  'sync',
+  'stop',
+  'slurm-task',
+];
 const version = (
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;

@@ -206,6 +206,8 @@ export class SlurmExecutor {
     if (!job) return;
     await scancel([job.jobId]);
     await this.sync([runId]);
+    // Its end may take Slurm a moment (the worker's checkpoint, then COMPLETING): polled from here on.
+    this.startPolling();
   }
 
   /** The profile the run's latest job was submitted with. */
