@@ -87,7 +87,20 @@ describe('settings', () => {
     expect(store.settings.update({ keepCheckpoints: 3 })).toEqual({ ...defaultSettings, keepCheckpoints: 3 });
     store.close();
     const again = new Store(file);
-    expect(again.settings.get()).toEqual({ autoResumeInterrupted: false, keepCheckpoints: 3 });
+    expect(again.settings.get()).toEqual({ ...defaultSettings, keepCheckpoints: 3 });
+    expect(again.settings.update({ maxConcurrentRuns: 2 }).maxConcurrentRuns).toBe(2);
     again.close();
+  });
+
+  it('a Slurm profile saved by an earlier version takes the defaults of the fields added since', () => {
+    const store = new Store(file);
+    // As a version whose profile had only a partition and a time limit would have saved it.
+    store.settings.update({ slurm: { partition: 'gpu', timeLimit: '120' } as typeof defaultSettings.slurm });
+    expect(store.settings.get().slurm).toEqual({
+      ...defaultSettings.slurm,
+      partition: 'gpu',
+      timeLimit: '120',
+    });
+    store.close();
   });
 });
