@@ -314,6 +314,22 @@ export const apiCommands = {
     doc: "Starts a linear probe on a checkpoint (default: a finished run's latest) as a background job.",
     params: ['runId', 'checkpointId'],
   })(z.tuple([id, absent(id)])),
+  startFineTune: command<Job>({
+    doc: "Starts a fine-tune of a checkpoint (default: a finished run's latest) on a class-balanced share of the labels as a background job; answers once its input holds up.",
+    params: ['runId', 'input'],
+  })(
+    z.tuple([
+      id,
+      z.strictObject({
+        labelPercent: z
+          .number()
+          .gt(0, 'the share of the labels must be above 0%')
+          .max(100, 'the share of the labels must be at most 100%'),
+        checkpointId: absent(id),
+        epochs: absent(z.number().int().min(1).max(1000)),
+      }),
+    ]),
+  ),
   listJobs: command<Job[]>({ doc: 'Background jobs (of one run, when named).', params: ['runId'] })(
     z.tuple([absent(id)]),
   ),

@@ -9,6 +9,7 @@ import { checkLossCommand } from './commands/check-loss';
 import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
 import { probeCommand } from './commands/probe';
+import { finetuneCommand } from './commands/finetune';
 import { versionCommand } from './commands/version';
 import { gridCommand } from './commands/grid';
 import { syncCommand } from './commands/sync';
@@ -37,6 +38,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
   serve: { run: serveCommand, summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)' },
   bench: { run: benchCommand, summary: 'time training steps, train end to end, check that methods learn' },
   probe: { run: probeCommand, summary: "linear probe on a run's checkpoint (top-1 / top-5)" },
+  finetune: { run: finetuneCommand, summary: 'fine-tune a checkpoint on 1%, 10% or 100% of the labels' },
   version: { run: versionCommand, summary: 'print the version (also --version)' },
   'slurm-task': { run: slurmTaskCommand, summary: '(on a Slurm node) train the run of a run folder' },
 };

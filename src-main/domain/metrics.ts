@@ -32,9 +32,10 @@ export type MetricCadence = 'step' | 'epoch';
 
 /**
  * Where a metric's chart goes: the training curves, the kNN monitor, the linear probe, the representation
- * diagnostics (the run view's evaluation section draws these and the probe), throughput.
+ * diagnostics (the run view's evaluation section draws these and the probe), throughput, and the
+ * fine-tuning of the whole network on a share of the labels (on-demand jobs, fineTuneMetrics below).
  */
-export type MetricGroup = 'training' | 'knn' | 'probe' | 'diagnostics' | 'throughput';
+export type MetricGroup = 'training' | 'knn' | 'probe' | 'diagnostics' | 'throughput' | 'finetune';
 
 export interface MetricSpec {
   /** What a person reads in chart titles and table rows. */
@@ -78,8 +79,8 @@ export const scheduleMetric = (label: LocalisedText) =>
     group: 'training',
   }) as const satisfies MetricSpec;
 
-/** An accuracy of an evaluation of the frozen representation, as a fraction of the test images. */
-const accuracyMetric = <G extends 'knn' | 'probe'>(group: G, label: LocalisedText) =>
+/** An accuracy of an evaluation of the representation, as a fraction of the test images. */
+const accuracyMetric = <G extends 'knn' | 'probe' | 'finetune'>(group: G, label: LocalisedText) =>
   ({
     label,
     format: percent,
@@ -185,11 +186,53 @@ export const headlineMetricKeys: readonly CoreMetricKey[] = ['loss', 'lr', 'knn_
 export const diagnosticKeys = coreMetricKeysOfGroup('diagnostics', 'probe');
 
 /**
- * The spec of a metric key: a core key's, else the one `declared` gives (a method's MethodInfo.metrics),
- * else a neutral one: a number with four significant digits, no direction, the key humanised as its label.
+ * What a fine-tune job writes (engine/services/jobs.ts), at the step of the checkpoint it started from:
+ * top-1 and top-5 on the test split after fine-tuning the whole network with a new linear classifier on a
+ * class-balanced share of the labelled training split (SimCLR v2, Chen et al. 2020b, Sec. 2). Not core
+ * keys: only runs someone fine-tuned have them. `finetune_top1`/`finetune_top5` hold every fine-tune's
+ * result whatever its share of the labels (the job records the share, Job.params); the same values are
+ * also written under the key of their share (fineTuneMetricKey: `finetune_top1_10pct`), so a chart or a
+ * comparison of one share never mixes in another.
+ */
+export const fineTuneMetrics = {
+  finetune_top1: accuracyMetric('finetune', { en: 'Fine-tune top-1', zh: '微调 top-1' }),
+  finetune_top5: accuracyMetric('finetune', { en: 'Fine-tune top-5', zh: '微调 top-5' }),
+} as const satisfies Record<string, MetricSpec>;
+
+export type FineTuneMetricKey = keyof typeof fineTuneMetrics;
+
+/**
+ * The key of a fine-tune's top-k at one share of the labels: `finetune_top1_1pct`, `finetune_top5_10pct`,
+ * `finetune_top1_100pct`; a decimal point is written `p` (0.5% → `finetune_top1_0p5pct`).
+ */
+export function fineTuneMetricKey(labelPercent: number, k: 1 | 5): string {
+  return `finetune_top${k}_${String(labelPercent).replace('.', 'p')}pct`;
+}
+
+const fineTuneShareKey = /^finetune_top([15])_(\d+(?:p\d+)?)pct$/;
+
+/** The spec of a key of one share of the labels (fineTuneMetricKey), or null for any other key. */
+function describeFineTuneShare(key: string): MetricSpec | null {
+  const m = fineTuneShareKey.exec(key);
+  if (!m) return null;
+  const base = fineTuneMetrics[`finetune_top${m[1] as '1' | '5'}`];
+  const share = `${m[2]!.replace('p', '.')}%`;
+  return {
+    ...base,
+    label: { en: `${base.label.en} (${share} labels)`, zh: `${base.label.zh}（${share} 标签）` },
+  };
+}
+
+/**
+ * The spec of a metric key: a core key's, a fine-tune's (fineTuneMetrics, fineTuneMetricKey), else the
+ * one `declared` gives (a method's MethodInfo.metrics), else a neutral one: a number with four
+ * significant digits, no direction, the key humanised as its label.
  */
 export function describeMetric(key: string, declared: Readonly<Record<string, MetricSpec>> = {}): MetricSpec {
   if (isCoreMetricKey(key)) return coreMetrics[key];
+  if (Object.hasOwn(fineTuneMetrics, key)) return fineTuneMetrics[key as FineTuneMetricKey];
+  const share = describeFineTuneShare(key);
+  if (share) return share;
   if (Object.hasOwn(declared, key)) return declared[key]!;
   const label = humanise(key);
   return {

@@ -208,6 +208,7 @@ export class Engine {
         return store.checkpoints.list(runId).map(publicCheckpoint);
       },
       startLinearProbe: async (runId, checkpointId) => jobs.startLinearProbe(runId, checkpointId),
+      startFineTune: (runId, input) => jobs.startFineTune(runId, input),
       listJobs: async (runId) => {
         if (runId !== undefined) runs.get(runId);
         return store.jobs.list(runId);

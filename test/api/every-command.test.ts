@@ -76,6 +76,8 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
   ],
   listCheckpoints: (f) => [f.run.id],
   startLinearProbe: (f) => [f.run.id, f.checkpoint.id],
+  // Refused by the engine (a checkpoint of no run): it answered, without fine-tuning three times.
+  startFineTune: (f) => [f.run.id, { labelPercent: 10, checkpointId: 987654 }],
   listJobs: (f) => [f.run.id],
   // Refused by the engine (a grid's rows and columns must differ): it answered.
   createGrid: () => [
@@ -102,6 +104,7 @@ const refusedByEngine: Partial<Record<ApiCommand, RegExp>> = {
   createRun: /needs a data directory/,
   resumeRun: /has completed its 1 epochs/,
   deleteRun: /no run with id 987654/,
+  startFineTune: /has no checkpoint with id 987654/,
   removeDataset: /no added dataset with id 987654/,
   createGrid: /two different settings/,
   getGrid: /no grid with id 4242/,

@@ -17,6 +17,7 @@ const commands = [
   'sync',
   'stop',
   'slurm-task',
+  'finetune',
 ];
 const version = (
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }

@@ -1,5 +1,15 @@
 import type { BackendPreference, DatasetSpec } from '../../domain';
 
+/** What a job does: a linear probe, or a fine-tune on a share of the labels (eval/fine-tune.ts). */
+export type JobTask =
+  | { kind: 'linear-probe' }
+  | {
+      kind: 'fine-tune';
+      /** Share of the labelled training split, in percent. */
+      labelPercent: number;
+      epochs: number;
+    };
+
 /** What the engine host tells a job worker (runner/job-worker.ts): one job, then it exits. */
 export interface JobStartMessage {
   type: 'start';
@@ -11,6 +21,7 @@ export interface JobStartMessage {
   /** The run's resolved config: the model is rebuilt from it before the checkpoint is loaded. */
   config: Record<string, unknown>;
   checkpointPath: string;
+  task: JobTask;
   /** The dataset cache's folder (data/image-cache.ts), beside the database. */
   datasetCacheDir?: string;
 }
@@ -23,9 +34,22 @@ export interface ProbeJobResult {
   seconds: number;
 }
 
+/** The result of a fine-tune job: accuracies (fractions), what it trained on, and seconds. */
+export interface FineTuneJobResult extends ProbeJobResult {
+  labelPercent: number;
+  labelledImages: number;
+  epochs: number;
+}
+
 /** What a job worker reports to the host. */
 export type JobWorkerMessage =
   | { type: 'started'; backend: string; device: string }
+  /**
+   * A fine-tune's input holds up (labelled splits, every class kept by the subset, the checkpoint loaded):
+   * the host answers startFineTune with the job from here on.
+   */
+  | { type: 'ready'; labelledImages: number }
   | { type: 'progress'; progress: number; message: string }
-  | { type: 'finished'; result: ProbeJobResult }
-  | { type: 'failed'; error: string };
+  | { type: 'finished'; result: ProbeJobResult | FineTuneJobResult }
+  /** `input`: the job was asked something it cannot do (one line for the user), before it became ready. */
+  | { type: 'failed'; error: string; input?: boolean };

@@ -1,8 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { Job } from '../../domain';
-import { ConfigError, isTerminal } from '../../domain';
-import type { JobStartMessage, JobWorkerMessage } from '../runner/job-protocol';
+import type { FineTuneInput, Job, MetricPoint } from '../../domain';
+import { ConfigError, DatasetError, fineTuneMetricKey, isTerminal } from '../../domain';
+import { inspectDataset } from '../data';
+import { defaultFineTuneEpochs } from '../eval/fine-tune';
+import { formatPercent } from '../eval/label-subsets';
+import type { FineTuneJobResult, JobStartMessage, JobTask, JobWorkerMessage } from '../runner/job-protocol';
 import type { StoredCheckpoint } from '../store/checkpoints';
 import type { Store } from '../store/store';
 import type { EventBus } from './event-bus';
@@ -12,11 +15,16 @@ import { spawnFailure, workerEntry, workerEnv } from './worker-process';
 /** The last characters a dying worker wrote on stderr, for the job's error. */
 const STDERR_TAIL = 2000;
 
+/** The most epochs a fine-tune may be asked for (the papers' longest schedule is 60). */
+const MAX_FINE_TUNE_EPOCHS = 1000;
+
 /**
- * Background jobs of the engine host: each linear probe runs in its own process (runner/job-worker.ts),
- * forked like a run worker. The host keeps the job's row current (status, progress, message, result),
- * emits job-updated for every change, and stores a probe's result also as the run's metric points
- * probe_top1/probe_top5 at the checkpoint's step, so it is in the CSV export and comparable across runs.
+ * Background jobs of the engine host: each linear probe or fine-tune runs in its own process
+ * (runner/job-worker.ts), forked like a run worker. The host keeps the job's row current (status, progress,
+ * message, result), emits job-updated for every change, and stores a job's result also as the run's metric
+ * points at the checkpoint's step (probe_top1/probe_top5; finetune_top1/finetune_top5 and the same under
+ * the keys of the share of the labels, domain/metrics.ts), so it is in the CSV export and comparable
+ * across runs.
  */
 export class JobRunner {
   private readonly children = new Map<number, ChildProcess>();
@@ -27,6 +35,8 @@ export class JobRunner {
   });
   /** Jobs failed by a storage fault, until their worker (killed) exits: it is not heard any more. */
   private readonly faulted = new Set<number>();
+  /** Fine-tunes whose worker has not yet said whether their input holds up (startFineTune waits). */
+  private readonly waiting = new Map<number, { resolve: (job: Job) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly store: Store,
@@ -40,6 +50,48 @@ export class JobRunner {
    * the latest one of a finished run; a named checkpoint must be one of this run's.
    */
   startLinearProbe(runId: number, checkpointId?: number): Job {
+    return this.start(runId, this.checkpointOf(runId, checkpointId, 'probe'), { kind: 'linear-probe' });
+  }
+
+  /**
+   * Starts a fine-tune of a checkpoint of a run (default: the latest of a finished run) on a share of the
+   * labelled training split as a background job (eval/fine-tune.ts). Answers once the job's worker has
+   * found its input sound (the dataset labelled, every class kept by the subset, the checkpoint loaded),
+   * so that what the user has to fix is refused as one line (a ConfigError), never left to a failed job.
+   */
+  async startFineTune(runId: number, input: FineTuneInput): Promise<Job> {
+    const { labelPercent } = input;
+    if (!(Number.isFinite(labelPercent) && labelPercent > 0 && labelPercent <= 100)) {
+      throw new ConfigError(
+        `the share of the labels must be above 0% and at most 100%, got ${labelPercent}%`,
+      );
+    }
+    const epochs = input.epochs ?? defaultFineTuneEpochs(labelPercent);
+    if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= MAX_FINE_TUNE_EPOCHS)) {
+      throw new ConfigError(
+        `fine-tune epochs must be a whole number from 1 to ${MAX_FINE_TUNE_EPOCHS}, got ${epochs}`,
+      );
+    }
+    const checkpoint = this.checkpointOf(runId, input.checkpointId, 'fine-tune');
+    // From the dataset's headers (cheap): an unlabelled dataset is refused before a job is recorded. The
+    // worker checks the classes of the subset once it has the labels.
+    const run = this.store.getRun(runId)!;
+    const summary = await inspectDataset(run.dataset);
+    if (!summary.evaluable) {
+      throw new DatasetError(
+        `dataset ${summary.name} has no labelled training and test images to fine-tune with`,
+      );
+    }
+    const job = this.start(runId, checkpoint, { kind: 'fine-tune', labelPercent, epochs });
+    if (job.status === 'failed') return job;
+    return new Promise<Job>((resolve, reject) => this.waiting.set(job.id, { resolve, reject }));
+  }
+
+  /**
+   * The checkpoint a job works on: the one named, which must be this run's, or else the latest of a
+   * finished run. `what` is the job, for messages ('probe', 'fine-tune').
+   */
+  private checkpointOf(runId: number, checkpointId: number | undefined, what: string): StoredCheckpoint {
     const run = this.store.getRun(runId);
     if (!run) throw new ConfigError(`no run with id ${runId}`);
     let checkpoint: StoredCheckpoint | null;
@@ -51,28 +103,45 @@ export class JobRunner {
     } else {
       if (!isTerminal(run.status)) {
         throw new ConfigError(
-          `run ${runId} is ${run.status}; probe it once it has finished, or name a checkpoint`,
+          `run ${runId} is ${run.status}; ${what} it once it has finished, or name a checkpoint`,
         );
       }
       checkpoint = this.store.checkpoints.latest(runId);
-      if (!checkpoint) throw new ConfigError(`run ${runId} has no checkpoints to probe`);
+      if (!checkpoint) throw new ConfigError(`run ${runId} has no checkpoints to ${what}`);
     }
     if (!fs.existsSync(checkpoint.path)) {
       throw new ConfigError(`the file of checkpoint ${checkpoint.id} is gone (${checkpoint.path})`);
     }
-    return this.start(runId, checkpoint);
+    return checkpoint;
   }
 
-  /** Records a linear-probe job on `checkpoint` and starts its worker. */
-  private start(runId: number, checkpoint: StoredCheckpoint): Job {
+  /**
+   * startFineTune's answer, once: the job (ready, or failed for a reason that is not the user's input),
+   * or `inputError` as a ConfigError.
+   */
+  private settle(jobId: number, inputError: string | null = null): void {
+    const waiter = this.waiting.get(jobId);
+    if (!waiter) return;
+    this.waiting.delete(jobId);
+    const job = this.store.jobs.get(jobId);
+    if (inputError !== null) waiter.reject(new ConfigError(inputError));
+    else if (job) waiter.resolve(job);
+    else waiter.reject(new ConfigError(`job ${jobId} was deleted with its run`));
+  }
+
+  /** Records a job of `task` on `checkpoint` and starts its worker. */
+  private start(runId: number, checkpoint: StoredCheckpoint, task: JobTask): Job {
     const run = this.store.getRun(runId)!;
     const jobs = this.store.jobs;
     const emit = (e: Parameters<EventBus['emit']>[0]) => this.events.emit(e);
     const job = jobs.create({
       runId: run.id,
-      kind: 'linear-probe',
+      kind: task.kind,
       checkpointId: checkpoint.id,
       pid: process.pid,
+      ...(task.kind === 'fine-tune'
+        ? { params: { labelPercent: task.labelPercent, epochs: task.epochs } }
+        : {}),
     });
     emit({ event: 'job-updated', job });
     const fail = (error: string) => this.endJob(job.id, error);
@@ -106,7 +175,7 @@ export class JobRunner {
     child.on('message', (m: JobWorkerMessage) => {
       if (this.faulted.has(job.id)) return;
       if (m.type === 'finished' || m.type === 'failed') ended = true;
-      this.reports.write(job.id, () => this.record(job.id, m, checkpoint), {
+      this.reports.write(job.id, () => this.record(job.id, m, checkpoint, task), {
         end: m.type === 'finished' || m.type === 'failed',
       });
     });
@@ -127,6 +196,7 @@ export class JobRunner {
       backend: run.backendPreference,
       config: run.config,
       checkpointPath: checkpoint.path,
+      task,
       ...(this.datasetCacheDir ? { datasetCacheDir: this.datasetCacheDir } : {}),
     };
     // A worker that could not be spawned has no IPC channel; its 'error' event fails the job.
@@ -151,6 +221,7 @@ export class JobRunner {
     const jobs = this.store.jobs;
     const save = () => {
       if (jobs.get(jobId)) this.update(jobs.fail(jobId, error));
+      this.settle(jobId);
     };
     this.reports.write(jobId, save, { end: true });
   }
@@ -160,14 +231,17 @@ export class JobRunner {
   }
 
   /** A job worker's report, written to the store and forwarded as an event. */
-  private record(jobId: number, m: JobWorkerMessage, checkpoint: StoredCheckpoint): void {
+  private record(jobId: number, m: JobWorkerMessage, checkpoint: StoredCheckpoint, task: JobTask): void {
     const jobs = this.store.jobs;
     // The run (and with it the job) may have been deleted meanwhile.
     const job = jobs.get(jobId);
-    if (!job) return;
+    if (!job) return this.settle(jobId);
     switch (m.type) {
       case 'started':
         this.update(jobs.markRunning(jobId, `started on ${m.backend} (${m.device})`));
+        break;
+      case 'ready':
+        this.settle(jobId);
         break;
       case 'progress':
         this.update(jobs.setProgress(jobId, m.progress, m.message));
@@ -175,13 +249,30 @@ export class JobRunner {
       case 'finished': {
         const wallTime = Date.now() / 1000;
         const at = { runId: job.runId, step: checkpoint.step, epoch: checkpoint.epoch, wallTime };
-        const points = [
-          { ...at, key: 'probe_top1', value: m.result.top1 },
-          { ...at, key: 'probe_top5', value: m.result.top5 },
-        ];
-        const message =
+        const accuracies =
           `top-1 ${(100 * m.result.top1).toFixed(2)}%, top-5 ${(100 * m.result.top5).toFixed(2)}% ` +
           `(step ${checkpoint.step}, ${m.result.seconds.toFixed(1)} s)`;
+        let points: MetricPoint[];
+        let message: string;
+        if (task.kind === 'fine-tune') {
+          const r = m.result as FineTuneJobResult;
+          // Under the plain keys and under those of this share of the labels (domain/metrics.ts).
+          points = [
+            { ...at, key: 'finetune_top1', value: r.top1 },
+            { ...at, key: 'finetune_top5', value: r.top5 },
+            { ...at, key: fineTuneMetricKey(task.labelPercent, 1), value: r.top1 },
+            { ...at, key: fineTuneMetricKey(task.labelPercent, 5), value: r.top5 },
+          ];
+          message =
+            `${formatPercent(task.labelPercent)} of the labels (${r.labelledImages} images, ${r.epochs} epochs): ` +
+            accuracies;
+        } else {
+          points = [
+            { ...at, key: 'probe_top1', value: m.result.top1 },
+            { ...at, key: 'probe_top5', value: m.result.top5 },
+          ];
+          message = accuracies;
+        }
         // One transaction, so a write that has to be tried again never records the points twice.
         const completed = this.store.transaction(() => {
           this.store.addMetrics(points);
@@ -189,10 +280,12 @@ export class JobRunner {
         });
         this.events.emit({ event: 'metrics', points });
         this.update(completed);
+        this.settle(jobId);
         break;
       }
       case 'failed':
         this.update(jobs.fail(jobId, m.error));
+        this.settle(jobId, m.input ? m.error : null);
         break;
     }
   }
@@ -238,5 +331,6 @@ export class JobRunner {
     );
     await Promise.all(exits);
     this.reports.close();
+    for (const id of [...this.waiting.keys()]) this.settle(id);
   }
 }

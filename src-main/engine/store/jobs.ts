@@ -6,6 +6,7 @@ interface JobRow {
   run_id: number;
   kind: JobKind;
   checkpoint_id: number | null;
+  params_json: string | null;
   status: JobStatus;
   progress: number;
   message: string;
@@ -21,6 +22,7 @@ const toJob = (r: JobRow): Job => ({
   runId: r.run_id,
   kind: r.kind,
   checkpointId: r.checkpoint_id,
+  params: r.params_json ? (JSON.parse(r.params_json) as Record<string, number>) : null,
   status: r.status,
   progress: r.progress,
   message: r.message,
@@ -33,19 +35,26 @@ const toJob = (r: JobRow): Job => ({
 const now = () => new Date().toISOString();
 
 /**
- * The `jobs` table (migration 2): background evaluations of a run (linear probes), with their progress.
+ * The `jobs` table (migration 2): background evaluations of a run (linear probes, fine-tunes), with their
+ * progress, and what each was asked for (`params_json`, migration 6: a fine-tune's share of the labels).
  * `worker_pid` is the process responsible for a job that has not ended (the host while it is queued, then
  * its worker), so a later engine can tell a job whose process died (see failOrphans).
  */
 export class JobTable {
   constructor(private readonly db: Database.Database) {}
 
-  create(j: { runId: number; kind: JobKind; checkpointId: number | null; pid: number }): Job {
+  create(j: {
+    runId: number;
+    kind: JobKind;
+    checkpointId: number | null;
+    pid: number;
+    params?: Record<string, number>;
+  }): Job {
     const info = this.db
       .prepare(
-        `INSERT INTO jobs (run_id, kind, checkpoint_id, status, worker_pid, created_at) VALUES (?, ?, ?, 'queued', ?, ?)`,
+        `INSERT INTO jobs (run_id, kind, checkpoint_id, params_json, status, worker_pid, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?)`,
       )
-      .run(j.runId, j.kind, j.checkpointId, j.pid, now());
+      .run(j.runId, j.kind, j.checkpointId, j.params ? JSON.stringify(j.params) : null, j.pid, now());
     return this.get(Number(info.lastInsertRowid))!;
   }
 

@@ -158,4 +158,9 @@ export const migrations: string[] = [
   ALTER TABLE grids ADD COLUMN seeds_json TEXT NOT NULL DEFAULT '[]';
   ALTER TABLE grids ADD COLUMN executor TEXT NOT NULL DEFAULT 'local';
   `,
+  // 6: what a job was asked for beyond its checkpoint (a fine-tune's share of the labels and epochs);
+  // NULL for the linear probes recorded before, which take nothing else.
+  `
+  ALTER TABLE jobs ADD COLUMN params_json TEXT;
+  `,
 ];

@@ -682,7 +682,7 @@ export const en = {
       startFailed: 'Could not start the linear probe: {message}',
       none: 'This run saved no checkpoints.',
       noneYet: 'No checkpoint yet: one is saved as the run goes.',
-      jobs: 'Linear probe jobs',
+      jobs: 'Evaluation jobs',
       jobsHelp:
         'A linear classifier on frozen, non-augmented backbone features of the training split; top-1 and top-5 on the test split.',
       checkpoint: 'Checkpoint',
@@ -690,6 +690,9 @@ export const en = {
       progress: 'Progress',
       top1: 'Top-1',
       top5: 'Top-5',
+      kind: 'Job',
+      kindProbe: 'Linear probe',
+      kindFineTune: 'Fine-tune, {percent}% of the labels',
       finalProbe: 'The run’s own probe when it finished: top-1 {top1}, top-5 {top5}.',
       noJobs: 'No probe yet. Start one with “Linear probe” next to a checkpoint.',
       kept: 'Each run keeps step 0 and its latest checkpoint; older ones are deleted when a new one is saved. | Each run keeps step 0 and its latest {n} checkpoints; older ones are deleted when a new one is saved.',

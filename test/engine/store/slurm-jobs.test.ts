@@ -101,7 +101,7 @@ describe('migration 5', () => {
     expect(store.slurmJobs.all()).toEqual([]);
     store.close();
     const db = new Database(file, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     db.close();
   });
 

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import type { EngineEvent } from '../../api/events';
+import { waitForJob } from '../../api/wait';
+import { openApi } from '../open-api';
+import { UsageError } from '../errors';
+
+type JobUpdated = Extract<EngineEvent, { event: 'job-updated' }>;
+
+const help = `usage: contrastlab finetune RUN_ID --labels 1%|10%|100% [--checkpoint ID] [--epochs N] [--db FILE] [--json]
+
+  Fine-tunes the whole network of a run's checkpoint (for SimCLR v2 up to the projection-head layer its
+  fineTuneFromLayer names, otherwise the backbone) with a new linear classifier on a class-balanced share
+  of the labelled training split, as SimCLR and SimCLR v2 evaluate semi-supervised learning: SGD with
+  momentum 0.9, a cosine schedule, no weight decay, random crops and flips only. Prints top-1 and top-5
+  on the test split. The subsets come from one fixed seed, so every run is fine-tuned on the same images.
+  The result is also stored as the run's finetune_top1 / finetune_top5 metrics at the checkpoint's step,
+  and under the share's own keys (e.g. finetune_top1_10pct).
+
+  --labels P%            the share of the labelled training images (the papers': 1%, 10%, 100%; any
+                         share above 0% that keeps an image of every class)
+  --checkpoint ID        which checkpoint (default: the latest of a finished run)
+  --epochs N             epochs over the labelled subset (default 60 below 10% of the labels, else 30)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB);
+                         it must exist
+  --json                 one JSON event per line on stdout (every job update)
+`;
+
+function positiveInteger(what: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`${what} must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** "10%" (or "10") → 10; a share above 0 and at most 100, else one line. */
+export function parseLabelShare(raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%?\s*$/.exec(raw);
+  const percent = m ? Number(m[1]) : NaN;
+  if (!(percent > 0 && percent <= 100)) {
+    throw new UsageError(
+      `--labels must be a share of the labels above 0% and at most 100% (e.g. 1%, 10%, 100%), got "${raw}"`,
+    );
+  }
+  return percent;
+}
+
+/** `finetune RUN_ID --labels P%`: a fine-tune job, waited for; exit code 0 when it completed. */
+export async function finetuneCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      labels: { type: 'string' },
+      checkpoint: { type: 'string' },
+      epochs: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('finetune takes one run id (see `finetune --help`)');
+  const runId = positiveInteger('the run id', positionals[0]!);
+  if (values.labels === undefined) throw new UsageError('finetune needs --labels (1%, 10% or 100%)');
+  const labelPercent = parseLabelShare(values.labels);
+  const checkpointId =
+    values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
+  const epochs = values.epochs === undefined ? undefined : positiveInteger('--epochs', values.epochs);
+
+  const { api, close } = openApi(values.db, { create: false });
+  try {
+    let lastMessage = '';
+    const show = (e: JobUpdated) => {
+      const job = e.job;
+      if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
+      else if (job.message && job.message !== lastMessage && job.status === 'running') {
+        lastMessage = job.message;
+        process.stderr.write(`${Math.round(100 * job.progress)}%  ${job.message}\n`);
+      }
+    };
+    // The job's worker reports while startFineTune waits for it to find its input sound: those reports are
+    // held until the job is known, and dropped when the input is refused (one line, nothing else).
+    let jobId: number | null = null;
+    const held: JobUpdated[] = [];
+    const off = api.onEvent((e) => {
+      if (e.event !== 'job-updated' || e.job.runId !== runId) return;
+      if (jobId === null) held.push(e);
+      else if (e.job.id === jobId) show(e);
+    });
+    try {
+      const job = await api.startFineTune(runId, {
+        labelPercent,
+        ...(checkpointId === undefined ? {} : { checkpointId }),
+        ...(epochs === undefined ? {} : { epochs }),
+      });
+      jobId = job.id;
+      for (const e of held) if (e.job.id === job.id) show(e);
+      const checkpoint = (await api.listCheckpoints(runId)).find((c) => c.id === job.checkpointId);
+      const done = await waitForJob(api, job);
+      if (done.status !== 'completed' || !done.result) {
+        process.stderr.write(`fine-tune of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
+        return 1;
+      }
+      if (!values.json) {
+        const { top1, top5, labelledImages } = done.result;
+        process.stdout.write(
+          `run ${runId}, checkpoint ${done.checkpointId} (step ${checkpoint?.step ?? '?'}): fine-tuned on ` +
+            `${labelPercent}% of the labels (${labelledImages} images): ` +
+            `top-1 ${(100 * top1!).toFixed(2)}%, top-5 ${(100 * top5!).toFixed(2)}%\n`,
+        );
+      }
+      return 0;
+    } finally {
+      off();
+    }
+  } finally {
+    await close();
+  }
+}
