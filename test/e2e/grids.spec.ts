@@ -120,7 +120,7 @@ test('create a 2×2 grid from its form and watch the heatmap fill in', async ({ 
 
   const runsBefore = ((await apiCall(request, 'listRuns')) as unknown[]).length;
   await submit.click();
-  const card = page.locator('[data-testid^="grid-card-"]').first();
+  const card = page.locator('[data-testid^="grid-card-"]', { hasText: 'e2e crop × colour' });
   await expect(card).toBeVisible();
   await expect(form).toHaveCount(0);
   const gridId = Number((await card.getAttribute('data-testid'))!.replace('grid-card-', ''));

@@ -80,7 +80,8 @@ test('a one-axis grid with two seeds per cell shows mean ± std (n) in its heatm
   await screenshot(page, 'grid-seeds-form.png', 1100);
 
   await submit.click();
-  const card = page.locator('[data-testid^="grid-card-"]').first();
+  // This grid's card: the list may still show only the grids of other specs for a moment.
+  const card = page.locator('[data-testid^="grid-card-"]', { hasText: 'e2e crop over seeds' });
   await expect(card).toBeVisible();
   const gridId = Number((await card.getAttribute('data-testid'))!.replace('grid-card-', ''));
   grid = (await apiCall(request, 'getGrid', [gridId])) as GridShape;
