@@ -26,8 +26,9 @@ const version = (
 describe('contrastlab --help and --version', () => {
   for (const command of commands) {
     it(`${command} --help prints its usage and exits 0`, async () => {
-      for (const flag of ['--help', '-h']) {
-        const r = await runCli([command, flag]);
+      // Both spellings side by side: each is a process start, most of it waiting on the loader.
+      const replies = await Promise.all(['--help', '-h'].map((flag) => runCli([command, flag])));
+      for (const r of replies) {
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         expect(r.stdout).toMatch(new RegExp(`^usage: contrastlab ${command}\\b`));
