@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { EngineEvent } from '../../api/events';
 import { waitForJob } from '../../api/wait';
 import { openApi } from '../open-api';
+import { positiveInteger } from '../positive-integer';
 import { UsageError } from '../errors';
 
 type JobUpdated = Extract<EngineEvent, { event: 'job-updated' }>;
@@ -24,13 +25,6 @@ const help = `usage: contrastlab finetune RUN_ID --labels 1%|10%|100% [--checkpo
                          it must exist
   --json                 one JSON event per line on stdout (every job update)
 `;
-
-function positiveInteger(what: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`${what} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 /** "10%" (or "10") → 10; a share above 0 and at most 100, else one line. */
 export function parseLabelShare(raw: string): number {

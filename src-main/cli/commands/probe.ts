@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { waitForJob } from '../../api/wait';
 import { openApi } from '../open-api';
+import { positiveInteger } from '../positive-integer';
 import { UsageError } from '../errors';
 
 const help = `usage: contrastlab probe RUN_ID [--checkpoint ID] [--db FILE] [--json]
@@ -14,13 +15,6 @@ const help = `usage: contrastlab probe RUN_ID [--checkpoint ID] [--db FILE] [--j
                          it must exist
   --json                 one JSON event per line on stdout (every job update)
 `;
-
-function positiveInteger(what: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`${what} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 /** `probe RUN_ID [--checkpoint ID]`: a linear-probe job, waited for; exit code 0 when it completed. */
 export async function probeCommand(argv: string[]): Promise<number> {

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors';
 import { RunFollower } from '../follow-run';
 import { openApi } from '../open-api';
+import { positiveInteger } from '../positive-integer';
 
 const help = `usage: contrastlab resume RUN_ID [--checkpoint ID] [--epochs N] [--db FILE] [--json]
 
@@ -18,13 +19,6 @@ const help = `usage: contrastlab resume RUN_ID [--checkpoint ID] [--epochs N] [-
 
   Exit code 0 when the run completes, 130 when it is stopped (Ctrl-C, SIGTERM, SIGHUP), 1 when it fails.
 `;
-
-function positiveInteger(what: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`${what} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 /** `resume RUN_ID`: the run continues from a checkpoint, shown like `train`. */
 export async function resumeCommand(argv: string[]): Promise<number> {

@@ -3,6 +3,7 @@ import { waitForRun } from '../../api/wait';
 import { isTerminal } from '../../domain';
 import { UsageError } from '../errors';
 import { openApi } from '../open-api';
+import { positiveInteger } from '../positive-integer';
 
 const help = `usage: contrastlab stop RUN_ID [--db FILE] [--json]
 
@@ -31,10 +32,7 @@ export async function stopCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError('stop takes one run id (see `stop --help`)');
-  const runId = Number(positionals[0]);
-  if (!Number.isInteger(runId) || runId <= 0) {
-    throw new UsageError(`the run id must be a positive integer, got "${positionals[0]}"`);
-  }
+  const runId = positiveInteger('the run id', positionals[0]!);
   const session = openApi(values.db, { create: false });
   try {
     const run = await session.api.getRun(runId);
