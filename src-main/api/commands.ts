@@ -169,6 +169,7 @@ const createGridInput = z.strictObject({
     z.number().int().min(1, 'seeds per cell must be at least 1').max(10, 'seeds per cell must be at most 10'),
   ),
   metric: absent(z.string().min(1)),
+  fineTuneEpochs: absent(z.number().int().min(1).max(1000)),
   name: absent(z.string()),
   backend: absent(backendPreference),
   executor: absent(executor),
@@ -327,6 +328,25 @@ export const apiCommands = {
           .max(100, 'the share of the labels must be at most 100%'),
         checkpointId: absent(id),
         epochs: absent(z.number().int().min(1).max(1000)),
+      }),
+    ]),
+  ),
+  startTransfer: command<Job>({
+    doc: "Starts a transfer of a checkpoint (default: a finished run's latest) to another labelled dataset as a background job: its frozen features judged there by kNN and a linear probe, at the run's input size; answers once its input holds up.",
+    params: ['runId', 'input'],
+  })(z.tuple([id, z.strictObject({ dataset: datasetSpec, checkpointId: absent(id) })])),
+  startDistillation: command<Job>({
+    doc: "Starts a distillation of a completed fine-tune job of the run (the teacher) into a fresh student trained on the run's training images against the teacher's softened predictions (SimCLR v2), as a background job; answers once its input holds up.",
+    params: ['runId', 'input'],
+  })(
+    z.tuple([
+      id,
+      z.strictObject({
+        fineTuneJobId: id,
+        temperature: absent(z.number()),
+        labelWeight: absent(z.number()),
+        studentWidth: absent(z.number()),
+        epochs: absent(z.number()),
       }),
     ]),
   ),

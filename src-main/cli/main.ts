@@ -10,6 +10,8 @@ import { serveCommand } from './commands/serve';
 import { benchCommand } from './commands/bench';
 import { probeCommand } from './commands/probe';
 import { finetuneCommand } from './commands/finetune';
+import { transferCommand } from './commands/transfer';
+import { distillCommand } from './commands/distill';
 import { versionCommand } from './commands/version';
 import { gridCommand } from './commands/grid';
 import { syncCommand } from './commands/sync';
@@ -39,6 +41,11 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; summa
   bench: { run: benchCommand, summary: 'time training steps, train end to end, check that methods learn' },
   probe: { run: probeCommand, summary: "linear probe on a run's checkpoint (top-1 / top-5)" },
   finetune: { run: finetuneCommand, summary: 'fine-tune a checkpoint on 1%, 10% or 100% of the labels' },
+  distill: { run: distillCommand, summary: 'distil a fine-tuned network into a fresh student (SimCLR v2)' },
+  transfer: {
+    run: transferCommand,
+    summary: "judge a run's frozen features on another labelled dataset (kNN, linear probe)",
+  },
   version: { run: versionCommand, summary: 'print the version (also --version)' },
   'slurm-task': { run: slurmTaskCommand, summary: '(on a Slurm node) train the run of a run folder' },
 };

@@ -1,3 +1,4 @@
+import type { DatasetId, DatasetSpec } from './dataset';
 import { humanise } from './humanise';
 
 /**
@@ -33,9 +34,11 @@ export type MetricCadence = 'step' | 'epoch';
 /**
  * Where a metric's chart goes: the training curves, the kNN monitor, the linear probe, the representation
  * diagnostics (the run view's evaluation section draws these and the probe), throughput, and the
- * fine-tuning of the whole network on a share of the labels (on-demand jobs, fineTuneMetrics below).
+ * fine-tuning of the whole network on a share of the labels (on-demand jobs, fineTuneMetrics below), and
+ * the frozen features judged on another dataset (transfer jobs, transferMetricKey below).
  */
-export type MetricGroup = 'training' | 'knn' | 'probe' | 'diagnostics' | 'throughput' | 'finetune';
+export type MetricGroup =
+  'training' | 'knn' | 'probe' | 'diagnostics' | 'throughput' | 'system' | 'finetune' | 'transfer';
 
 export interface MetricSpec {
   /** What a person reads in chart titles and table rows. */
@@ -80,7 +83,10 @@ export const scheduleMetric = (label: LocalisedText) =>
   }) as const satisfies MetricSpec;
 
 /** An accuracy of an evaluation of the representation, as a fraction of the test images. */
-const accuracyMetric = <G extends 'knn' | 'probe' | 'finetune'>(group: G, label: LocalisedText) =>
+const accuracyMetric = <G extends 'knn' | 'probe' | 'finetune' | 'transfer'>(
+  group: G,
+  label: LocalisedText,
+) =>
   ({
     label,
     format: percent,
@@ -88,6 +94,23 @@ const accuracyMetric = <G extends 'knn' | 'probe' | 'finetune'>(group: G, label:
     smoothable: false,
     cadence: 'epoch',
     group,
+  }) as const satisfies MetricSpec;
+
+/** What the machine spends on a run, sampled while it trains; `unit` the same in both languages. */
+const systemMetric = <D extends MetricDirection>(
+  label: LocalisedText,
+  unit: string,
+  direction: D,
+  decimals: number,
+) =>
+  ({
+    label,
+    unit: { en: unit, zh: unit },
+    format: { kind: 'fixed', decimals },
+    direction,
+    smoothable: true,
+    cadence: 'step',
+    group: 'system',
   }) as const satisfies MetricSpec;
 
 /** A diagnostic of the representation, written once per evaluation. */
@@ -154,6 +177,17 @@ const coreMetrics = {
     cadence: 'step',
     group: 'throughput',
   },
+  // What the machine spends on the run (runner/callbacks/system-metrics.ts), every two seconds of training.
+  cpu_percent: systemMetric(
+    { en: 'Worker CPU use', zh: '工作进程 CPU 占用' },
+    '% of all cores',
+    'neither',
+    0,
+  ),
+  step_ms: systemMetric({ en: 'Step time', zh: '单步耗时' }, 'ms', 'lower', 0),
+  worker_rss_mb: systemMetric({ en: 'Worker memory', zh: '工作进程内存' }, 'MB', 'lower', 0),
+  tensor_mb: systemMetric({ en: 'Tensor memory', zh: '张量内存' }, 'MB', 'lower', 1),
+  wasm_heap_mb: systemMetric({ en: 'WebAssembly heap', zh: 'WebAssembly 堆' }, 'MB', 'lower', 0),
 } as const satisfies Record<string, MetricSpec>;
 
 export type CoreMetricKey = keyof typeof coreMetrics;
@@ -202,6 +236,20 @@ export const fineTuneMetrics = {
 export type FineTuneMetricKey = keyof typeof fineTuneMetrics;
 
 /**
+ * What a distillation job writes (engine/services/jobs.ts), at the step of the checkpoint its teacher was
+ * fine-tuned from: top-1 and top-5 on the test split of a fresh student trained on the training images
+ * against the fine-tuned teacher's softened predictions (SimCLR v2, Chen et al. 2020b, Sec. 2). In the
+ * fine-tune's group: both measure what the checkpoint is worth with few labels. The job records its
+ * teacher, temperature, label weight and student width (Job.params), and the teacher's top-1 (Job.result).
+ */
+export const distillMetrics = {
+  distill_top1: accuracyMetric('finetune', { en: 'Distilled student top-1', zh: '蒸馏学生 top-1' }),
+  distill_top5: accuracyMetric('finetune', { en: 'Distilled student top-5', zh: '蒸馏学生 top-5' }),
+} as const satisfies Record<string, MetricSpec>;
+
+export type DistillMetricKey = keyof typeof distillMetrics;
+
+/**
  * The key of a fine-tune's top-k at one share of the labels: `finetune_top1_1pct`, `finetune_top5_10pct`,
  * `finetune_top1_100pct`; a decimal point is written `p` (0.5% → `finetune_top1_0p5pct`).
  */
@@ -211,28 +259,115 @@ export function fineTuneMetricKey(labelPercent: number, k: 1 | 5): string {
 
 const fineTuneShareKey = /^finetune_top([15])_(\d+(?:p\d+)?)pct$/;
 
-/** The spec of a key of one share of the labels (fineTuneMetricKey), or null for any other key. */
-function describeFineTuneShare(key: string): MetricSpec | null {
+/**
+ * The share of the labels and the k of a key of one share (`finetune_top5_0p5pct` → 0.5 and 5), or null
+ * for any other key: only a key fineTuneMetricKey writes counts (not `finetune_top1_010pct`).
+ */
+export function fineTuneShareOfKey(key: string): { labelPercent: number; k: 1 | 5 } | null {
   const m = fineTuneShareKey.exec(key);
   if (!m) return null;
-  const base = fineTuneMetrics[`finetune_top${m[1] as '1' | '5'}`];
-  const share = `${m[2]!.replace('p', '.')}%`;
+  const labelPercent = Number(m[2]!.replace('p', '.'));
+  const k = m[1] === '5' ? 5 : 1;
+  return labelPercent > 0 && fineTuneMetricKey(labelPercent, k) === key ? { labelPercent, k } : null;
+}
+
+/** The spec of a key of one share of the labels (fineTuneMetricKey), or null for any other key. */
+function describeFineTuneShare(key: string): MetricSpec | null {
+  const of = fineTuneShareOfKey(key);
+  if (!of) return null;
+  const base = fineTuneMetrics[`finetune_top${of.k}`];
+  const share = `${of.labelPercent}%`;
   return {
     ...base,
     label: { en: `${base.label.en} (${share} labels)`, zh: `${base.label.zh}（${share} 标签）` },
   };
 }
 
+/** How a transfer job judges the run's frozen features on the other dataset: weighted kNN or the linear probe. */
+export type TransferProtocol = 'knn' | 'probe';
+
 /**
- * The spec of a metric key: a core key's, a fine-tune's (fineTuneMetrics, fineTuneMetricKey), else the
- * one `declared` gives (a method's MethodInfo.metrics), else a neutral one: a number with four
- * significant digits, no direction, the key humanised as its label.
+ * The target of a transfer as metric keys name it: the dataset's id with `_` for `-` (`fashion_mnist`),
+ * `cifar100_coarse` for CIFAR-100's 20 coarse classes, and an image folder by its folder's name
+ * (`imagefolder_flowers`), so transfers to folders of different names never share a key. A subset
+ * (trainSize, testSize) shares its dataset's key; the job records the whole spec (Job.params).
+ */
+export function transferTargetKey(spec: DatasetSpec): string {
+  const id = spec.id.replace(/-/g, '_');
+  if (spec.id === 'cifar100' && spec.coarseLabels) return `${id}_coarse`;
+  if (spec.id === 'imagefolder' && spec.dataDir) {
+    const folder = spec.dataDir.split(/[\\/]/).filter(Boolean).at(-1) ?? '';
+    const slug = folder
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 40);
+    if (slug) return `${id}_${slug}`;
+  }
+  return id;
+}
+
+/**
+ * What a transfer job writes (engine/services/jobs.ts), at the step of the checkpoint it read: top-1 and
+ * top-5 on another dataset's test split of the run's frozen encoder, by weighted kNN (the run's k and τ,
+ * Wu et al. 2018 eq. 9) and by the linear probe (SimCLR App. B.6) fitted on that dataset's training split
+ * (InstDisc Sec. 4, MoCo Sec. 4.2, SimCLR Sec. 6 and App. B.8): `transfer_knn_top1_fashion_mnist`,
+ * `transfer_probe_top5_cifar100`. Only runs someone transferred have them.
+ */
+export function transferMetricKey(target: string, protocol: TransferProtocol, k: 1 | 5): string {
+  return `transfer_${protocol}_top${k}_${target}`;
+}
+
+/** The names of transfer targets in labels, as the dataset sources name them (engine/data). */
+const transferTargetNames: Readonly<Record<DatasetId, string>> = {
+  synthetic: 'Synthetic shapes',
+  cifar10: 'CIFAR-10',
+  cifar100: 'CIFAR-100',
+  stl10: 'STL-10',
+  mnist: 'MNIST',
+  'fashion-mnist': 'Fashion-MNIST',
+  imagefolder: 'Image folder',
+};
+
+const transferKeyPattern = /^transfer_(knn|probe)_top([15])_([a-z0-9_]+)$/;
+
+/** A target of transferTargetKey as a label names it: "Fashion-MNIST", "CIFAR-100 (coarse)", "Image folder (flowers)". */
+export function transferTargetName(target: string): string {
+  for (const [id, name] of Object.entries(transferTargetNames)) {
+    const key = id.replace(/-/g, '_');
+    if (target === key) return name;
+    if (target === `${key}_coarse` && id === 'cifar100') return `${name} (coarse)`;
+    if (target.startsWith(`${key}_`) && id === 'imagefolder')
+      return `${name} (${target.slice(key.length + 1)})`;
+  }
+  return target;
+}
+
+/** The spec of a transfer key (transferMetricKey): "Transfer to Fashion-MNIST: probe top-1"; null for any other key. */
+function describeTransfer(key: string): MetricSpec | null {
+  const m = transferKeyPattern.exec(key);
+  if (!m) return null;
+  const name = transferTargetName(m[3]!);
+  const protocol = m[1] === 'knn' ? { en: 'kNN', zh: 'kNN' } : { en: 'probe', zh: '线性探测' };
+  return accuracyMetric('transfer', {
+    en: `Transfer to ${name}: ${protocol.en} top-${m[2]}`,
+    zh: `迁移到 ${name}：${protocol.zh} top-${m[2]}`,
+  });
+}
+
+/**
+ * The spec of a metric key: a core key's, a fine-tune's (fineTuneMetrics, fineTuneMetricKey), a
+ * distillation's (distillMetrics), a transfer's (transferMetricKey), else the one `declared` gives (a method's MethodInfo.metrics), else a
+ * neutral one: a number with four significant digits, no direction, the key humanised as its label.
  */
 export function describeMetric(key: string, declared: Readonly<Record<string, MetricSpec>> = {}): MetricSpec {
   if (isCoreMetricKey(key)) return coreMetrics[key];
   if (Object.hasOwn(fineTuneMetrics, key)) return fineTuneMetrics[key as FineTuneMetricKey];
+  if (Object.hasOwn(distillMetrics, key)) return distillMetrics[key as DistillMetricKey];
   const share = describeFineTuneShare(key);
   if (share) return share;
+  const transfer = describeTransfer(key);
+  if (transfer) return transfer;
   if (Object.hasOwn(declared, key)) return declared[key]!;
   const label = humanise(key);
   return {

@@ -20,6 +20,7 @@ import { EvaluationQueries } from './services/evaluation-queries';
 import { EventBus } from './services/event-bus';
 import { DatasetService } from './services/datasets';
 import { CsvExports } from './services/exports';
+import { GridFineTunes } from './services/grid-fine-tunes';
 import { GridService } from './services/grids';
 import { JobRunner } from './services/jobs';
 import { AugmentationPreviews } from './services/previews';
@@ -55,6 +56,12 @@ export interface EngineOptions {
    * `autoResumeInterrupted` says so: the workbench's hosts (the desktop app, `serve`) ask for it.
    */
   autoResume?: boolean;
+  /**
+   * Fine-tune the completed runs of grids over the share of the labels (services/grid-fine-tunes.ts) as
+   * they complete (default true). `sync`, which exits once it has read the runs in, leaves them to the
+   * workbench, which catches up with what is missing when it opens (with `watch`).
+   */
+  fineTuneGrids?: boolean;
 }
 
 /**
@@ -107,6 +114,7 @@ export class Engine {
   private readonly supervisor: RunSupervisor;
   private readonly slurm: SlurmExecutor;
   private readonly jobs: JobRunner;
+  private readonly gridFineTunes: GridFineTunes | null = null;
   private readonly datasets: DatasetService;
   private readonly watcher: ExternalChangeWatcher | null = null;
   /** The resumes of interrupted runs this engine started when it opened (autoResume). */
@@ -165,6 +173,10 @@ export class Engine {
       deleted: (id) => this.watcher?.forgetRun(id),
     });
     const grids = new GridService(store, events, supervisor, launcher);
+    if (options.fineTuneGrids !== false) {
+      this.gridFineTunes = new GridFineTunes(store, events, jobs).listen();
+      if (options.watch) this.gridFineTunes.catchUp();
+    }
     const evaluation = new EvaluationQueries(store, new DatasetCache(2, datasetCacheDir), (id) =>
       runs.get(id),
     );
@@ -209,6 +221,8 @@ export class Engine {
       },
       startLinearProbe: async (runId, checkpointId) => jobs.startLinearProbe(runId, checkpointId),
       startFineTune: (runId, input) => jobs.startFineTune(runId, input),
+      startTransfer: (runId, input) => jobs.startTransfer(runId, input),
+      startDistillation: (runId, input) => jobs.startDistillation(runId, input),
       listJobs: async (runId) => {
         if (runId !== undefined) runs.get(runId);
         return store.jobs.list(runId);
@@ -268,6 +282,7 @@ export class Engine {
 
   /** Stops every worker (queued runs become interrupted), then closes the store. */
   async close(): Promise<void> {
+    this.gridFineTunes?.close();
     await Promise.all([
       this.supervisor.close(),
       this.slurm.close(),

@@ -78,6 +78,13 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
   startLinearProbe: (f) => [f.run.id, f.checkpoint.id],
   // Refused by the engine (a checkpoint of no run): it answered, without fine-tuning three times.
   startFineTune: (f) => [f.run.id, { labelPercent: 10, checkpointId: 987654 }],
+  // Refused by the engine (a checkpoint of no run): it answered, without reading another dataset three times.
+  startTransfer: (f) => [
+    f.run.id,
+    { dataset: { id: 'synthetic', trainSize: 16, testSize: 8 }, checkpointId: 987654 },
+  ],
+  // Refused by the engine (no such fine-tune job to distil): it answered, without training a student three times.
+  startDistillation: (f) => [f.run.id, { fineTuneJobId: 987654, temperature: 1, labelWeight: 1 }],
   listJobs: (f) => [f.run.id],
   // Refused by the engine (a grid's rows and columns must differ): it answered.
   createGrid: () => [
@@ -105,6 +112,8 @@ const refusedByEngine: Partial<Record<ApiCommand, RegExp>> = {
   resumeRun: /has completed its 1 epochs/,
   deleteRun: /no run with id 987654/,
   startFineTune: /has no checkpoint with id 987654/,
+  startTransfer: /has no checkpoint with id 987654/,
+  startDistillation: /job 987654 is not a completed fine-tune of run \d+ \(there is no such job\)/,
   removeDataset: /no added dataset with id 987654/,
   createGrid: /two different settings/,
   getGrid: /no grid with id 4242/,

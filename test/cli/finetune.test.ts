@@ -243,3 +243,95 @@ describe('contrastlab finetune', () => {
     ).toMatch(/^contrastlab: dataset .+ has no labelled training and test images to fine-tune with$/);
   });
 });
+
+describe('contrastlab distill', () => {
+  it('distils a completed fine-tune into a fresh student, records distill_top1, and refuses bad input in one line', async () => {
+    // The teacher: a fine-tune of the run's latest checkpoint, which keeps its network beside the checkpoints.
+    const tuned = await runCli([
+      'finetune',
+      String(labelled.id),
+      '--labels',
+      '50%',
+      '--epochs',
+      '1',
+      '--db',
+      db,
+      '--json',
+    ]);
+    expect(tuned.code).toBe(0);
+    const teacher = (jsonLines(tuned.stdout).at(-1) as { job: { id: number; status: string } }).job;
+    expect(teacher.status).toBe('completed');
+    const runFolder = path.join(dir, 'checkpoints', `run-${labelled.id}`);
+    expect(fs.existsSync(path.join(runFolder, `finetune-job-${teacher.id}.model`))).toBe(true);
+
+    const r = await runCli([
+      'distill',
+      String(labelled.id),
+      '--teacher',
+      String(teacher.id),
+      '--student-width',
+      '4',
+      '--epochs',
+      '1',
+      '--label-weight',
+      '0.5',
+      '--db',
+      db,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/distil: epoch 1\/1/);
+    const m =
+      /fine-tune job (\d+) distilled into a width-4 student \(128 images, 1 epochs\): top-1 ([\d.]+)%, top-5 ([\d.]+)%; teacher top-1 ([\d.]+)%/.exec(
+        r.stdout,
+      );
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBe(teacher.id);
+    // At the step of the checkpoint the teacher was fine-tuned from.
+    const { points, jobs } = recorded(labelled.id, 'distill_top1');
+    expect(points).toHaveLength(1);
+    expect(points[0]!.step).toBe(labelled.finalStep);
+    expect(100 * points[0]!.value).toBeCloseTo(Number(m![2]), 1);
+    expect(recorded(labelled.id, 'distill_top5').points).toHaveLength(1);
+    expect(jobs.at(-1)).toMatchObject({
+      kind: 'distill',
+      status: 'completed',
+      checkpointId: labelled.final,
+      params: {
+        fineTuneJobId: teacher.id,
+        labelPercent: 50,
+        temperature: 1,
+        labelWeight: 0.5,
+        studentWidth: 4,
+        epochs: 1,
+      },
+      result: { studentWidth: 4, images: 128, epochs: 1 },
+    });
+
+    // Bad input: one line each, and no job recorded. Side by side: each is refused before a job is.
+    const before = jobs.length;
+    const distil = async (runId: number, ...flags: string[]) =>
+      expectOneLine(await runCli(['distill', String(runId), ...flags, '--db', db]));
+    const teacherFlag = ['--teacher', String(teacher.id)];
+    const [missing, temperature, weight, wide, fractional, unlabelledRun] = await Promise.all([
+      distil(labelled.id, '--teacher', '987654'),
+      distil(labelled.id, ...teacherFlag, '--temperature', '0'),
+      distil(labelled.id, ...teacherFlag, '--label-weight', '1.5'),
+      distil(labelled.id, ...teacherFlag, '--student-width', '16'),
+      distil(labelled.id, ...teacherFlag, '--student-width', '2.5'),
+      distil(unlabelled.id, ...teacherFlag),
+    ]);
+    expect(missing).toBe(
+      `contrastlab: job 987654 is not a completed fine-tune of run ${labelled.id} (there is no such job)`,
+    );
+    expect(temperature).toBe('contrastlab: the distillation temperature must be above 0, got 0');
+    expect(weight).toMatch(/^contrastlab: the label weight .* must be from 0 to 1, got 1\.5$/);
+    expect(wide).toBe(
+      "contrastlab: the student width must be a whole number from 1 to 8 (the teacher's), got 16",
+    );
+    expect(fractional).toBe('contrastlab: --student-width must be a positive integer, got "2.5"');
+    expect(unlabelledRun).toMatch(
+      /^contrastlab: dataset .+ has no labelled training and test images to distil with$/,
+    );
+    expect(recorded(labelled.id, 'distill_top1').jobs).toHaveLength(before);
+  });
+});

@@ -112,6 +112,45 @@ describe.concurrent('contrastlab grid and sync', () => {
     }
   });
 
+  it('grid --axis labelPercent: one run, fine-tuned at each share once trained; a line per share', async ({
+    expect,
+  }) => {
+    const db = path.join(dir, 'labels.db');
+    const r = await runCli([
+      'grid',
+      '--method',
+      'simclr',
+      '--axis',
+      'labelPercent=50,100',
+      '--fine-tune-epochs',
+      '1',
+      '--name',
+      'labels',
+      ...tiny,
+      '--db',
+      db,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^grid 1 "labels": 1 run \(1\) on this machine\n/);
+    expect(r.stderr).toMatch(/^ {2}run 1 fine-tune on 50% of the labels completed$/m);
+    expect(r.stderr).toMatch(/^ {2}run 1 fine-tune on 100% of the labels completed$/m);
+    const jobs = query(db, (conn) =>
+      conn.prepare("SELECT params_json FROM jobs WHERE run_id = 1 AND kind = 'fine-tune'").all(),
+    );
+    expect(jobs).toEqual([
+      { params_json: JSON.stringify({ labelPercent: 50, epochs: 1 }) },
+      { params_json: JSON.stringify({ labelPercent: 100, epochs: 1 }) },
+    ]);
+    const [half, all] = query(db, (conn) => [
+      finalValue(conn, 1, 'finetune_top1_50pct'),
+      finalValue(conn, 1, 'finetune_top1_100pct'),
+    ]);
+    expect(r.stdout).toBe(
+      `labelPercent=50\tfinetune_top1_50pct ${half!.toFixed(4)} ± 0.0000 (n=1)\n` +
+        `labelPercent=100\tfinetune_top1_100pct ${all!.toFixed(4)} ± 0.0000 (n=1)\n`,
+    );
+  });
+
   it.skipIf(missing !== null)(
     'train --executor slurm --no-wait exits at once; sync records the run, and a second sync adds nothing',
     async ({ expect }) => {

@@ -18,6 +18,8 @@ const commands = [
   'stop',
   'slurm-task',
   'finetune',
+  'distill',
+  'transfer',
 ];
 const version = (
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }

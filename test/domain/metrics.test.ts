@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   coreMetricKeys,
+  defaultFineTuneEpochs,
   describeMetric,
   diagnosticKeys,
+  fineTuneMetricKey,
+  fineTuneShareOfKey,
   headlineMetricKeys,
   lossMetric,
   scheduleMetric,
@@ -27,6 +30,11 @@ describe('metric registry', () => {
       'neg_sim_mean',
       'images_per_s',
       'worker_peak_mb',
+      'cpu_percent',
+      'step_ms',
+      'worker_rss_mb',
+      'tensor_mb',
+      'wasm_heap_mb',
     ]);
     expect(headlineMetricKeys).toEqual(['loss', 'lr', 'knn_top1', 'images_per_s']);
     // The evaluation section's keys: the per-evaluation diagnostics and the linear probe.
@@ -65,6 +73,12 @@ describe('metric registry', () => {
       neg_sim_mean: 'neither',
       images_per_s: 'higher',
       worker_peak_mb: 'lower',
+      // How busy the cores are is neither good nor bad; time and memory are better low.
+      cpu_percent: 'neither',
+      step_ms: 'lower',
+      worker_rss_mb: 'lower',
+      tensor_mb: 'lower',
+      wasm_heap_mb: 'lower',
     };
     expect(Object.keys(directions).sort()).toEqual([...coreMetricKeys].sort());
     for (const key of coreMetricKeys)
@@ -139,5 +153,20 @@ describe('metric registry', () => {
     // Keys that name Object.prototype members are unknown keys too.
     expect(describeMetric('constructor').label.en).toBe('Constructor');
     expect(describeMetric('toString', {}).direction).toBe('neither');
+  });
+
+  it('names each share of the labels a fine-tune used, and reads the share back from the key', () => {
+    for (const share of [1, 10, 100, 0.5, 12.5])
+      for (const k of [1, 5] as const) {
+        const key = fineTuneMetricKey(share, k);
+        expect(fineTuneShareOfKey(key)).toEqual({ labelPercent: share, k });
+        expect(describeMetric(key).label.en).toBe(`Fine-tune top-${k} (${share}% labels)`);
+      }
+    expect(fineTuneMetricKey(0.5, 1)).toBe('finetune_top1_0p5pct');
+    // Only keys fineTuneMetricKey writes: no leading zero, no 0%, not the any-share keys.
+    for (const key of ['finetune_top1_010pct', 'finetune_top1_0pct', 'finetune_top1', 'probe_top1'])
+      expect(fineTuneShareOfKey(key)).toBeNull();
+    // The papers' schedule: 60 epochs below 10% of the labels, 30 from 10% on (SimCLR App. B.5).
+    expect([0.5, 1, 9.99, 10, 100].map(defaultFineTuneEpochs)).toEqual([60, 60, 60, 30, 30]);
   });
 });

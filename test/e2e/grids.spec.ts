@@ -2,8 +2,9 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import { apiCall, openApp, readCsvDownload, screenshot, setField } from './helpers';
 
 /**
- * Issue #6 in the app: the run form's augmentation preview, a 2×2 grid of runs created from its form
- * and filled in as a heatmap while the runs finish, and the comparison's diagnostic metrics.
+ * The run form's augmentation preview, a 2×2 grid of runs created from its form and filled in as a
+ * heatmap while the runs finish, the comparison's diagnostic metrics, and a grid over the share of the
+ * labels whose cells fill as its run's fine-tunes complete.
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -261,4 +262,71 @@ test('compare two runs of the grid: the diagnostics as rows and curves, histogra
   expect(rows.length).toBeGreaterThan(0);
   const runIds = new Set(rows.map((r) => Number(r.run_id)));
   expect([...runIds].sort((x, y) => x - y)).toEqual([a!, b!].sort((x, y) => x - y));
+});
+
+test('a grid over the share of the labels: one run, its cells filled by a fine-tune at each share', async ({
+  page,
+  request,
+}) => {
+  await openApp(page, '#/grids');
+  const form = page.getByTestId('grid-form');
+  if (!(await form.isVisible())) await page.getByTestId('grid-new').click();
+  await page.getByTestId('grid-dataset').selectOption('synthetic');
+  await page.getByTestId('grid-trainsize').fill('128');
+  await page.getByTestId('grid-testsize').fill('64');
+  await page.getByTestId('grid-name').fill('e2e label shares');
+  for (const [k, v] of Object.entries({ epochs: '1', width: '4', batchSize: '64' }))
+    await setField(page, k, v);
+  await page.getByTestId('grid-two-axes').uncheck();
+  await page.getByTestId('grid-rows-field').selectOption('labelPercent');
+  // The papers' shares to start with, and the fine-tune's accuracy as the only metrics.
+  await expect(page.getByTestId('grid-rows-values')).toHaveValue('1, 10, 100');
+  await expect(page.getByTestId('grid-metric')).toHaveValue('finetune_top1');
+  await expect(page.getByTestId('grid-metric').locator('option')).toHaveText([
+    'Fine-tune top-1',
+    'Fine-tune top-5',
+  ]);
+  await page.getByTestId('grid-rows-values').fill('50, 150');
+  await expect(page.getByTestId('grid-rows-error')).toHaveText('“150”: Must be at most 100');
+  await page.getByTestId('grid-rows-values').fill('50, 100');
+  await page.getByTestId('grid-finetune-epochs').fill('0');
+  await expect(page.getByTestId('grid-finetune-epochs-error')).toBeVisible();
+  await page.getByTestId('grid-finetune-epochs').fill('1');
+  // Two cells, one run: the cells share it.
+  await expect(page.getByTestId('grid-summary')).toContainText('2 values = 1 run, queued');
+  await expect(page.getByTestId('grid-summary')).toContainText('fine-tuned at every share of the labels');
+  await screenshot(page, 'grid-form-labels.png', 1100);
+  await page.getByTestId('grid-submit').click();
+
+  const card = page.locator('[data-testid^="grid-card-"]', { hasText: 'e2e label shares' });
+  await expect(card).toBeVisible();
+  const gridId = Number((await card.getAttribute('data-testid'))!.replace('grid-card-', ''));
+  const grid = (await apiCall(request, 'getGrid', [gridId])) as {
+    rows: { field: string; values: number[] };
+    metric: string;
+    fineTuneEpochs: number;
+    runIds: number[][][];
+  };
+  expect(grid).toMatchObject({
+    rows: { field: 'labelPercent', values: [50, 100] },
+    metric: 'finetune_top1',
+    fineTuneEpochs: 1,
+  });
+  const runId = grid.runIds[0]![0]![0]!;
+  expect(grid.runIds).toEqual([[[runId]], [[runId]]]);
+  const heatmap = page.getByTestId(`heatmap-${gridId}`);
+  await expect(heatmap).toHaveAttribute('data-cells', '2');
+  await expect(page.getByTestId(`grid-progress-${gridId}`)).toHaveText(/of 1 finished/);
+  await expect
+    .poll(async () => Number(await heatmap.getAttribute('data-filled')), { timeout: 120_000 })
+    .toBe(2);
+  // Each cell: the run's fine-tune at the cell's share.
+  const run = (await apiCall(request, 'getRun', [runId])) as { summary: Record<string, number> };
+  for (const [r, key] of ['finetune_top1_50pct', 'finetune_top1_100pct'].entries()) {
+    const cell = page.getByTestId(`grid-cell-${gridId}-${r}-0`);
+    expect(Number(await cell.getAttribute('data-value'))).toBeCloseTo(run.summary[key]!, 10);
+    await expect(cell).toContainText(`${(run.summary[key]! * 100).toFixed(1)}%`);
+  }
+  await heatmap.scrollIntoViewIfNeeded();
+  await screenshot(page, 'grid-heatmap-labels.png');
 });

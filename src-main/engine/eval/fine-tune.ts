@@ -20,7 +20,7 @@
  * - a short schedule: 60 epochs of the subset for 1% of the labels, 30 for 10% (v1 App. B.5), 30 for more.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, type AugmentConfig } from '../../domain';
+import { ConfigError, defaultFineTuneEpochs, type AugmentConfig } from '../../domain';
 import { augmentBatch, normalize, toFloatBatch } from '../data/augment';
 import { epochBatches } from '../data/batches';
 import { evalTrainSplit, type Dataset, type ImageSplit } from '../data/dataset';
@@ -33,10 +33,8 @@ import { warmupCosine } from '../nn/schedule';
 import { Rng } from '../util/rng';
 import { formatPercent, labelSubset, LABEL_SUBSET_SEED, type LabelSubset } from './label-subsets';
 
-/** Epochs over the subset when none are asked for: 60 below 10% of the labels, else 30 (v1 App. B.5). */
-export function defaultFineTuneEpochs(labelPercent: number): number {
-  return labelPercent < 10 ? 60 : 30;
-}
+/** Epochs over the subset when none are asked for (domain/job.ts): 60 below 10% of the labels, else 30. */
+export { defaultFineTuneEpochs };
 
 /** Images per step, at most the subset's size (v1/v2 fine-tune with 1024–4096; a CPU with fewer). */
 export const defaultFineTuneBatchSize = 64;
@@ -107,6 +105,11 @@ export interface FineTuneOptions {
   seed?: number;
   /** Stage messages and overall progress 0..1. */
   onProgress?: (fraction: number, message: string) => void;
+  /**
+   * Called once the fine-tuned network and its classifier are measured, before the classifier is disposed:
+   * where they are kept as a teacher for distillation (runner/fine-tuned-model.ts).
+   */
+  onFinished?: (classifier: LinearClassifier) => Promise<void>;
 }
 
 export interface FineTuneResult {
@@ -126,7 +129,7 @@ export interface FineTuneResult {
 }
 
 /** The new classifier: logits = xW + b, both starting at zero, trained with the network. */
-class LinearClassifier extends Module {
+export class LinearClassifier extends Module {
   private readonly weight: tf.Variable;
   private readonly bias: tf.Variable;
 
@@ -143,8 +146,8 @@ class LinearClassifier extends Module {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Logits of every image of `split` at `indices` (all when omitted), un-augmented, batch norm in eval mode. */
-function logitsOf(
+/** Logits of every image of `split` at `indices`, un-augmented, batch norm in eval mode. */
+export function logitsOf(
   network: Backbone,
   head: LinearClassifier,
   dataset: Dataset,
@@ -168,7 +171,7 @@ function logitsOf(
 }
 
 /** Share of rows whose label is among the k largest logits (k at most the number of classes). */
-function topK(logits: tf.Tensor2D, labels: Int32Array, k: number): number {
+export function topK(logits: tf.Tensor2D, labels: Int32Array, k: number): number {
   if (labels.length === 0) return 0;
   return tf.tidy(() => {
     const { indices } = tf.topk(logits, Math.min(k, logits.shape[1]));
@@ -301,6 +304,7 @@ export async function fineTune(
         steps: totalSteps,
         seconds: (performance.now() - started) / 1000,
       };
+      await options.onFinished?.(head);
       report(
         1,
         `fine-tune: top-1 ${(100 * result.top1).toFixed(2)}%, top-5 ${(100 * result.top5).toFixed(2)}%`,
@@ -320,7 +324,7 @@ export async function fineTune(
  * SGD with momentum in two groups: the backbone's weights, with `weightDecay`, and everything never
  * decayed (the new head, v1 App. B.5 and v2; biases and batch-norm parameters, v1 App. B.1).
  */
-function parameterGroups(
+export function parameterGroups(
   params: NamedParameter[],
   momentum: number,
   weightDecay: number,

@@ -2,6 +2,7 @@ import { byolDescription } from './byol';
 import { cmcDescription } from './cmc';
 import { cpcInfoNceDescription } from './cpc_infonce';
 import { dinoDescription } from './dino';
+import { distillationDescription } from './distillation';
 import { infoNceQueueDescription } from './infonce_queue';
 import { instDiscNceDescription } from './instdisc_nce';
 import { instDiscSoftmaxDescription } from './instdisc_softmax';
@@ -38,6 +39,7 @@ export const LOSS_DESCRIPTIONS = [
   cmcDescription,
   cpcInfoNceDescription,
   wclDescription,
+  distillationDescription,
 ] as const;
 
 export type LossName = (typeof LOSS_DESCRIPTIONS)[number]['name'];

@@ -188,6 +188,20 @@ export async function saveCheckpoint(
   meta: CheckpointMeta,
   training?: TrainingToSave,
 ): Promise<number> {
+  return saveTensors(file, meta, checkpointState(instance), training);
+}
+
+/**
+ * Saves named tensors as a checkpoint's model part (and with `training` the training state), complete or
+ * not at all: saveCheckpoint's writer, also for networks that are no method instance (a fine-tune's
+ * network and classifier, runner/fine-tuned-model.ts). Returns the file's size in bytes.
+ */
+export async function saveTensors(
+  file: string,
+  meta: CheckpointMeta,
+  model: readonly (readonly [string, tf.Tensor])[],
+  training?: TrainingToSave,
+): Promise<number> {
   const chunks: Uint8Array[] = [];
   let offset = 0;
   let crc = 0;
@@ -201,7 +215,7 @@ export async function saveCheckpoint(
     return entry;
   };
   const tensors: CheckpointTensor[] = [];
-  for (const [name, v] of checkpointState(instance)) tensors.push(await write(name, v));
+  for (const [name, v] of model) tensors.push(await write(name, v));
   let trainingHeader: CheckpointTraining | undefined;
   if (training) {
     const state = training.state.trainingState();
@@ -269,6 +283,8 @@ export interface OpenCheckpoint {
   readonly header: CheckpointHeader;
   /** Restores the model into an instance of the same method and config (see loadCheckpoint). */
   loadModel(instance: MethodInstance): void;
+  /** Restores the model into these variables, which must be exactly the file's tensors (names, shapes). */
+  loadVariables(variables: readonly (readonly [string, tf.Variable])[]): void;
   /** The training state as new tensors, which the caller disposes; null where the file has none. */
   trainingState(): TrainingState | null;
 }
@@ -329,35 +345,38 @@ export function openCheckpoint(file: string): OpenCheckpoint {
     if (!(t.offset >= 0 && t.offset + count * 4 <= data.length)) throw fail('is truncated (a torn write?)');
     return readFloats(data, t.offset, count);
   };
+  const loadVariables = (state: readonly (readonly [string, tf.Variable])[]): void => {
+    const byName = new Map(header.tensors.map((t) => [t.name, t]));
+    const missing = state.filter(([name]) => !byName.has(name)).map(([name]) => name);
+    if (missing.length) {
+      throw fail(`lacks ${missing.length} tensor(s) of this model, e.g. ${missing[0]}`);
+    }
+    const wanted = new Set(state.map(([name]) => name));
+    const extra = header.tensors.filter((t) => !wanted.has(t.name));
+    if (extra.length) {
+      throw fail(`has ${extra.length} tensor(s) this model lacks, e.g. ${extra[0]!.name}`);
+    }
+    for (const [name, v] of state) {
+      const t = byName.get(name)!;
+      if (t.shape.join() !== v.shape.join()) {
+        throw new CheckpointError(
+          `checkpoint ${file}: ${name} has shape [${t.shape}], the model [${v.shape}]`,
+        );
+      }
+    }
+    for (const [name, v] of state) {
+      const t = byName.get(name)!;
+      const values = valuesOf(t);
+      tf.tidy(() => v.assign(tf.tensor(values, t.shape, 'float32')));
+    }
+  };
   return {
     file,
     header,
     loadModel(instance) {
-      const byName = new Map(header.tensors.map((t) => [t.name, t]));
-      const state = checkpointState(instance);
-      const missing = state.filter(([name]) => !byName.has(name)).map(([name]) => name);
-      if (missing.length) {
-        throw fail(`lacks ${missing.length} tensor(s) of this model, e.g. ${missing[0]}`);
-      }
-      const wanted = new Set(state.map(([name]) => name));
-      const extra = header.tensors.filter((t) => !wanted.has(t.name));
-      if (extra.length) {
-        throw fail(`has ${extra.length} tensor(s) this model lacks, e.g. ${extra[0]!.name}`);
-      }
-      for (const [name, v] of state) {
-        const t = byName.get(name)!;
-        if (t.shape.join() !== v.shape.join()) {
-          throw new CheckpointError(
-            `checkpoint ${file}: ${name} has shape [${t.shape}], the model [${v.shape}]`,
-          );
-        }
-      }
-      for (const [name, v] of state) {
-        const t = byName.get(name)!;
-        const values = valuesOf(t);
-        tf.tidy(() => v.assign(tf.tensor(values, t.shape, 'float32')));
-      }
+      loadVariables(checkpointState(instance));
     },
+    loadVariables,
     trainingState() {
       const training = header.training;
       if (!training) return null;

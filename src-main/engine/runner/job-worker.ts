@@ -1,9 +1,11 @@
 /**
- * The job worker: a child process per background job (a linear probe or a fine-tune on a saved
- * checkpoint), forked by the engine host like a run worker (docs/ARCHITECTURE.md, "Processes"), so a job
- * never blocks the host and a crash ends only the job. It rebuilds the run's model from its method and
- * config, loads the checkpoint, and runs the probe (eval/linear-probe.ts) or the fine-tune
- * (eval/fine-tune.ts), reporting progress.
+ * The job worker: a child process per background job (a linear probe, a fine-tune or a transfer on a
+ * saved checkpoint), forked by the engine host like a run worker (docs/ARCHITECTURE.md, "Processes"), so a
+ * job never blocks the host and a crash ends only the job. It rebuilds the run's model from its method and
+ * config, loads the checkpoint, and runs the probe (eval/linear-probe.ts), the fine-tune
+ * (eval/fine-tune.ts, keeping its network and classifier: runner/fine-tuned-model.ts), the transfer
+ * (runner/jobs/transfer.ts) or the distillation of a fine-tune into a student (runner/jobs/distill.ts),
+ * reporting progress.
  */
 import { isInputError } from '../../domain';
 import { initBackend } from '../backend';
@@ -13,9 +15,12 @@ import { probeEncoder } from '../eval/linear-probe';
 import { getMethod, resolveConfig } from '../methods';
 import type { MethodInstance } from '../methods/method';
 import { Rng } from '../util/rng';
-import { loadCheckpoint } from './checkpoint';
+import { loadCheckpoint, type CheckpointMeta } from './checkpoint';
+import { saveFineTunedModel } from './fine-tuned-model';
 import { watchHost } from './host-watchdog';
 import type { JobStartMessage, JobWorkerMessage } from './job-protocol';
+import { runDistill } from './jobs/distill';
+import { loadTransferTarget, runTransfer } from './jobs/transfer';
 
 const send = (m: JobWorkerMessage) => process.send?.(m);
 
@@ -37,8 +42,9 @@ async function runJob(start: JobStartMessage): Promise<void> {
     last = { at: now, progress: fraction };
     send({ type: 'progress', progress: Math.min(1, Math.max(0, fraction)), message });
   };
-  /** Until a fine-tune is ready, what goes wrong with its input is the user's to fix (one line). */
-  let ready = start.task.kind !== 'fine-tune';
+  /** Until a fine-tune, a transfer or a distillation is ready, what goes wrong with its input is the user's. */
+  let ready =
+    start.task.kind !== 'fine-tune' && start.task.kind !== 'transfer' && start.task.kind !== 'distill';
   let outcome: JobWorkerMessage;
   try {
     const method = getMethod(start.method);
@@ -58,9 +64,16 @@ async function runJob(start: JobStartMessage): Promise<void> {
     // its share from the whole labelled training split, so its subsets do not depend on a run's config.
     if (task.kind === 'linear-probe') limitEvaluation(dataset, config.evalTrainSize);
     const subset = task.kind === 'fine-tune' ? fineTuneSubset(dataset, task.labelPercent) : null;
-    if (!subset && (!evalTrainSplit(dataset).labels || !dataset.test.labels || dataset.test.count === 0)) {
+    // A transfer needs labels on the other dataset only: the run's may have none.
+    const probed = !subset && task.kind !== 'transfer';
+    if (probed && (!evalTrainSplit(dataset).labels || !dataset.test.labels || dataset.test.count === 0)) {
       throw new Error(`dataset ${dataset.name} has no labelled test split to probe with`);
     }
+    // A transfer's other dataset, at the run's size and channels, with its statistics (runner/jobs/transfer.ts).
+    const target =
+      task.kind === 'transfer'
+        ? await loadTransferTarget(task.target, dataset, config, start.datasetCacheDir, progress)
+        : null;
     progress(0.05, 'loading the checkpoint');
     const instance = method.create(config, {
       rng: new Rng(config.seed),
@@ -71,11 +84,41 @@ async function runJob(start: JobStartMessage): Promise<void> {
       std: dataset.std,
     });
     try {
-      loadCheckpoint(instance, start.checkpointPath);
+      const checkpoint = loadCheckpoint(instance, start.checkpointPath);
       if (task.kind === 'fine-tune') {
         send({ type: 'ready', labelledImages: subset!.indices.length });
         ready = true;
-        outcome = await runFineTune(instance, dataset, task.labelPercent, task.epochs, subset!, progress);
+        // The fine-tuned network and classifier are kept, at the checkpoint's step, as a teacher.
+        const keep = task.saveTo
+          ? {
+              file: task.saveTo,
+              meta: {
+                runId: start.runId,
+                step: checkpoint.step,
+                epoch: checkpoint.epoch,
+                method: start.method,
+              },
+            }
+          : undefined;
+        outcome = await runFineTune(
+          instance,
+          dataset,
+          task.labelPercent,
+          task.epochs,
+          subset!,
+          progress,
+          keep,
+        );
+      } else if (task.kind === 'distill') {
+        const onReady = (labelledImages: number) => {
+          send({ type: 'ready', labelledImages });
+          ready = true;
+        };
+        outcome = await runDistill(instance, dataset, config, task, onReady, progress);
+      } else if (target) {
+        send({ type: 'ready', labelledImages: evalTrainSplit(target).count });
+        ready = true;
+        outcome = await runTransfer(instance, target, config, progress);
       } else {
         outcome = await runProbe(instance, dataset, progress);
       }
@@ -114,12 +157,21 @@ async function runFineTune(
   epochs: number,
   subset: ReturnType<typeof fineTuneSubset>,
   progress: Progress,
+  keep?: { file: string; meta: CheckpointMeta },
 ): Promise<JobWorkerMessage> {
-  const r = await fineTune(fineTuneNetwork(instance), dataset, {
+  const network = fineTuneNetwork(instance);
+  const r = await fineTune(network, dataset, {
     labelPercent,
     epochs,
     subset,
     onProgress: (f, message) => progress(0.1 + 0.9 * f, message),
+    ...(keep
+      ? {
+          onFinished: async (classifier) => {
+            await saveFineTunedModel(keep.file, keep.meta, network, classifier);
+          },
+        }
+      : {}),
   });
   return {
     type: 'finished',

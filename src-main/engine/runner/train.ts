@@ -1,4 +1,4 @@
-import { cacheProgressLine } from '../../domain';
+import { cacheProgressLine, scaledLearningRate } from '../../domain';
 import { describeBackbone } from '../nn/backbones';
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
@@ -19,6 +19,7 @@ import { KnnMonitorCallback } from './callbacks/knn-monitor';
 import { LinearProbeCallback } from './callbacks/linear-probe';
 import { ProgressCallback } from './callbacks/progress';
 import { StepMetricsCallback } from './callbacks/step-metrics';
+import { SystemMetricsCallback } from './callbacks/system-metrics';
 import { ThroughputCallback } from './callbacks/throughput';
 import type { StepEnd, TrainingCallback, TrainingRun, TrainOutcome } from './callbacks/training-callback';
 import type { CheckpointRun } from './checkpoint';
@@ -78,6 +79,7 @@ export function defaultCallbacks(config: RunConfig): TrainingCallback[] {
   return [
     new StepMetricsCallback(),
     new ThroughputCallback(),
+    new SystemMetricsCallback(),
     new ProgressCallback(),
     new DiagnosticsCallback(),
     new KnnMonitorCallback(),
@@ -160,8 +162,7 @@ export async function train(
   const stepsPerEpoch = Math.floor(dataset.train.count / batchSize);
   const totalSteps = stepsPerEpoch * config.epochs;
   const warmupSteps = Math.round(config.warmupEpochs * stepsPerEpoch);
-  // Linear scaling rule (Goyal et al. 2017), as SimCLR, MoCo and BYOL state their learning rates.
-  const peakLr = (config.lr * batchSize) / 256;
+  const peakLr = scaledLearningRate(config.lr, batchSize);
   const loop = new LoopState(rng, startPosition(augmentSeed));
   const state = runTrainingState(optimizer, instance, loop);
   const facts: CheckpointRun = {

@@ -1,5 +1,5 @@
 import type { CreateGridInput, Grid, GridAxis } from '../../domain';
-import { ConfigError } from '../../domain';
+import { ConfigError, DatasetError, labelShareAxis } from '../../domain';
 import { getMethod, resolveConfig, type RunConfig } from '../methods';
 import type { MethodDefinition } from '../methods/method';
 import type { Store } from '../store/store';
@@ -8,7 +8,10 @@ import type { EventBus } from './event-bus';
 import type { RunLauncher } from './run-launcher';
 import type { RunSupervisor } from './run-supervisor';
 
-/** One run of a grid: its cell, its seed, its full config and its name. */
+/**
+ * One run of a grid: its cell, its seed, its full config and its name. On a grid with a label axis, a run
+ * stands for every cell along it and is planned at index 0 of that axis.
+ */
 export interface GridCell {
   row: number;
   col: number;
@@ -31,6 +34,36 @@ function checkAxis(which: string, axis: GridAxis): void {
   if (axis.field === 'seed') {
     throw new ConfigError('the seed is not a grid axis: ask for seeds per cell (seeds, --seeds N) instead');
   }
+  if (axis.field === labelShareAxis) {
+    const bad = axis.values.find((v) => !(typeof v === 'number' && v > 0 && v <= 100));
+    if (bad !== undefined) {
+      throw new ConfigError(
+        `the grid's ${which} (${labelShareAxis}) are shares of the labels in percent, above 0 and at most 100, got ${show(bad)}`,
+      );
+    }
+  }
+}
+
+/** The metrics a grid over the share of the labels can show: the fine-tune's, at each cell's share. */
+const labelAxisMetrics = ['finetune_top1', 'finetune_top5'];
+
+/** The metric a grid's cells show: the one asked for, else the fine-tune's on a label axis, else the probe's. */
+function gridMetric(input: CreateGridInput): string {
+  const labelAxis = input.rows.field === labelShareAxis || input.cols?.field === labelShareAxis;
+  const metric = input.metric ?? (labelAxis ? 'finetune_top1' : 'probe_top1');
+  if (labelAxis && !labelAxisMetrics.includes(metric)) {
+    throw new ConfigError(
+      `a grid over ${labelShareAxis} shows the fine-tune's accuracy (${labelAxisMetrics.join(' or ')}), not ${metric}`,
+    );
+  }
+  if (!labelAxis && input.fineTuneEpochs !== undefined) {
+    throw new ConfigError(`fine-tune epochs are for a grid with a ${labelShareAxis} axis`);
+  }
+  const epochs = input.fineTuneEpochs;
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1 && epochs <= 1000)) {
+    throw new ConfigError(`fine-tune epochs must be a whole number from 1 to 1000, got ${epochs}`);
+  }
+  return metric;
 }
 
 /** The seeds of every cell: the config's seed and the next ones. */
@@ -59,27 +92,38 @@ export function planGrid(method: MethodDefinition, input: CreateGridInput, name:
       );
     }
   }
+  const metric = gridMetric(input);
   const seeds = gridSeeds(method, input);
+  // The settings of the runs: the axes but the label axis, along which cells share their runs.
+  const settingOf = (axis: GridAxis | undefined) =>
+    axis && axis.field !== labelShareAxis ? axis : undefined;
+  const rowSetting = settingOf(rows);
+  const colSetting = settingOf(cols);
   const cells: GridCell[] = [];
-  rows.values.forEach((rv, r) =>
-    (cols?.values ?? [undefined]).forEach((cv, c) => {
-      const label = cols
-        ? `${rows.field}=${show(rv)}, ${cols.field}=${show(cv!)}`
-        : `${rows.field}=${show(rv)}`;
+  (rowSetting?.values ?? [undefined]).forEach((rv, r) =>
+    (colSetting?.values ?? [undefined]).forEach((cv, c) => {
+      const label = [
+        ...(rowSetting ? [`${rowSetting.field}=${show(rv!)}`] : []),
+        ...(colSetting ? [`${colSetting.field}=${show(cv!)}`] : []),
+      ].join(', ');
       seeds.forEach((seed, s) => {
-        const values = { ...input.config, [rows.field]: rv, ...(cols ? { [cols.field]: cv } : {}), seed };
+        const values = {
+          ...input.config,
+          ...(rowSetting ? { [rowSetting.field]: rv } : {}),
+          ...(colSetting ? { [colSetting.field]: cv } : {}),
+          seed,
+        };
         let config: RunConfig;
         try {
           config = resolveConfig(method, values);
         } catch (e) {
-          throw new ConfigError(`grid cell ${label}: ${(e as Error).message}`);
+          throw new ConfigError(`grid cell ${label || 'of every share'}: ${(e as Error).message}`);
         }
-        const seedLabel = seeds.length > 1 ? `, seed ${seed}` : '';
-        cells.push({ row: r, col: c, seedIndex: s, config, name: `${name}: ${label}${seedLabel}` });
+        const runLabel = [label, seeds.length > 1 ? `seed ${seed}` : ''].filter(Boolean).join(', ');
+        cells.push({ row: r, col: c, seedIndex: s, config, name: runLabel ? `${name}: ${runLabel}` : name });
       });
     }),
   );
-  const metric = input.metric ?? 'probe_top1';
   if (metric.startsWith('probe_') && cells.some((cell) => !cell.config.linearProbe)) {
     throw new ConfigError(`the grid shows ${metric}, which needs linearProbe on in every run`);
   }
@@ -110,6 +154,12 @@ export class GridService {
     await this.launcher.check(executor, input.slurm);
     const summary = await checkDataset(input.dataset, method.needsLabels ?? false);
     for (const cell of cells) checkImageSize(method, cell.config, summary);
+    const labelAxis = input.rows.field === labelShareAxis || input.cols?.field === labelShareAxis;
+    if (labelAxis && !summary.evaluable) {
+      throw new DatasetError(
+        `dataset ${summary.name} has no labelled training and test images to fine-tune with`,
+      );
+    }
     const hostId = this.supervisor.hostId();
     const { grid, runs } = this.store.transaction(() => {
       const created = this.store.grids.create({
@@ -119,11 +169,15 @@ export class GridService {
         cols: input.cols ?? null,
         seeds,
         executor,
-        metric: input.metric ?? 'probe_top1',
+        metric: gridMetric(input),
+        fineTuneEpochs: input.fineTuneEpochs ?? null,
       });
       const runIds: number[][][] = input.rows.values.map(() =>
         (input.cols?.values ?? [null]).map(() => [] as number[]),
       );
+      // Along the label axis every cell holds the runs planned at its index 0.
+      const rowsShare = input.rows.field === labelShareAxis;
+      const colsShare = input.cols?.field === labelShareAxis;
       const runs = cells.map((cell) => {
         const run = this.store.createRun(
           {
@@ -137,7 +191,12 @@ export class GridService {
           },
           hostId,
         );
-        runIds[cell.row]![cell.col]![cell.seedIndex] = run.id;
+        runIds.forEach((row, r) =>
+          row.forEach((ids, c) => {
+            if ((rowsShare ? 0 : r) === cell.row && (colsShare ? 0 : c) === cell.col)
+              ids[cell.seedIndex] = run.id;
+          }),
+        );
         return run;
       });
       return { grid: this.store.grids.setRunIds(created.id, runIds), runs };

@@ -1,15 +1,25 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { FineTuneInput, Job, MetricPoint } from '../../domain';
+import type { DistillInput, FineTuneInput, Job, MetricPoint, TransferInput } from '../../domain';
 import { ConfigError, DatasetError, fineTuneMetricKey, isTerminal } from '../../domain';
 import { inspectDataset } from '../data';
 import { defaultFineTuneEpochs } from '../eval/fine-tune';
 import { formatPercent } from '../eval/label-subsets';
-import type { FineTuneJobResult, JobStartMessage, JobTask, JobWorkerMessage } from '../runner/job-protocol';
+import { fineTunedModelFile } from '../runner/fine-tuned-model';
+import type {
+  DistillJobResult,
+  FineTuneJobResult,
+  JobStartMessage,
+  JobTask,
+  JobWorkerMessage,
+  TransferJobResult,
+} from '../runner/job-protocol';
 import type { StoredCheckpoint } from '../store/checkpoints';
 import type { Store } from '../store/store';
 import type { EventBus } from './event-bus';
+import { distillOutcome, distillParams, resolveDistillation } from './distill-jobs';
 import { ReportWriter } from './report-writer';
+import { checkTransferTarget, transferOutcome, transferParams } from './transfer-jobs';
 import { spawnFailure, workerEntry, workerEnv } from './worker-process';
 
 /** The last characters a dying worker wrote on stderr, for the job's error. */
@@ -19,12 +29,13 @@ const STDERR_TAIL = 2000;
 const MAX_FINE_TUNE_EPOCHS = 1000;
 
 /**
- * Background jobs of the engine host: each linear probe or fine-tune runs in its own process
- * (runner/job-worker.ts), forked like a run worker. The host keeps the job's row current (status, progress,
+ * Background jobs of the engine host: each linear probe, fine-tune, transfer or distillation runs in its
+ * own process (runner/job-worker.ts), forked like a run worker. The host keeps the job's row current (status, progress,
  * message, result), emits job-updated for every change, and stores a job's result also as the run's metric
  * points at the checkpoint's step (probe_top1/probe_top5; finetune_top1/finetune_top5 and the same under
- * the keys of the share of the labels, domain/metrics.ts), so it is in the CSV export and comparable
- * across runs.
+ * the keys of the share of the labels; transfer_knn_top1_<dataset> etc.; distill_top1/distill_top5,
+ * domain/metrics.ts), so it is in
+ * the CSV export and comparable across runs.
  */
 export class JobRunner {
   private readonly children = new Map<number, ChildProcess>();
@@ -60,6 +71,20 @@ export class JobRunner {
    * so that what the user has to fix is refused as one line (a ConfigError), never left to a failed job.
    */
   async startFineTune(runId: number, input: FineTuneInput): Promise<Job> {
+    return (await this.fineTuneJob(runId, input, false))!;
+  }
+
+  /**
+   * startFineTune, unless a fine-tune of the same checkpoint at the same share was ever started (by any
+   * process on this database: the check and the new job's row are one exclusive transaction); then null.
+   * For fine-tunes started by the engine itself (grids over the share of the labels), which two hosts may
+   * both set out to start.
+   */
+  startFineTuneOnce(runId: number, input: FineTuneInput): Promise<Job | null> {
+    return this.fineTuneJob(runId, input, true);
+  }
+
+  private async fineTuneJob(runId: number, input: FineTuneInput, once: boolean): Promise<Job | null> {
     const { labelPercent } = input;
     if (!(Number.isFinite(labelPercent) && labelPercent > 0 && labelPercent <= 100)) {
       throw new ConfigError(
@@ -82,7 +107,46 @@ export class JobRunner {
         `dataset ${summary.name} has no labelled training and test images to fine-tune with`,
       );
     }
-    const job = this.start(runId, checkpoint, { kind: 'fine-tune', labelPercent, epochs });
+    const started = () =>
+      this.store.jobs
+        .list(runId)
+        .some(
+          (j) =>
+            j.kind === 'fine-tune' &&
+            j.checkpointId === checkpoint.id &&
+            j.params?.labelPercent === labelPercent,
+        );
+    const job = this.store.exclusiveTransaction(() =>
+      once && started() ? null : this.start(runId, checkpoint, { kind: 'fine-tune', labelPercent, epochs }),
+    );
+    if (!job) return null;
+    if (job.status === 'failed') return job;
+    return new Promise<Job>((resolve, reject) => this.waiting.set(job.id, { resolve, reject }));
+  }
+
+  /**
+   * Starts a transfer of a checkpoint of a run (default: the latest of a finished run) to another labelled
+   * dataset as a background job (runner/jobs/transfer.ts): the frozen encoder judged on that dataset by
+   * kNN and the linear probe. Answers once the job's worker has read the dataset and loaded the
+   * checkpoint, like startFineTune; a dataset that cannot be read or has no labels is refused before.
+   */
+  async startTransfer(runId: number, input: TransferInput): Promise<Job> {
+    const checkpoint = this.checkpointOf(runId, input.checkpointId, 'transfer');
+    await checkTransferTarget(input.dataset, this.store.getRun(runId)!.dataset);
+    const job = this.start(runId, checkpoint, { kind: 'transfer', target: input.dataset });
+    if (job.status === 'failed') return job;
+    return new Promise<Job>((resolve, reject) => this.waiting.set(job.id, { resolve, reject }));
+  }
+
+  /**
+   * Starts a distillation of a completed fine-tune job of a run (the teacher, whose network and classifier
+   * it kept) into a fresh student trained on the run's training images, as a background job
+   * (runner/jobs/distill.ts). Answers once the worker has loaded the teacher, like startFineTune; what
+   * the user has to fix (services/distill-jobs.ts) is refused before a job is recorded.
+   */
+  async startDistillation(runId: number, input: DistillInput): Promise<Job> {
+    const { checkpoint, task } = await resolveDistillation(this.store, runId, input);
+    const job = this.start(runId, checkpoint, task);
     if (job.status === 'failed') return job;
     return new Promise<Job>((resolve, reject) => this.waiting.set(job.id, { resolve, reject }));
   }
@@ -142,6 +206,8 @@ export class JobRunner {
       ...(task.kind === 'fine-tune'
         ? { params: { labelPercent: task.labelPercent, epochs: task.epochs } }
         : {}),
+      ...(task.kind === 'transfer' ? { params: transferParams(task.target) } : {}),
+      ...(task.kind === 'distill' ? { params: distillParams(task) } : {}),
     });
     emit({ event: 'job-updated', job });
     const fail = (error: string) => this.endJob(job.id, error);
@@ -196,7 +262,9 @@ export class JobRunner {
       backend: run.backendPreference,
       config: run.config,
       checkpointPath: checkpoint.path,
-      task,
+      // A fine-tune keeps its network and classifier beside the checkpoint, for a distillation's teacher.
+      task:
+        task.kind === 'fine-tune' ? { ...task, saveTo: fineTunedModelFile(checkpoint.path, job.id) } : task,
       ...(this.datasetCacheDir ? { datasetCacheDir: this.datasetCacheDir } : {}),
     };
     // A worker that could not be spawned has no IPC channel; its 'error' event fails the job.
@@ -266,6 +334,11 @@ export class JobRunner {
           message =
             `${formatPercent(task.labelPercent)} of the labels (${r.labelledImages} images, ${r.epochs} epochs): ` +
             accuracies;
+        } else if (task.kind === 'distill') {
+          ({ points, message } = distillOutcome(task, m.result as DistillJobResult, at));
+        } else if (task.kind === 'transfer') {
+          // Under the keys of the other dataset (domain/metrics.ts, transferMetricKey).
+          ({ points, message } = transferOutcome(task.target, m.result as TransferJobResult, at));
         } else {
           points = [
             { ...at, key: 'probe_top1', value: m.result.top1 },

@@ -1,5 +1,12 @@
 import { stringify } from 'csv-stringify/sync';
-import { groupBySeed, meanStd, type MetricPoint, type Run, type SimilarityHistogram } from '../../domain';
+import {
+  groupBySeed,
+  meanStd,
+  runResult,
+  type MetricPoint,
+  type Run,
+  type SimilarityHistogram,
+} from '../../domain';
 
 const runColumns = [
   'run_id',
@@ -54,8 +61,9 @@ function flatten(obj: Record<string, unknown>, prefix = ''): Record<string, unkn
 
 /**
  * One row per run (RFC 4180): run fields (`train_size` / `test_size`: the images of a subset the run
- * asked for, empty for the whole split), then every config key as `config.<key>` and the last value of
- * every metric as `final.<key>`, over the union of keys of the runs exported.
+ * asked for, empty for the whole split), then every config key as `config.<key>` and the run's result for
+ * every metric as `final.<key>` (its last value; never a probe or fine-tune of the random initialisation,
+ * domain/run-result.ts), over the union of keys of the runs exported.
  */
 export function runsToCsv(runs: Run[]): string {
   const configs = runs.map((r) => flatten(r.config));
@@ -85,7 +93,7 @@ export function runsToCsv(runs: Run[]): string {
     durationSeconds(r),
     text(r.error ?? ''),
     ...configKeys.map((k) => configCell(configs[i]![k] ?? '')),
-    ...metricKeys.map((k) => r.summary[k] ?? ''),
+    ...metricKeys.map((k) => runResult(r, k) ?? ''),
   ]);
   return stringify([header, ...rows], { record_delimiter: '\r\n', cast: { boolean: (b) => String(b) } });
 }
@@ -171,7 +179,12 @@ export function aggregateToCsv(runs: Run[]): string {
   const rows = groups.map((members, i) => {
     const first = members[0]!;
     const stats = metricKeys.flatMap((k) => {
-      const m = meanStd(completed[i]!.flatMap((r) => (k in r.summary ? [r.summary[k]!] : [])));
+      const m = meanStd(
+        completed[i]!.flatMap((r) => {
+          const value = runResult(r, k);
+          return value === undefined ? [] : [value];
+        }),
+      );
       return m ? [m.mean, m.n > 1 ? m.std : '', m.n] : ['', '', 0];
     });
     return [

@@ -11,6 +11,7 @@ interface GridRow {
   run_ids_json: string;
   seeds_json: string;
   executor: ExecutorId;
+  fine_tune_epochs: number | null;
   created_at: string;
 }
 
@@ -36,11 +37,12 @@ const toGrid = (r: GridRow): Grid => {
     executor: r.executor,
     metric: r.metric,
     runIds: readRunIds(r.run_ids_json),
+    fineTuneEpochs: r.fine_tune_epochs,
     createdAt: r.created_at,
   };
 };
 
-/** The `grids` table (migrations 2 and 5): grids of runs over one or two settings and seeds, shown as heatmaps. */
+/** The `grids` table (migrations 2, 5 and 7): grids of runs over one or two settings and seeds, shown as heatmaps. */
 export class GridTable {
   constructor(private readonly db: Database.Database) {}
 
@@ -52,11 +54,13 @@ export class GridTable {
     seeds: number[];
     executor: ExecutorId;
     metric: string;
+    fineTuneEpochs?: number | null;
   }): Grid {
     const info = this.db
       .prepare(
-        `INSERT INTO grids (name, method, rows_json, cols_json, metric, run_ids_json, seeds_json, executor, created_at)
-         VALUES (?, ?, ?, ?, ?, '[]', ?, ?, ?)`,
+        `INSERT INTO grids (name, method, rows_json, cols_json, metric, run_ids_json, seeds_json, executor,
+           fine_tune_epochs, created_at)
+         VALUES (?, ?, ?, ?, ?, '[]', ?, ?, ?, ?)`,
       )
       .run(
         g.name,
@@ -66,6 +70,7 @@ export class GridTable {
         g.metric,
         JSON.stringify(g.seeds),
         g.executor,
+        g.fineTuneEpochs ?? null,
         new Date().toISOString(),
       );
     return this.get(Number(info.lastInsertRowid))!;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Job, JobKind, JobStatus } from '../../domain';
+import type { Job, JobKind, JobParams, JobStatus } from '../../domain';
 
 interface JobRow {
   id: number;
@@ -22,7 +22,7 @@ const toJob = (r: JobRow): Job => ({
   runId: r.run_id,
   kind: r.kind,
   checkpointId: r.checkpoint_id,
-  params: r.params_json ? (JSON.parse(r.params_json) as Record<string, number>) : null,
+  params: r.params_json ? (JSON.parse(r.params_json) as JobParams) : null,
   status: r.status,
   progress: r.progress,
   message: r.message,
@@ -48,7 +48,7 @@ export class JobTable {
     kind: JobKind;
     checkpointId: number | null;
     pid: number;
-    params?: Record<string, number>;
+    params?: JobParams;
   }): Job {
     const info = this.db
       .prepare(

@@ -163,4 +163,8 @@ export const migrations: string[] = [
   `
   ALTER TABLE jobs ADD COLUMN params_json TEXT;
   `,
+  // 7: the epochs of the fine-tunes of a grid over the share of the labels (NULL: the paper's per share).
+  `
+  ALTER TABLE grids ADD COLUMN fine_tune_epochs INTEGER;
+  `,
 ];

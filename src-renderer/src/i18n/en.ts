@@ -69,6 +69,7 @@ export const en = {
     'multi-view': 'Multi-view',
   },
   fields: {
+    labelPercent: 'Share of the labels (fine-tune)',
     seed: 'Seed',
     backbone: 'Backbone',
     width: 'Width',
@@ -107,6 +108,12 @@ export const en = {
     imageSize: 'A whole number from {min} to {max}, or empty for the dataset’s own size',
   },
   newRun: {
+    fromRun:
+      'Settings of run #{id} “{name}”: change what you want, then start. “Reset all to defaults” starts afresh.',
+    effectiveLr:
+      'Trains at a peak rate of {lr} ({base} × {batch} / {reference}: the rate is per {reference} images)',
+    warmupTooLong:
+      'Warm-up ({warmup} epochs) is as long as the run ({epochs}): the rate climbs until the last step and never decays. Shorten the warm-up or train longer.',
     methods: 'Methods',
     methodsHelp: 'Pick a method; its paper defaults fill the form.',
     paper: 'Paper',
@@ -166,6 +173,8 @@ export const en = {
     profile: 'Cluster profile…',
   },
   live: {
+    runAgain: 'Run again…',
+    runAgainHelp: 'Open the run form with this run’s method, dataset and settings, to change and start',
     choose: 'Run',
     noRun: 'No run selected. Start one from “New run” or open one from “Runs”.',
     stop: 'Stop',
@@ -344,6 +353,8 @@ export const en = {
     empty: 'No runs yet. Start one from “New run” or with `contrastlab train`.',
     noMatch: 'No run matches the filters.',
     clearFilters: 'Clear filters',
+    fineTuneTitle:
+      'Fine-tune top-1 on {share} of the labels, from the latest fine-tuned checkpoint (never the random init)',
     col: {
       id: '#',
       name: 'Name',
@@ -356,6 +367,7 @@ export const en = {
       lr: 'LR',
       loss: 'Final loss',
       knn: 'kNN top-1',
+      finetune: 'Fine-tune',
       duration: 'Duration',
       created: 'Created',
       tags: 'Tags',
@@ -532,6 +544,14 @@ export const en = {
     images: 'images',
     options: 'options',
     metric: 'Cell metric',
+    metricHelpLabels:
+      'Each run trains once; then its last checkpoint is fine-tuned at every share of the labels, and each cell shows the fine-tune’s accuracy at its share, averaged over its seeds.',
+    labelShareHelp:
+      'Not a setting of the runs: each run is fine-tuned (whole network, new linear head) on this share of the labelled training images once it has trained, as SimCLR v2 does with 1% and 10% of the labels. Cells along this axis share their runs.',
+    fineTuneEpochs: 'Fine-tune epochs',
+    fineTuneEpochsPlaceholder: 'paper default',
+    fineTuneEpochsHelp:
+      'Epochs over each share’s images. Empty: the paper’s, 60 below 10% of the labels, else 30.',
     metricHelp:
       'Each cell shows this metric’s final value, averaged over its seeds. The linear probe runs at the end of each run (Evaluation → Linear probe).',
     repeats: 'Seeds and where the runs train',
@@ -551,8 +571,10 @@ export const en = {
     shapeTwo: '{rows} × {cols}',
     shapeOne: 'no values | 1 value | {n} values',
     shapeSeeds: '{cells} × {seeds} seeds',
-    summary: '{shape} = {n} runs, queued and run a few at a time',
-    summarySlurm: '{shape} = {n} runs, submitted to Slurm as one array job',
+    summary: '{shape} = 1 run, queued | {shape} = {n} runs, queued and run a few at a time',
+    summarySlurm:
+      '{shape} = 1 run, submitted to Slurm | {shape} = {n} runs, submitted to Slurm as one array job',
+    summaryLabels: '; each run is fine-tuned at every share of the labels once trained',
     queue: 'Queue runs | Queue {n} run | Queue {n} runs',
     queueing: 'Queueing…',
     queued: 'Queued {n} runs for “{name}”',
@@ -566,6 +588,7 @@ export const en = {
     cell: {
       running: 'running {p}%',
       noValue: 'no value',
+      noFineTune: 'not fine-tuned yet',
       missing: 'deleted',
       n: 'n={n}',
       nOf: 'n={n} of {total}',
@@ -579,6 +602,7 @@ export const en = {
       sameField: 'Pick a different setting from the rows',
       noProbe: '“{field}” is off in the base configuration: turn it on, or pick another metric',
       seeds: 'A whole number from 1 to {max}',
+      fineTuneEpochs: 'A whole number from 1 to 1000, or empty for the paper’s',
     },
   },
   evaluation: {
@@ -588,7 +612,7 @@ export const en = {
       map: 'Embedding map',
       retrieval: 'Retrieval',
       similarity: 'Similarity histograms',
-      checkpoints: 'Checkpoints & linear probe',
+      checkpoints: 'Checkpoints, probe & fine-tune',
     },
     unavailable: 'Not available: {message}',
     initial: 'Epoch 0 (random init)',
@@ -673,6 +697,7 @@ export const en = {
     checkpoints: {
       title: 'Checkpoints',
       help: 'Saved model states (backbone, heads and momentum state where the method has them) to evaluate later.',
+      fineTuneHelp: 'Step 0 is the random initialisation: fine-tuning it trains from scratch.',
       size: 'Size',
       created: 'Saved',
       latest: 'latest',
@@ -684,7 +709,7 @@ export const en = {
       noneYet: 'No checkpoint yet: one is saved as the run goes.',
       jobs: 'Evaluation jobs',
       jobsHelp:
-        'A linear classifier on frozen, non-augmented backbone features of the training split; top-1 and top-5 on the test split.',
+        'Linear probe: a linear classifier on frozen, non-augmented backbone features. Fine-tune: the whole network with a new linear head, on a share of the labels. Both report top-1 and top-5 on the test split.',
       checkpoint: 'Checkpoint',
       status: 'Status',
       progress: 'Progress',
@@ -692,12 +717,65 @@ export const en = {
       top5: 'Top-5',
       kind: 'Job',
       kindProbe: 'Linear probe',
-      kindFineTune: 'Fine-tune, {percent}% of the labels',
+      kindFineTune: 'Fine-tune',
+      kindTransfer: 'Transfer',
+      transferDetail: 'to {dataset}',
+      kindDistill: 'Distillation',
+      distillDetail: 'of fine-tune job {job}',
+      fineTuneDetail: '{share} of the labels · {epochs} epochs',
       finalProbe: 'The run’s own probe when it finished: top-1 {top1}, top-5 {top5}.',
-      noJobs: 'No probe yet. Start one with “Linear probe” next to a checkpoint.',
+      noJobs: 'No job yet. Start a linear probe next to a checkpoint, or a fine-tune with “Fine-tune…”.',
       kept: 'Each run keeps step 0 and its latest checkpoint; older ones are deleted when a new one is saved. | Each run keeps step 0 and its latest {n} checkpoints; older ones are deleted when a new one is saved.',
       changeKept: 'Change in Settings',
     },
+  },
+  fineTune: {
+    button: 'Fine-tune…',
+    buttonHelp: 'Fine-tune the whole network on a share of the labels (SimCLR v2)',
+    title: 'Fine-tune run #{id} on a share of its labels',
+    recipe:
+      'Trains the whole network with a new linear head on a class-balanced share of the labelled training images (the same images for every run), then scores it on the test split. The recipe of SimCLR (App. B.5) and SimCLR v2: SGD with momentum 0.9, a cosine schedule, no weight decay, random crop and flip only.',
+    recipeV2:
+      'SimCLR v2 fine-tunes from the middle of its projection head: the encoder and the head’s first {layer} layer(s).',
+    share: 'Labels',
+    custom: 'Custom',
+    customLabel: 'Share of the labels, in percent',
+    epochs: 'Epochs',
+    epochsDefault: 'empty: {n}, the papers’ default for {share} of the labels',
+    checkpoint: 'Checkpoint',
+    step: 'step {step}',
+    latestOption: 'latest',
+    scratchOption: 'random init, from scratch',
+    scratchNote:
+      'Step 0 is the random initialisation: this fine-tune trains from scratch, the baseline pre-training is judged against.',
+    alsoScratch: 'Also fine-tune from scratch (step 0) on the same labels, for comparison',
+    start: 'Start fine-tune | Start both fine-tunes',
+    starting: 'Starting…',
+    started:
+      'Fine-tune on {share} of the labels started from {epoch} | Fine-tunes on {share} of the labels started from {epoch} and from scratch',
+    scratchFailed: 'The fine-tune from scratch could not start: {message}',
+  },
+  labelEfficiency: {
+    title: 'Label efficiency',
+    chartTitle: 'Fine-tune top-1 by share of the labels',
+    help: 'Solid: fine-tuned from the pre-trained checkpoint; dashed: the same recipe from the random initialisation (step 0). The gap is what pre-training bought.',
+    xAxis: 'Share of the labels (log scale)',
+    yAxis: 'Test top-1',
+    tooltipShare: '{share} of the labels',
+    pretrained: 'Pre-trained',
+    pretrainedAt: 'Pre-trained (epoch {epoch}, step {step})',
+    scratch: 'From scratch (step 0)',
+    scratchShort: 'From scratch',
+    labels: 'Labels',
+    gain: 'Gain (pts)',
+    gainHelp: 'Pre-trained minus from scratch, in percentage points',
+    tableNote:
+      'Top-1 on the test split. Each share is class-balanced, and the same images for every run of the dataset.',
+    emptyRun:
+      'No fine-tune yet: click “Fine-tune…” above, and tick “also from scratch” to draw the baseline.',
+    emptyCompare:
+      'No fine-tune in these runs yet: start one from a run’s view (Evaluation → Checkpoints, “Fine-tune…”).',
+    compareScratch: '{name} · from scratch',
   },
 };
 

@@ -3,6 +3,8 @@
  * values with the field's own bounds, and what each heatmap cell shows for its runs (one per seed).
  */
 import {
+  gridCellMetric,
+  labelShareAxis,
   meanStd,
   type Grid,
   type GridAxis,
@@ -20,6 +22,26 @@ export const maxAxisValues = 8;
 
 /** Runs per cell (one per seed) the grid form offers. */
 export const maxSeedsPerCell = 10;
+
+/**
+ * The label axis (domain/grid.ts labelShareAxis) as a field of the grid form: a share of the labelled
+ * training split in percent, above 0 and at most 100, that every run is fine-tuned with.
+ */
+export function labelShareField(description: string): FieldSpec {
+  return {
+    key: labelShareAxis,
+    kind: 'number',
+    group: 'evaluation',
+    description,
+    unit: '%',
+    default: 10,
+    exclusiveMinimum: 0,
+    maximum: 100,
+  };
+}
+
+/** The papers' shares (SimCLR v2, Table 1: 1% and 10%; and all the labels), to start a label axis with. */
+export const paperLabelShares = '1, 10, 100';
 
 /** Fields that can span an axis: numbers, options and yes/no switches. */
 export function axisFields(specs: FieldSpec[]): FieldSpec[] {
@@ -175,7 +197,10 @@ export function gridCell(row: number, col: number, runs: GridSeedRun[]): GridCel
   return { row, col, runs, status, value, progress };
 }
 
-/** Every cell of a grid, row by row as `runIds` holds them, from the runs as the runs store knows them. */
+/**
+ * Every cell of a grid, row by row as `runIds` holds them, from the runs as the runs store knows them;
+ * each cell reads its own metric (along a label axis, the fine-tune's at the cell's share: gridCellMetric).
+ */
 export function gridCells(
   grid: Grid,
   runOf: (id: number) => Run | undefined,
@@ -186,7 +211,9 @@ export function gridCells(
       gridCell(
         r,
         c,
-        ids.map((id, s) => gridSeedRun(id, grid.seeds[s] ?? s, runOf(id), grid.metric, progressOf(id))),
+        ids.map((id, s) =>
+          gridSeedRun(id, grid.seeds[s] ?? s, runOf(id), gridCellMetric(grid, r, c), progressOf(id)),
+        ),
       ),
     ),
   );

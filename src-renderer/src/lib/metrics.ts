@@ -20,6 +20,11 @@ export function declareMethodMetrics(methods: readonly Pick<MethodInfo, 'metrics
   declaredByMethods.value = Object.assign({}, ...methods.map((m) => m.metrics));
 }
 
+/** The metric keys the methods declare (MethodInfo.metrics), once the methods have loaded. */
+export function methodMetrics(): Readonly<Record<string, MetricSpec>> {
+  return declaredByMethods.value;
+}
+
 /** What a metric key means: its spec in the registry, a method's declaration, or the neutral default. */
 export function metricSpec(key: string): MetricSpec {
   return describeMetric(key, declaredByMethods.value);

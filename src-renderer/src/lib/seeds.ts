@@ -6,6 +6,7 @@ import { meanStd, type MeanStd, type MetricFormat } from '../../../src-main/doma
 import { formatNumber, formatWith } from './format';
 import { metricSpec } from './metrics';
 import type { Series, XMode } from './series';
+import { runResult } from './summary';
 
 /** The std in the mean's own format; a significant-digits one gets two, enough to read a spread. */
 function formatSpread(format: MetricFormat, std: number): string {
@@ -33,12 +34,20 @@ export function formatMeanStd(key: string, m: MeanStd | null): string {
   return format.kind === 'percent' ? `${mean} ± ${spread}%` : `${mean} ± ${spread}`;
 }
 
-/** Mean ± std of one summary key over runs, skipping runs without it; null when none has it. */
+/**
+ * Mean ± std of one key's result over runs (runResult: never a probe or fine-tune of step 0), skipping
+ * runs without it; null when none has it.
+ */
 export function summaryMeanStd(
-  runs: readonly { summary: Record<string, number> }[],
+  runs: readonly Parameters<typeof runResult>[0][],
   key: string,
 ): MeanStd | null {
-  return meanStd(runs.flatMap((r) => (key in r.summary ? [r.summary[key]!] : [])));
+  return meanStd(
+    runs.flatMap((r) => {
+      const v = runResult(r, key);
+      return v === undefined ? [] : [v];
+    }),
+  );
 }
 
 /** A metric of several runs at each step any of them logged: the mean, its ± std bounds and n. */

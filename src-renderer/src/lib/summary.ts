@@ -1,10 +1,11 @@
 /**
  * A run's summary (the last value of each metric) kept current from live points by the engine's own
  * rule (store.ts): the value shown is the one at the highest step, so a point replaces it only at the
- * same or a later step. A linear probe of an early checkpoint is a point at that checkpoint's step,
- * never the run's final result.
+ * same or a later step. A linear probe or a fine-tune of an early checkpoint is a point at that
+ * checkpoint's step, never the run's final result (runResult).
  */
-import type { MetricPoint, Run } from '../../../src-main/domain';
+import { runResult as domainRunResult, type MetricPoint, type Run } from '../../../src-main/domain';
+import { methodMetrics } from './metrics';
 
 export type RunSummary = Pick<Run, 'summary' | 'summarySteps'>;
 
@@ -36,4 +37,9 @@ export function mergeSummaries(shown: RunSummary, fresh: RunSummary): RunSummary
     }
   }
   return merged;
+}
+
+/** The run's result for `key` (domain/run-result.ts), with the keys the methods declare. */
+export function runResult(run: Pick<Run, 'summary'> & Partial<RunSummary>, key: string): number | undefined {
+  return domainRunResult(run, key, methodMetrics());
 }

@@ -1,8 +1,17 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Checkpoint, EmbeddingSnapshot, ImageRef, Job } from '../../../src-main/domain';
+import type {
+  Checkpoint,
+  EmbeddingSnapshot,
+  FineTuneInput,
+  ImageRef,
+  Job,
+  MetricPoint,
+  Run,
+} from '../../../src-main/domain';
 import type { EngineEvent } from '../../../src-main/api/events';
 import { useApi } from '../api';
+import { shareOfTop1Key } from '../lib/fine-tune';
 import { tileToDataUrl } from '../lib/tiles';
 
 export const evaluationTabs = ['diagnostics', 'map', 'retrieval', 'similarity', 'checkpoints'] as const;
@@ -14,15 +23,23 @@ const maxCachedImages = 6000;
 const maxCachedSnapshots = 4;
 
 /**
- * What the run view's evaluation tabs share: the checkpoints and probe jobs of the runs they opened (kept
- * current from `checkpoint` and `job-updated` events), dataset images as data URLs (loaded in batches,
- * cached), and the last few embedding snapshots (the map and the retrieval view both read them).
+ * What the run view's evaluation tabs share: the checkpoints and jobs (linear probes, fine-tunes) of the
+ * runs they opened (kept current from `checkpoint` and `job-updated` events), the fine-tune points of the
+ * runs whose label efficiency is shown, dataset images as data URLs (loaded in batches, cached), and the
+ * last few embedding snapshots (the map and the retrieval view both read them).
  */
 export const useEvaluationStore = defineStore('evaluation', () => {
   const api = useApi();
   const tab = ref<EvaluationTab>('diagnostics');
   const checkpoints = ref<Record<number, Checkpoint[]>>({});
   const jobs = ref<Record<number, Job[]>>({});
+  /**
+   * Top-1 points of one share of the labels (finetune_top1_<share>pct) by run, every one of them: a run's
+   * metric series keep one point per step, in step order, while a fine-tune of step 0 may come after one
+   * of the last checkpoint, and the same checkpoint may be fine-tuned on several shares.
+   */
+  const fineTunePoints = ref<Record<number, MetricPoint[]>>({});
+  const fineTunesLoaded = new Set<number>();
 
   function upsertById<T extends { id: number }>(list: T[], item: T): void {
     const i = list.findIndex((x) => x.id === item.id);
@@ -34,6 +51,10 @@ export const useEvaluationStore = defineStore('evaluation', () => {
     if (e.event === 'job-updated') {
       const list = jobs.value[e.job.runId];
       if (list) upsertById(list, e.job);
+    } else if (e.event === 'metrics') {
+      for (const p of e.points) {
+        if (shareOfTop1Key(p.key) !== null) fineTunePoints.value[p.runId]?.push(p);
+      }
     } else if (e.event === 'checkpoint') {
       const list = checkpoints.value[e.checkpoint.runId];
       if (list) {
@@ -67,6 +88,37 @@ export const useEvaluationStore = defineStore('evaluation', () => {
     const job = await api.startLinearProbe(runId, checkpointId);
     upsertById((jobs.value[runId] ??= []), job);
     return job;
+  }
+
+  /**
+   * Starts a fine-tune of a checkpoint on a share of the labels; the engine answers once the job's input
+   * holds up, else refuses it with one line (thrown).
+   */
+  async function startFineTune(runId: number, input: FineTuneInput): Promise<Job> {
+    const job = await api.startFineTune(runId, input);
+    upsertById((jobs.value[runId] ??= []), job);
+    return job;
+  }
+
+  /** Loads a run's fine-tune top-1 points once (the keys its summary names); later ones arrive as events. */
+  async function ensureFineTunePoints(run: Pick<Run, 'id' | 'summary'>): Promise<void> {
+    if (fineTunesLoaded.has(run.id)) return;
+    fineTunesLoaded.add(run.id);
+    // Points that arrive while the call is in flight are kept.
+    const arrived = (fineTunePoints.value[run.id] ??= []);
+    const keys = Object.keys(run.summary).filter((k) => shareOfTop1Key(k) !== null);
+    try {
+      const loaded = keys.length ? await api.getMetrics([run.id], keys) : [];
+      const same = (a: MetricPoint, b: MetricPoint) =>
+        a.key === b.key && a.step === b.step && a.wallTime === b.wallTime;
+      fineTunePoints.value[run.id] = [
+        ...loaded,
+        ...(fineTunePoints.value[run.id] ?? arrived).filter((p) => !loaded.some((q) => same(p, q))),
+      ];
+    } catch (e) {
+      fineTunesLoaded.delete(run.id);
+      throw e;
+    }
   }
 
   // Images: data URLs outside Vue's reactivity (many, immutable); callers await them.
@@ -129,10 +181,15 @@ export const useEvaluationStore = defineStore('evaluation', () => {
     snapshots.delete(`${runId}/latest`);
   }
 
-  /** Forgets what a resumed run no longer has: its checkpoints after `step` and its embedding snapshots. */
+  /**
+   * Forgets what a resumed run no longer has: its checkpoints and fine-tune points after `step`, and its
+   * embedding snapshots.
+   */
   function forgetAfter(runId: number, step: number): void {
     const list = checkpoints.value[runId];
     if (list) checkpoints.value[runId] = list.filter((c) => c.step <= step);
+    const points = fineTunePoints.value[runId];
+    if (points) fineTunePoints.value[runId] = points.filter((p) => p.step <= step);
     for (const key of [...snapshots.keys()]) if (key.startsWith(`${runId}/`)) snapshots.delete(key);
   }
 
@@ -143,6 +200,9 @@ export const useEvaluationStore = defineStore('evaluation', () => {
     loadCheckpoints,
     loadJobs,
     startProbe,
+    startFineTune,
+    fineTunePoints,
+    ensureFineTunePoints,
     imageUrls,
     imageUrl,
     snapshot,

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
+import type { Run } from '../../../src-main/domain';
 import { i18n, type Locale } from '../i18n';
 import type { XMode } from '../lib/series';
 
@@ -71,6 +72,8 @@ export const useUiStore = defineStore('ui', () => {
   const liveRunId = ref<number | null>(null);
   const methodId = ref<string | null>(null);
   const selected = ref<number[]>([]);
+  /** "Run again": the run whose settings the run form takes next (cleared once it has). */
+  const runTemplate = ref<Run | null>(null);
   const notice = ref<{ text: string; error: boolean } | null>(null);
   let noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -123,6 +126,13 @@ export const useUiStore = defineStore('ui', () => {
   function openRun(id: number): void {
     liveRunId.value = id;
     go('live');
+  }
+
+  /** Opens the run form filled with a run's method, dataset and settings, to change and start. */
+  function runAgain(run: Run): void {
+    runTemplate.value = run;
+    methodId.value = run.method;
+    go('new');
   }
 
   function compare(ids: number[]): void {
@@ -178,6 +188,8 @@ export const useUiStore = defineStore('ui', () => {
     toast,
     go,
     openRun,
+    runTemplate,
+    runAgain,
     compare,
     toggleSelected,
   };

@@ -124,6 +124,20 @@ describe('the training loop’s callbacks', () => {
     }
     expect(steps[1]!.metrics.has('images_per_s')).toBe(true);
     expect(steps[3]!.metrics.has('images_per_s')).toBe(true);
+    // And at the same moments, what the machine spends on the run: CPU as a share of every core, the wall
+    // time per step, the worker's memory, live tensors and, on this wasm backend, its heap.
+    for (const s of [steps[1]!, steps[3]!]) {
+      const m = s.metrics;
+      expect(m.get('cpu_percent')).toBeGreaterThan(0);
+      expect(m.get('cpu_percent')).toBeLessThanOrEqual(101);
+      expect(m.get('step_ms')).toBeGreaterThan(0);
+      expect(m.get('worker_rss_mb')).toBeGreaterThan(20);
+      expect(m.get('tensor_mb')).toBeGreaterThan(0);
+      // The heap holds the live tensors and more.
+      expect(m.get('wasm_heap_mb')).toBeGreaterThanOrEqual(m.get('tensor_mb')!);
+    }
+    // Only at the throughput's moments: not at step 1, in the middle of the first epoch's two seconds.
+    expect(steps[0]!.metrics.has('cpu_percent')).toBe(steps[0]!.metrics.has('images_per_s'));
     // The progress event carries the throughput of its step where one was measured, and null otherwise.
     expect(progress.map((p) => p.step)).toEqual([1, 2, 3, 4]);
     progress.forEach((p, i) => expect(p.imagesPerSecond).toBe(steps[i]!.metrics.get('images_per_s') ?? null));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src-main/engine/engine';
 import { ConfigError } from '../../../src-main/domain';
 import type { EngineEvent } from '../../../src-main/api/events';
-import type { Run } from '../../../src-main/domain';
+import { gridCellMetric, labelShareAxis, type Job, type Run } from '../../../src-main/domain';
 import { tempDir } from '../../helpers/cli';
 import { tinyRun } from '../../helpers/runs';
 
@@ -167,6 +167,95 @@ describe('grids', () => {
       /seeds per cell must be a whole number from 1 to 10, got 11/,
     );
     expect((await engine.api.listRuns()).length).toBe(before);
+  });
+});
+
+describe('grids over the share of the labels', () => {
+  const labelGrid = {
+    method: 'simclr',
+    dataset: tinyRun.dataset,
+    config: { ...tinyRun.config, linearProbe: false },
+    rows: { field: labelShareAxis, values: [50, 100] },
+    name: 'label efficiency',
+  };
+
+  it('refuses, recording nothing: another metric, a share out of (0, 100], fine-tune epochs without the axis', async () => {
+    const before = (await engine.api.listRuns()).length;
+    await expect(engine.api.createGrid({ ...labelGrid, metric: 'knn_top1' })).rejects.toThrow(
+      /a grid over labelPercent shows the fine-tune's accuracy \(finetune_top1 or finetune_top5\), not knn_top1/,
+    );
+    await expect(
+      engine.api.createGrid({ ...labelGrid, rows: { field: labelShareAxis, values: [10, 0] } }),
+    ).rejects.toThrow(/shares of the labels in percent, above 0 and at most 100, got 0/);
+    await expect(
+      engine.api.createGrid({ ...labelGrid, rows: { field: labelShareAxis, values: [150] } }),
+    ).rejects.toThrow(/at most 100, got 150/);
+    await expect(
+      engine.api.createGrid({
+        ...labelGrid,
+        rows: { field: 'temperature', values: [0.2] },
+        fineTuneEpochs: 2,
+      }),
+    ).rejects.toThrow(/fine-tune epochs are for a grid with a labelPercent axis/);
+    expect((await engine.api.listRuns()).length).toBe(before);
+  });
+
+  it('cells along the label axis share their runs: one run per setting and seed', async () => {
+    const grid = await engine.api.createGrid({
+      ...labelGrid,
+      rows: { field: 'temperature', values: [0.2, 0.5] },
+      cols: { field: labelShareAxis, values: [1, 10, 100] },
+      seeds: 2,
+    });
+    expect(grid.metric).toBe('finetune_top1');
+    // runIds[r][c][s]: the same two runs (one per seed) in every column of a row.
+    for (const row of grid.runIds) {
+      expect(row).toHaveLength(3);
+      expect(row[1]).toEqual(row[0]);
+      expect(row[2]).toEqual(row[0]);
+      expect(row[0]).toHaveLength(2);
+    }
+    const ids = [...new Set(grid.runIds.flat(2))];
+    expect(ids).toHaveLength(4);
+    const runs = new Map((await engine.api.listRuns()).map((r) => [r.id, r] as [number, Run]));
+    expect(runs.get(grid.runIds[1]![0]![1]!)!.name).toBe('label efficiency: temperature=0.5, seed 1');
+    expect(runs.get(grid.runIds[1]![0]![1]!)!.config).not.toHaveProperty(labelShareAxis);
+    expect(gridCellMetric(grid, 0, 1)).toBe('finetune_top1_10pct');
+    await Promise.all(ids.map((id) => engine.api.stopRun(id, true)));
+    await Promise.all(ids.map((id) => engine.waitForRun(id)));
+  });
+
+  it("fine-tunes a completed run's last checkpoint at every share, once, whoever watches the database", async () => {
+    const grid = await engine.api.createGrid({ ...labelGrid, fineTuneEpochs: 1 });
+    expect(grid.fineTuneEpochs).toBe(1);
+    const [id] = new Set(grid.runIds.flat(2));
+    expect(grid.runIds).toEqual([[[id]], [[id]]]);
+    expect((await engine.waitForRun(id!)).status).toBe('completed');
+    const ended = (j: Job) => j.status === 'completed' || j.status === 'failed';
+    const fineTunes = async () => (await engine.api.listJobs(id)).filter((j) => j.kind === 'fine-tune');
+    // One after the other (each job uses every core): the smaller share first.
+    let jobs: Job[] = [];
+    await expect
+      .poll(async () => (jobs = await fineTunes()).filter(ended).length, { timeout: 60_000, interval: 200 })
+      .toBe(2);
+    const checkpoint = (await engine.api.listCheckpoints(id!)).at(-1)!;
+    expect(jobs.map((j) => [j.status, j.params, j.checkpointId])).toEqual([
+      ['completed', { labelPercent: 50, epochs: 1 }, checkpoint.id],
+      ['completed', { labelPercent: 100, epochs: 1 }, checkpoint.id],
+    ]);
+    expect(Date.parse(jobs[1]!.createdAt)).toBeGreaterThanOrEqual(Date.parse(jobs[0]!.endedAt!));
+    const run = await engine.api.getRun(id!);
+    expect(run.summary[gridCellMetric(grid, 0, 0)]).toBe(jobs[0]!.result!.top1);
+    expect(run.summary[gridCellMetric(grid, 1, 0)]).toBe(jobs[1]!.result!.top1);
+
+    // A second workbench opening the database catches up with what is missing: nothing, so no job.
+    const other = new Engine(path.join(dir, 'lab.db'), { watch: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await fineTunes()).toHaveLength(2);
+    } finally {
+      await other.close();
+    }
   });
 });
 

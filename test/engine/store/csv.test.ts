@@ -59,6 +59,23 @@ describe('CSV export', () => {
     expect(rows[0]!.tags).toBe('a;b');
   });
 
+  it("never writes a probe or fine-tune of the random initialisation (step 0) as the run's final value", () => {
+    const scratchOnly = run(
+      1,
+      'fine-tuned at step 0 only',
+      {},
+      { finetune_top1: 0.3, probe_top1: 0.2, knn_top1: 0.4 },
+    );
+    scratchOnly.summarySteps = { finetune_top1: 0, probe_top1: 0, knn_top1: 0 };
+    const trained = run(2, 'fine-tuned when trained', {}, { finetune_top1: 0.6, probe_top1: 0.5 });
+    const rows = parse(runsToCsv([scratchOnly, trained]), { columns: true }) as Record<string, string>[];
+    // The evaluations of a checkpoint at step 0 are the from-scratch baseline, not the run's result.
+    expect([rows[0]!['final.finetune_top1'], rows[0]!['final.probe_top1']]).toEqual(['', '']);
+    // The kNN of the training loop at step 0 is what a run stopped there has (its step says so).
+    expect(rows[0]!['final.knn_top1']).toBe('0.4');
+    expect([rows[1]!['final.finetune_top1'], rows[1]!['final.probe_top1']]).toEqual(['0.6', '0.5']);
+  });
+
   it('names the training and test subset sizes a run asked for, empty for a whole split', () => {
     const csv = runsToCsv([
       run(1, 'subset', {}, {}, { id: 'cifar10', dataDir: '/data/cifar', trainSize: 1000, testSize: 200 }),

@@ -195,6 +195,7 @@ describe('grid cells', () => {
     executor: 'local',
     metric: 'probe_top1',
     runIds,
+    fineTuneEpochs: null,
     createdAt: '2026-01-01T00:00:00Z',
   });
 

@@ -136,6 +136,11 @@ describe('metric directions, smoothing and order', () => {
       'probe_top1',
       'knn_top5',
       'worker_peak_mb',
+      'tensor_mb',
+      'step_ms',
+      'wasm_heap_mb',
+      'cpu_percent',
+      'worker_rss_mb',
     ];
     // The core keys in the registry's order (test/domain/metrics.test.ts spells it out), then the rest.
     expect(orderCompareKeys(keys)).toEqual([...coreMetricKeys, 'swap_loss', 'weak_groups']);

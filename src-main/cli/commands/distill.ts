@@ -1,0 +1,123 @@
+import { parseArgs } from 'node:util';
+import type { EngineEvent } from '../../api/events';
+import { waitForJob } from '../../api/wait';
+import type { DistillInput } from '../../domain';
+import { UsageError } from '../errors';
+import { openApi } from '../open-api';
+import { positiveInteger } from '../positive-integer';
+
+type JobUpdated = Extract<EngineEvent, { event: 'job-updated' }>;
+
+const help = `usage: contrastlab distill RUN_ID --teacher JOB_ID [--temperature T] [--label-weight A] [--student-width N] [--epochs N] [--db FILE] [--json]
+
+  Distils a fine-tuned network into a student, as SimCLR v2 does after fine-tuning (Chen et al. 2020b,
+  Sec. 2): the teacher is a completed fine-tune job of the run (\`finetune\`, which keeps its network and
+  classifier); the student is the run's backbone, initialised at random, with its own linear classifier.
+  It learns on every training image, labels unused, to predict the teacher's softened predictions
+  (softmax at temperature T), optionally adding the cross-entropy of the teacher's labelled share:
+    loss = -(1 - A) * mean over the labelled images of log P_student(label)
+           - A * mean over all images of sum_k P_teacher(k; T) log P_student(k; T).
+  Random crops and flips only, SGD with momentum 0.9 and a cosine schedule. Prints the student's top-1 and
+  top-5 on the test split with the teacher's top-1, and stores the student's as the run's distill_top1 /
+  distill_top5 metrics at the step of the checkpoint the teacher was fine-tuned from.
+
+  --teacher JOB_ID       the fine-tune job to distil (\`finetune\` prints its job, the jobs list names it)
+  --temperature T        the softmax temperature of the distillation term, above 0 (default 1, v2's best)
+  --label-weight A       the distillation term's weight, from 0 to 1; 1 - A weighs the labelled share's
+                         cross-entropy (default 1: distillation alone, as v2's main results)
+  --student-width N      the student's width, at most the run's (default the run's: self-distillation)
+  --epochs N             epochs over the training images (default: as many as the run trained for)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB);
+                         it must exist
+  --json                 one JSON event per line on stdout (every job update)
+`;
+
+/** A number from the command line (its range is the engine's to judge), else one line naming the flag. */
+function parseNumber(flag: string, raw: string): number {
+  const n = raw.trim() === '' ? NaN : Number(raw);
+  if (!Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${raw}"`);
+  return n;
+}
+
+/** `distill RUN_ID --teacher JOB_ID`: a distillation job, waited for; exit code 0 when it completed. */
+export async function distillCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      teacher: { type: 'string' },
+      temperature: { type: 'string' },
+      'label-weight': { type: 'string' },
+      'student-width': { type: 'string' },
+      epochs: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('distill takes one run id (see `distill --help`)');
+  const runId = positiveInteger('the run id', positionals[0]!);
+  if (values.teacher === undefined) {
+    throw new UsageError('distill needs --teacher JOB_ID, a completed fine-tune job of the run');
+  }
+  const fineTuneJobId = positiveInteger('--teacher', values.teacher);
+  const input: DistillInput = { fineTuneJobId };
+  if (values.temperature !== undefined) input.temperature = parseNumber('--temperature', values.temperature);
+  if (values['label-weight'] !== undefined) {
+    input.labelWeight = parseNumber('--label-weight', values['label-weight']);
+  }
+  if (values['student-width'] !== undefined) {
+    input.studentWidth = positiveInteger('--student-width', values['student-width']);
+  }
+  if (values.epochs !== undefined) input.epochs = positiveInteger('--epochs', values.epochs);
+
+  const { api, close } = openApi(values.db, { create: false });
+  try {
+    let lastMessage = '';
+    const show = (e: JobUpdated) => {
+      const job = e.job;
+      if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
+      else if (job.message && job.message !== lastMessage && job.status === 'running') {
+        lastMessage = job.message;
+        process.stderr.write(`${Math.round(100 * job.progress)}%  ${job.message}\n`);
+      }
+    };
+    // The job's worker reports while startDistillation waits for it to load the teacher: those reports are
+    // held until the job is known, and dropped when the input is refused (one line, nothing else).
+    let jobId: number | null = null;
+    const held: JobUpdated[] = [];
+    const off = api.onEvent((e) => {
+      if (e.event !== 'job-updated' || e.job.runId !== runId) return;
+      if (jobId === null) held.push(e);
+      else if (e.job.id === jobId) show(e);
+    });
+    try {
+      const job = await api.startDistillation(runId, input);
+      jobId = job.id;
+      for (const e of held) if (e.job.id === job.id) show(e);
+      const done = await waitForJob(api, job);
+      if (done.status !== 'completed' || !done.result) {
+        process.stderr.write(`distillation of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
+        return 1;
+      }
+      if (!values.json) {
+        const { top1, top5, teacherTop1, studentWidth, images, epochs } = done.result;
+        const percent = (v: number | undefined) => `${(100 * (v ?? NaN)).toFixed(2)}%`;
+        process.stdout.write(
+          `run ${runId}, fine-tune job ${fineTuneJobId} distilled into a width-${studentWidth} student ` +
+            `(${images} images, ${epochs} epochs): top-1 ${percent(top1)}, top-5 ${percent(top5)}; ` +
+            `teacher top-1 ${percent(teacherTop1)}\n`,
+        );
+      }
+      return 0;
+    } finally {
+      off();
+    }
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,118 @@
+import { parseArgs } from 'node:util';
+import type { EngineEvent } from '../../api/events';
+import { waitForJob } from '../../api/wait';
+import { datasetIds } from '../../domain';
+import { datasetFlags, datasetSpecFromFlags } from '../dataset-flags';
+import { UsageError } from '../errors';
+import { openApi } from '../open-api';
+import { positiveInteger } from '../positive-integer';
+
+type JobUpdated = Extract<EngineEvent, { event: 'job-updated' }>;
+
+const help = `usage: contrastlab transfer RUN_ID --dataset NAME [--data-dir DIR] [--checkpoint ID] [--db FILE] [--json]
+
+  Transfers a run's representation to another labelled dataset, as InstDisc, MoCo and SimCLR report it:
+  the checkpoint's encoder, frozen, embeds the other dataset's images, which are read at the run's input
+  size (resized and centre-cropped once into the dataset cache), with the run's channels (greyscale
+  repeated in R, G and B for a colour run; colour reduced to its luma for a greyscale one) and normalised
+  with the run's own mean and std, the inputs the network was trained on. The features are judged on that
+  dataset's train/test splits by weighted kNN (the run's knnK and knnTemperature) and by the linear probe
+  (the run's protocol, on at most its evalTrainSize training images). Prints both top-1s and the probe's
+  top-5, and stores them as the run's metrics at the checkpoint's step under the dataset's keys:
+  transfer_knn_top1_<dataset>, transfer_knn_top5_<dataset>, transfer_probe_top1_<dataset>,
+  transfer_probe_top5_<dataset> (e.g. transfer_probe_top1_fashion_mnist).
+
+  --dataset NAME         the other dataset: ${datasetIds.join(', ')}
+  --data-dir DIR         folder of its files: cifar10 cifar-10-batches-bin, cifar100 cifar-100-binary,
+                         stl10 stl10_binary, mnist and fashion-mnist the IDX files (Debian's
+                         dataset-fashion-mnist: /usr/share/datasets/fashion-mnist), imagefolder a folder
+                         with one subfolder of images per class (train/ and test/ if it has them)
+  --train-size N         use only its first N training images
+  --test-size N          use only its first N test images
+  --coarse-labels        cifar100: the 20 coarse classes instead of the 100 fine ones
+  --test-fraction F      imagefolder without train/ and test/: the fraction held out for testing (default 0.1)
+  --checkpoint ID        which checkpoint of the run (default: the latest of a finished run)
+  --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB);
+                         it must exist
+  --json                 one JSON event per line on stdout (every job update)
+`;
+
+const percent = (v: number | undefined) => `${(100 * (v ?? NaN)).toFixed(2)}%`;
+
+/** `transfer RUN_ID --dataset NAME`: a transfer job, waited for; exit code 0 when it completed. */
+export async function transferCommand(argv: string[]): Promise<number> {
+  // Every dataset flag but --image-size: the other dataset is read at the run's size.
+  const { 'image-size': _imageSize, ...targetFlags } = datasetFlags;
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      ...targetFlags,
+      checkpoint: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('transfer takes one run id (see `transfer --help`)');
+  const runId = positiveInteger('the run id', positionals[0]!);
+  if (values.dataset === undefined) {
+    throw new UsageError(`transfer needs --dataset (one of ${datasetIds.join(', ')})`);
+  }
+  const dataset = datasetSpecFromFlags(values, 'synthetic');
+  const checkpointId =
+    values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
+
+  const { api, close } = openApi(values.db, { create: false });
+  try {
+    let lastMessage = '';
+    const show = (e: JobUpdated) => {
+      const job = e.job;
+      if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
+      else if (job.message && job.message !== lastMessage && job.status === 'running') {
+        lastMessage = job.message;
+        process.stderr.write(`${Math.round(100 * job.progress)}%  ${job.message}\n`);
+      }
+    };
+    // The job's worker reports while startTransfer waits for it to read the dataset: those reports are held
+    // until the job is known, and dropped when the input is refused (one line, nothing else).
+    let jobId: number | null = null;
+    const held: JobUpdated[] = [];
+    const off = api.onEvent((e) => {
+      if (e.event !== 'job-updated' || e.job.runId !== runId) return;
+      if (jobId === null) held.push(e);
+      else if (e.job.id === jobId) show(e);
+    });
+    try {
+      const job = await api.startTransfer(runId, {
+        dataset,
+        ...(checkpointId === undefined ? {} : { checkpointId }),
+      });
+      jobId = job.id;
+      for (const e of held) if (e.job.id === job.id) show(e);
+      const checkpoint = (await api.listCheckpoints(runId)).find((c) => c.id === job.checkpointId);
+      const done = await waitForJob(api, job);
+      if (done.status !== 'completed' || !done.result) {
+        process.stderr.write(`transfer of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
+        return 1;
+      }
+      if (!values.json) {
+        const r = done.result;
+        process.stdout.write(
+          `run ${runId}, checkpoint ${done.checkpointId} (step ${checkpoint?.step ?? '?'}) on ${dataset.id} ` +
+            `(${r.trainImages} training / ${r.testImages} test images): kNN top-1 ${percent(r.knnTop1)}, ` +
+            `linear probe top-1 ${percent(r.top1)}, top-5 ${percent(r.top5)}\n`,
+        );
+      }
+      return 0;
+    } finally {
+      off();
+    }
+  } finally {
+    await close();
+  }
+}
