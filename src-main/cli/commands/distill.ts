@@ -1,12 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { EngineEvent } from '../../api/events';
-import { waitForJob } from '../../api/wait';
 import type { DistillInput } from '../../domain';
 import { UsageError } from '../errors';
+import { followJob } from '../follow-job';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
-
-type JobUpdated = Extract<EngineEvent, { event: 'job-updated' }>;
 
 const help = `usage: contrastlab distill RUN_ID --teacher JOB_ID [--temperature T] [--label-weight A] [--student-width N] [--epochs N] [--db FILE] [--json]
 
@@ -77,46 +74,23 @@ export async function distillCommand(argv: string[]): Promise<number> {
 
   const { api, close } = openApi(values.db, { create: false });
   try {
-    let lastMessage = '';
-    const show = (e: JobUpdated) => {
-      const job = e.job;
-      if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
-      else if (job.message && job.message !== lastMessage && job.status === 'running') {
-        lastMessage = job.message;
-        process.stderr.write(`${Math.round(100 * job.progress)}%  ${job.message}\n`);
-      }
-    };
-    // The job's worker reports while startDistillation waits for it to load the teacher: those reports are
-    // held until the job is known, and dropped when the input is refused (one line, nothing else).
-    let jobId: number | null = null;
-    const held: JobUpdated[] = [];
-    const off = api.onEvent((e) => {
-      if (e.event !== 'job-updated' || e.job.runId !== runId) return;
-      if (jobId === null) held.push(e);
-      else if (e.job.id === jobId) show(e);
-    });
-    try {
-      const job = await api.startDistillation(runId, input);
-      jobId = job.id;
-      for (const e of held) if (e.job.id === job.id) show(e);
-      const done = await waitForJob(api, job);
-      if (done.status !== 'completed' || !done.result) {
-        process.stderr.write(`distillation of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
-        return 1;
-      }
-      if (!values.json) {
-        const { top1, top5, teacherTop1, studentWidth, images, epochs } = done.result;
-        const percent = (v: number | undefined) => `${(100 * (v ?? NaN)).toFixed(2)}%`;
-        process.stdout.write(
-          `run ${runId}, fine-tune job ${fineTuneJobId} distilled into a width-${studentWidth} student ` +
-            `(${images} images, ${epochs} epochs): top-1 ${percent(top1)}, top-5 ${percent(top5)}; ` +
-            `teacher top-1 ${percent(teacherTop1)}\n`,
-        );
-      }
-      return 0;
-    } finally {
-      off();
+    const { done } = await followJob(api, runId, values.json ?? false, () =>
+      api.startDistillation(runId, input),
+    );
+    if (done.status !== 'completed' || !done.result) {
+      process.stderr.write(`distillation of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
+      return 1;
     }
+    if (!values.json) {
+      const { top1, top5, teacherTop1, studentWidth, images, epochs } = done.result;
+      const percent = (v: number | undefined) => `${(100 * (v ?? NaN)).toFixed(2)}%`;
+      process.stdout.write(
+        `run ${runId}, fine-tune job ${fineTuneJobId} distilled into a width-${studentWidth} student ` +
+          `(${images} images, ${epochs} epochs): top-1 ${percent(top1)}, top-5 ${percent(top5)}; ` +
+          `teacher top-1 ${percent(teacherTop1)}\n`,
+      );
+    }
+    return 0;
   } finally {
     await close();
   }

@@ -1,11 +1,8 @@
 import { parseArgs } from 'node:util';
-import type { EngineEvent } from '../../api/events';
-import { waitForJob } from '../../api/wait';
+import { followJob } from '../follow-job';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
 import { UsageError } from '../errors';
-
-type JobUpdated = Extract<EngineEvent, { event: 'job-updated' }>;
 
 const help = `usage: contrastlab finetune RUN_ID --labels 1%|10%|100% [--checkpoint ID] [--epochs N] [--db FILE] [--json]
 
@@ -66,50 +63,26 @@ export async function finetuneCommand(argv: string[]): Promise<number> {
 
   const { api, close } = openApi(values.db, { create: false });
   try {
-    let lastMessage = '';
-    const show = (e: JobUpdated) => {
-      const job = e.job;
-      if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
-      else if (job.message && job.message !== lastMessage && job.status === 'running') {
-        lastMessage = job.message;
-        process.stderr.write(`${Math.round(100 * job.progress)}%  ${job.message}\n`);
-      }
-    };
-    // The job's worker reports while startFineTune waits for it to find its input sound: those reports are
-    // held until the job is known, and dropped when the input is refused (one line, nothing else).
-    let jobId: number | null = null;
-    const held: JobUpdated[] = [];
-    const off = api.onEvent((e) => {
-      if (e.event !== 'job-updated' || e.job.runId !== runId) return;
-      if (jobId === null) held.push(e);
-      else if (e.job.id === jobId) show(e);
-    });
-    try {
-      const job = await api.startFineTune(runId, {
+    const { done, checkpoint } = await followJob(api, runId, values.json ?? false, () =>
+      api.startFineTune(runId, {
         labelPercent,
         ...(checkpointId === undefined ? {} : { checkpointId }),
         ...(epochs === undefined ? {} : { epochs }),
-      });
-      jobId = job.id;
-      for (const e of held) if (e.job.id === job.id) show(e);
-      const checkpoint = (await api.listCheckpoints(runId)).find((c) => c.id === job.checkpointId);
-      const done = await waitForJob(api, job);
-      if (done.status !== 'completed' || !done.result) {
-        process.stderr.write(`fine-tune of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
-        return 1;
-      }
-      if (!values.json) {
-        const { top1, top5, labelledImages } = done.result;
-        process.stdout.write(
-          `run ${runId}, checkpoint ${done.checkpointId} (step ${checkpoint?.step ?? '?'}): fine-tuned on ` +
-            `${labelPercent}% of the labels (${labelledImages} images): ` +
-            `top-1 ${(100 * top1!).toFixed(2)}%, top-5 ${(100 * top5!).toFixed(2)}%\n`,
-        );
-      }
-      return 0;
-    } finally {
-      off();
+      }),
+    );
+    if (done.status !== 'completed' || !done.result) {
+      process.stderr.write(`fine-tune of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
+      return 1;
     }
+    if (!values.json) {
+      const { top1, top5, labelledImages } = done.result;
+      process.stdout.write(
+        `run ${runId}, checkpoint ${done.checkpointId} (step ${checkpoint?.step ?? '?'}): fine-tuned on ` +
+          `${labelPercent}% of the labels (${labelledImages} images): ` +
+          `top-1 ${(100 * top1!).toFixed(2)}%, top-5 ${(100 * top5!).toFixed(2)}%\n`,
+      );
+    }
+    return 0;
   } finally {
     await close();
   }

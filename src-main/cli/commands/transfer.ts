@@ -1,13 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { EngineEvent } from '../../api/events';
-import { waitForJob } from '../../api/wait';
 import { datasetIds } from '../../domain';
 import { datasetFlags, datasetSpecFromFlags } from '../dataset-flags';
 import { UsageError } from '../errors';
+import { followJob } from '../follow-job';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
-
-type JobUpdated = Extract<EngineEvent, { event: 'job-updated' }>;
 
 const help = `usage: contrastlab transfer RUN_ID --dataset NAME [--data-dir DIR] [--checkpoint ID] [--db FILE] [--json]
 
@@ -69,49 +66,25 @@ export async function transferCommand(argv: string[]): Promise<number> {
 
   const { api, close } = openApi(values.db, { create: false });
   try {
-    let lastMessage = '';
-    const show = (e: JobUpdated) => {
-      const job = e.job;
-      if (values.json) process.stdout.write(JSON.stringify(e) + '\n');
-      else if (job.message && job.message !== lastMessage && job.status === 'running') {
-        lastMessage = job.message;
-        process.stderr.write(`${Math.round(100 * job.progress)}%  ${job.message}\n`);
-      }
-    };
-    // The job's worker reports while startTransfer waits for it to read the dataset: those reports are held
-    // until the job is known, and dropped when the input is refused (one line, nothing else).
-    let jobId: number | null = null;
-    const held: JobUpdated[] = [];
-    const off = api.onEvent((e) => {
-      if (e.event !== 'job-updated' || e.job.runId !== runId) return;
-      if (jobId === null) held.push(e);
-      else if (e.job.id === jobId) show(e);
-    });
-    try {
-      const job = await api.startTransfer(runId, {
+    const { done, checkpoint } = await followJob(api, runId, values.json ?? false, () =>
+      api.startTransfer(runId, {
         dataset,
         ...(checkpointId === undefined ? {} : { checkpointId }),
-      });
-      jobId = job.id;
-      for (const e of held) if (e.job.id === job.id) show(e);
-      const checkpoint = (await api.listCheckpoints(runId)).find((c) => c.id === job.checkpointId);
-      const done = await waitForJob(api, job);
-      if (done.status !== 'completed' || !done.result) {
-        process.stderr.write(`transfer of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
-        return 1;
-      }
-      if (!values.json) {
-        const r = done.result;
-        process.stdout.write(
-          `run ${runId}, checkpoint ${done.checkpointId} (step ${checkpoint?.step ?? '?'}) on ${dataset.id} ` +
-            `(${r.trainImages} training / ${r.testImages} test images): kNN top-1 ${percent(r.knnTop1)}, ` +
-            `linear probe top-1 ${percent(r.top1)}, top-5 ${percent(r.top5)}\n`,
-        );
-      }
-      return 0;
-    } finally {
-      off();
+      }),
+    );
+    if (done.status !== 'completed' || !done.result) {
+      process.stderr.write(`transfer of run ${runId} failed: ${done.error ?? 'unknown error'}\n`);
+      return 1;
     }
+    if (!values.json) {
+      const r = done.result;
+      process.stdout.write(
+        `run ${runId}, checkpoint ${done.checkpointId} (step ${checkpoint?.step ?? '?'}) on ${dataset.id} ` +
+          `(${r.trainImages} training / ${r.testImages} test images): kNN top-1 ${percent(r.knnTop1)}, ` +
+          `linear probe top-1 ${percent(r.top1)}, top-5 ${percent(r.top5)}\n`,
+      );
+    }
+    return 0;
   } finally {
     await close();
   }
