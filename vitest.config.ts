@@ -7,6 +7,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default on 2 cores is one worker, but most of the suite's time is spent waiting on child
+    // processes (CLI starts, run workers, a Slurm job's time limit): two files at once keep both cores busy.
+    maxWorkers: 2,
+    minWorkers: 1,
     reporters: ['default'],
   },
 });

@@ -14,13 +14,17 @@ import {
   datasetIds,
   executorIds,
   imageSizeRange,
+  runGroupings,
+  runViewLimits,
   type AugmentationPreview,
   type Checkpoint,
+  type CheckpointFile,
   type DatasetDetails,
   type DatasetEntry,
   type DatasetInfo,
   type DatasetJob,
   type DatasetSamples,
+  type DatasetSummary,
   type DeletedDatasetCache,
   type EmbeddingEpoch,
   type EmbeddingSnapshot,
@@ -132,6 +136,15 @@ const resumeRunInput = z.strictObject({
   moreEpochs: absent(z.number().int().min(1).max(10_000)),
   slurm: absent(slurmProfilePatch),
 });
+const runViewText = (max: number) => z.string().trim().min(1).max(max);
+const savedRunView = z.strictObject({
+  name: runViewText(runViewLimits.name),
+  columns: z.array(runViewText(runViewLimits.filter)).max(runViewLimits.columns),
+  filters: z.array(runViewText(runViewLimits.filter)).max(runViewLimits.filters),
+  sort: z.strictObject({ column: runViewText(runViewLimits.filter), descending: z.boolean() }),
+  groupBy: z.enum(runGroupings),
+  groupSeeds: z.boolean(),
+});
 const settingsPatch = z.strictObject({
   autoResumeInterrupted: absent(z.boolean()),
   keepCheckpoints: absent(z.number().int().min(0).max(1000)),
@@ -143,6 +156,15 @@ const settingsPatch = z.strictObject({
       .max(16, 'local runs at once must be at most 16'),
   ),
   slurm: absent(slurmProfilePatch),
+  runViews: absent(
+    z
+      .array(savedRunView)
+      .max(runViewLimits.views, `at most ${runViewLimits.views} saved views`)
+      .refine(
+        (views) => new Set(views.map((v) => v.name)).size === views.length,
+        'two saved views share a name',
+      ),
+  ),
 });
 const imageRef = z.strictObject({ split: z.enum(['train', 'test']), index: z.number().int().min(0) });
 const previewInput = z.strictObject({
@@ -178,6 +200,7 @@ const createGridInput = z.strictObject({
 const neighbours = z.number().int().min(1).max(100);
 const addDatasetInput = z.strictObject({ spec: datasetSpec, name: absent(z.string().max(200)) });
 const describeDatasetInput = z.strictObject({ spec: datasetSpec, refresh: absent(z.boolean()) });
+const checkDatasetInput = z.strictObject({ spec: datasetSpec, method: absent(z.string().min(1)) });
 const datasetSamplesInput = z.strictObject({
   spec: datasetSpec,
   perClass: absent(z.number().int().min(1).max(32)),
@@ -220,6 +243,10 @@ export const apiCommands = {
     doc: 'Forgets an added dataset; its folder and cache files stay.',
     params: ['input'],
   })(z.tuple([z.strictObject({ entryId: id })])),
+  checkDataset: command<DatasetSummary>({
+    doc: 'Checks a dataset from its headers, as creating a run does (labels too, when a method that needs them is named): what it holds, or one line saying what is wrong. Reads no image and records nothing.',
+    params: ['input'],
+  })(z.tuple([checkDatasetInput])),
   describeDataset: command<DatasetDetails>({
     doc: "A dataset's splits with their images per class, classes, image size, skipped files and cache files.",
     params: ['input'],
@@ -310,6 +337,10 @@ export const apiCommands = {
   listCheckpoints: command<Checkpoint[]>({
     doc: "A run's checkpoints, oldest step first.",
     params: ['runId'],
+  })(z.tuple([id])),
+  getCheckpointFile: command<CheckpointFile>({
+    doc: "Where a checkpoint's file is on the engine's machine, its size and a name to save it under: what a download streams (browser mode) or copies (the desktop app).",
+    params: ['checkpointId'],
   })(z.tuple([id])),
   startLinearProbe: command<Job>({
     doc: "Starts a linear probe on a checkpoint (default: a finished run's latest) as a background job.",
@@ -410,6 +441,11 @@ export type ContrastLabApi = { [C in ApiCommand]: (...args: ApiArgs<C>) => Promi
 export interface DesktopApi extends ContrastLabApi {
   /** A folder picker; the chosen folder's absolute path, or null when cancelled. */
   pickDirectory(): Promise<string | null>;
-  /** A save dialog proposing `name`; writes `content` (UTF-8) there. The path written, or null when cancelled. */
-  saveFile(name: string, content: string): Promise<string | null>;
+  /**
+   * A save dialog proposing `name`; writes `content` there (text as UTF-8, or bytes). The path written,
+   * or null when cancelled.
+   */
+  saveFile(name: string, content: string | Uint8Array): Promise<string | null>;
+  /** A save dialog for a checkpoint's file (getCheckpointFile), then a copy there. The path, or null when cancelled. */
+  saveCheckpoint(checkpointId: number): Promise<string | null>;
 }

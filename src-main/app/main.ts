@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { ApiReply } from '../api/dispatch';
+import type { CheckpointFile } from '../domain';
 import { defaultDatabasePath } from '../engine/store/location';
 import { mimeType, resolveStatic } from '../transports/http/static';
 import { appOrigin, appScheme, ipcChannels } from '../transports/ipc/channels';
@@ -215,6 +216,19 @@ function startEngineHost(dbFile: string): EngineHostClient {
   );
 }
 
+/** The save dialog's file types: the file's own (by its extension), then any. */
+function saveFilters(file: string): { name: string; extensions: string[] }[] {
+  const ext = path.extname(file).slice(1).toLowerCase();
+  const names: Record<string, string> = {
+    csv: 'CSV',
+    html: 'HTML report',
+    zip: 'Zip archive',
+    ckpt: 'ContrastLab checkpoint',
+  };
+  const own = ext ? [{ name: names[ext] ?? ext.toUpperCase(), extensions: [ext] }] : [];
+  return [...own, { name: 'All files', extensions: ['*'] }];
+}
+
 function relayApi(host: EngineHostClient): void {
   const refused: ApiReply = { error: 'refused: this page may not use the ContrastLab API', status: 400 };
   ipcMain.handle(ipcChannels.invoke, (event, command, args) => {
@@ -234,17 +248,34 @@ function relayApi(host: EngineHostClient): void {
   });
   ipcMain.handle(ipcChannels.saveFile, async (event, name, content) => {
     const win = trusted(event) ? BrowserWindow.fromWebContents(event.sender) : null;
-    if (!win || typeof name !== 'string' || typeof content !== 'string') return null;
+    const text = typeof content === 'string';
+    if (!win || typeof name !== 'string' || !(text || content instanceof Uint8Array)) return null;
+    const file = path.basename(name) || 'contrastlab.csv';
     const r = await dialog.showSaveDialog(win, {
-      title: 'Export CSV',
-      defaultPath: path.join(app.getPath('documents'), path.basename(name) || 'contrastlab.csv'),
-      filters: [
-        { name: 'CSV', extensions: ['csv'] },
-        { name: 'All files', extensions: ['*'] },
-      ],
+      title: 'Export',
+      defaultPath: path.join(app.getPath('documents'), file),
+      filters: saveFilters(file),
     });
     if (r.canceled || !r.filePath) return null;
-    await fs.promises.writeFile(r.filePath, content, 'utf8');
+    await (text
+      ? fs.promises.writeFile(r.filePath, content, 'utf8')
+      : fs.promises.writeFile(r.filePath, content as Uint8Array));
+    return r.filePath;
+  });
+  ipcMain.handle(ipcChannels.saveCheckpoint, async (event, checkpointId) => {
+    const win = trusted(event) ? BrowserWindow.fromWebContents(event.sender) : null;
+    if (!win || typeof checkpointId !== 'number') return null;
+    // The engine host says where the file is; this process copies it (no bytes through IPC).
+    const reply = await host.invoke('getCheckpointFile', [checkpointId]);
+    if ('error' in reply) throw new Error(reply.error);
+    const source = reply.result as CheckpointFile;
+    const r = await dialog.showSaveDialog(win, {
+      title: 'Save checkpoint',
+      defaultPath: path.join(app.getPath('documents'), source.fileName),
+      filters: saveFilters(source.fileName),
+    });
+    if (r.canceled || !r.filePath) return null;
+    await fs.promises.copyFile(source.path, r.filePath);
     return r.filePath;
   });
   host.onEvent((e) => {

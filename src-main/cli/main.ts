@@ -1,53 +1,81 @@
 import { isInputError } from '../domain';
 import { UsageError } from './errors';
-import { methodsCommand } from './commands/methods';
-import { trainCommand } from './commands/train';
-import { resumeCommand } from './commands/resume';
-import { runsCommand } from './commands/runs';
-import { exportCommand } from './commands/export';
-import { checkLossCommand } from './commands/check-loss';
-import { serveCommand } from './commands/serve';
-import { benchCommand } from './commands/bench';
-import { probeCommand } from './commands/probe';
-import { finetuneCommand } from './commands/finetune';
-import { transferCommand } from './commands/transfer';
-import { distillCommand } from './commands/distill';
-import { versionCommand } from './commands/version';
-import { gridCommand } from './commands/grid';
-import { syncCommand } from './commands/sync';
-import { stopCommand } from './commands/stop';
-import { slurmTaskCommand } from './commands/slurm-task';
+type CommandRun = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
-  methods: { run: methodsCommand, summary: 'list every method with its paper and config schema' },
-  train: { run: trainCommand, summary: 'train a run, here or on Slurm (see `train --help`)' },
+/**
+ * Each command is imported when it is chosen, never at start-up: most of them reach TensorFlow.js and
+ * the methods registry, which take a second to load, and `--help`, `--version` or a mistyped command
+ * need neither (the test suite starts this process hundreds of times).
+ */
+const commands: Record<string, { load: () => Promise<CommandRun>; summary: string }> = {
+  methods: {
+    load: async () => (await import('./commands/methods')).methodsCommand,
+    summary: 'list every method with its paper and config schema',
+  },
+  train: {
+    load: async () => (await import('./commands/train')).trainCommand,
+    summary: 'train a run, here or on Slurm (see `train --help`, `train --method ID --help`)',
+  },
   grid: {
-    run: gridCommand,
+    load: async () => (await import('./commands/grid')).gridCommand,
     summary: 'a sweep over one or two settings and seeds, here or as a Slurm array job',
   },
-  stop: { run: stopCommand, summary: 'stop a Slurm run (scancel), recorded as stopped' },
-  sync: { run: syncCommand, summary: "read Slurm runs' reports into the database (idempotent)" },
-  resume: { run: resumeCommand, summary: 'continue a stopped, interrupted or failed run from a checkpoint' },
-  runs: { run: runsCommand, summary: 'list the runs in a database as JSON' },
+  stop: {
+    load: async () => (await import('./commands/stop')).stopCommand,
+    summary: 'stop a Slurm run (scancel), recorded as stopped',
+  },
+  sync: {
+    load: async () => (await import('./commands/sync')).syncCommand,
+    summary: "read Slurm runs' reports into the database (idempotent)",
+  },
+  resume: {
+    load: async () => (await import('./commands/resume')).resumeCommand,
+    summary: 'continue a stopped, interrupted or failed run from a checkpoint',
+  },
+  runs: {
+    load: async () => (await import('./commands/runs')).runsCommand,
+    summary: 'list the runs in a database: a table on a terminal, JSON with --json or when piped',
+  },
   export: {
-    run: exportCommand,
+    load: async () => (await import('./commands/export')).exportCommand,
     summary: 'export runs, metric points, similarity histograms or the seed aggregate as CSV',
   },
   'check-loss': {
-    run: checkLossCommand,
+    load: async () => (await import('./commands/check-loss')).checkLossCommand,
     summary: "compute a loss fixture with the project's loss functions",
   },
-  serve: { run: serveCommand, summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)' },
-  bench: { run: benchCommand, summary: 'time training steps, train end to end, check that methods learn' },
-  probe: { run: probeCommand, summary: "linear probe on a run's checkpoint (top-1 / top-5)" },
-  finetune: { run: finetuneCommand, summary: 'fine-tune a checkpoint on 1%, 10% or 100% of the labels' },
-  distill: { run: distillCommand, summary: 'distil a fine-tuned network into a fresh student (SimCLR v2)' },
+  serve: {
+    load: async () => (await import('./commands/serve')).serveCommand,
+    summary: 'serve the workbench in browser mode on 127.0.0.1 (prints its URL)',
+  },
+  bench: {
+    load: async () => (await import('./commands/bench')).benchCommand,
+    summary: 'time training steps, train end to end, check that methods learn',
+  },
+  probe: {
+    load: async () => (await import('./commands/probe')).probeCommand,
+    summary: "linear probe on a run's checkpoint (top-1 / top-5)",
+  },
+  finetune: {
+    load: async () => (await import('./commands/finetune')).finetuneCommand,
+    summary: 'fine-tune a checkpoint on 1%, 10% or 100% of the labels',
+  },
+  distill: {
+    load: async () => (await import('./commands/distill')).distillCommand,
+    summary: 'distil a fine-tuned network into a fresh student (SimCLR v2)',
+  },
   transfer: {
-    run: transferCommand,
+    load: async () => (await import('./commands/transfer')).transferCommand,
     summary: "judge a run's frozen features on another labelled dataset (kNN, linear probe)",
   },
-  version: { run: versionCommand, summary: 'print the version (also --version)' },
-  'slurm-task': { run: slurmTaskCommand, summary: '(on a Slurm node) train the run of a run folder' },
+  version: {
+    load: async () => (await import('./commands/version')).versionCommand,
+    summary: 'print the version (also --version)',
+  },
+  'slurm-task': {
+    load: async () => (await import('./commands/slurm-task')).slurmTaskCommand,
+    summary: '(on a Slurm node) train the run of a run folder',
+  },
 };
 
 function usage(): string {
@@ -64,11 +92,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name ? 0 : 2;
   }
-  if (name === '--version' || name === '-v') return versionCommand(rest);
-  const command = commands[name];
+  const chosen = name === '--version' || name === '-v' ? 'version' : name;
+  // Own keys only: `contrastlab toString` is an unknown command, not Object's method.
+  const command = Object.hasOwn(commands, chosen) ? commands[chosen] : undefined;
   if (!command)
     throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}`);
-  return command.run(rest);
+  return (await command.load())(rest);
 }
 
 // A reader that stops early (`contrastlab methods --json | head`) closes standard output: what is left to

@@ -1,6 +1,5 @@
-import { inProcessClient } from '../api/in-process';
 import type { ContrastLabApi } from '../api/commands';
-import { Engine, type EngineOptions } from '../engine/engine';
+import type { Engine, EngineOptions } from '../engine/engine';
 import { defaultDatabasePath } from '../engine/store/location';
 
 /** The API of an engine in this process, and how to close that engine. */
@@ -16,8 +15,14 @@ export interface EngineSession {
 /**
  * An engine on the database named by --db, or the embedded default (CONTRASTLAB_DB overrides).
  * Commands that read a lab pass `create: false`: a path that does not exist is refused, not made.
+ * The engine (and with it TensorFlow.js and the methods) is imported here, once a command has parsed its
+ * arguments, so `--help` and usage errors answer without loading it.
  */
-export function openApi(db: string | undefined, options: EngineOptions = {}): EngineSession {
+export async function openApi(db: string | undefined, options: EngineOptions = {}): Promise<EngineSession> {
+  const [{ Engine }, { inProcessClient }] = await Promise.all([
+    import('../engine/engine'),
+    import('../api/in-process'),
+  ]);
   const engine = new Engine(db ?? defaultDatabasePath(), options);
   return { api: inProcessClient(engine.api), engine, close: () => engine.close() };
 }

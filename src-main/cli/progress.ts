@@ -1,4 +1,4 @@
-import type { RunProgress } from '../domain';
+import { runPhaseText, type RunProgress } from '../domain';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -23,6 +23,7 @@ export class ProgressLine {
       `${bar} ${String(Math.floor((100 * p.step) / Math.max(1, p.totalSteps))).padStart(3)}%`,
       `step ${p.step}/${p.totalSteps}`,
       `epoch ${Math.min(p.epochs, Math.floor(p.epoch) + 1)}/${p.epochs}`,
+      p.phase !== 'training' ? runPhaseText[p.phase] : '',
       p.loss != null ? `loss ${p.loss.toFixed(4)}` : '',
       this.lastImagesPerSecond != null ? `${this.lastImagesPerSecond.toFixed(0)} img/s` : '',
       p.etaSeconds != null ? `ETA ${clock(p.etaSeconds)}` : '',

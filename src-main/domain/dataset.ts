@@ -58,6 +58,8 @@ export interface DatasetSummary {
    * fit on (the training split, or for STL-10 its labelled training images).
    */
   evaluable: boolean;
+  /** Classes of its labels (absent for a folder without labels). */
+  classes?: number;
   height: number;
   width: number;
   channels: number;

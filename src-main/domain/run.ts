@@ -2,6 +2,7 @@
 import type { BackendPreference } from './backend';
 import type { DatasetSpec } from './dataset';
 import type { ExecutorId, SlurmJob, SlurmProfile } from './executor';
+import type { RunPhase } from './run-phase';
 import type { RunStatus } from './run-status';
 
 /** What a client sends to start a run; `config` may be partial: the method's schema fills defaults. */
@@ -87,7 +88,13 @@ export interface RunProgress {
   epochs: number;
   loss: number | null;
   imagesPerSecond: number | null;
+  /**
+   * Seconds left until the run ends: the training steps left at this run's pace, the evaluations left
+   * and the final linear probe (runner/callbacks/progress.ts); null until a pace is measured.
+   */
   etaSeconds: number | null;
+  /** What the worker is doing now. */
+  phase: RunPhase;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';

@@ -1,5 +1,6 @@
 /** The workbench's settings, kept in its database. */
 import { defaultSlurmProfile, type SlurmProfile } from './executor';
+import type { SavedRunView } from './run-views';
 
 export interface Settings {
   /** When the engine host starts, resume the runs that were interrupted (their host died). Off by default. */
@@ -16,6 +17,8 @@ export interface Settings {
   maxConcurrentRuns: number;
   /** How runs are submitted to a Slurm cluster. */
   slurm: SlurmProfile;
+  /** The runs table's saved views (columns, filters, sort, grouping), in the order they were saved. */
+  runViews: SavedRunView[];
 }
 
 export const defaultSettings: Settings = {
@@ -23,4 +26,5 @@ export const defaultSettings: Settings = {
   keepCheckpoints: 0,
   maxConcurrentRuns: 1,
   slurm: defaultSlurmProfile,
+  runViews: [],
 };

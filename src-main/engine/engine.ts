@@ -10,7 +10,7 @@ import type { EngineEventListener } from '../api/events';
 import type { Job, Run } from '../domain';
 import { listDatasets } from './data';
 import { DatasetCache } from './data/preview';
-import { describeMethod, methods } from './methods';
+import { describeMethod, getMethod, methods } from './methods';
 import { datasetCacheRoot } from './data/cache-root';
 import { checkpointRoot, runCheckpointDir } from './runner/checkpoint';
 import { publicCheckpoint } from './store/checkpoints';
@@ -18,11 +18,13 @@ import { Store } from './store/store';
 import { ExternalChangeWatcher } from './store/watch';
 import { EvaluationQueries } from './services/evaluation-queries';
 import { EventBus } from './services/event-bus';
+import { checkDataset } from './services/dataset-check';
 import { DatasetService } from './services/datasets';
 import { CsvExports } from './services/exports';
 import { GridFineTunes } from './services/grid-fine-tunes';
 import { GridService } from './services/grids';
 import { JobRunner } from './services/jobs';
+import { checkpointFileOf } from './services/checkpoint-files';
 import { AugmentationPreviews } from './services/previews';
 import { RunService } from './services/runs';
 import { RunLauncher } from './services/run-launcher';
@@ -193,6 +195,8 @@ export class Engine {
       listDatasetEntries: () => datasets.list(),
       addDataset: (input) => datasets.add(input),
       removeDataset: async ({ entryId }) => datasets.remove(entryId),
+      checkDataset: ({ spec, method }) =>
+        checkDataset(spec, method ? (getMethod(method).needsLabels ?? false) : false),
       describeDataset: ({ spec, refresh }) => datasets.describe(spec, refresh),
       datasetSamples: ({ spec, perClass }) => datasets.samples(spec, perClass),
       deleteDatasetCache: ({ spec, file, imageSize }) => datasets.deleteCache(spec, { file, imageSize }),
@@ -219,6 +223,7 @@ export class Engine {
         runs.get(runId);
         return store.checkpoints.list(runId).map(publicCheckpoint);
       },
+      getCheckpointFile: async (checkpointId) => checkpointFileOf(store, checkpointId),
       startLinearProbe: async (runId, checkpointId) => jobs.startLinearProbe(runId, checkpointId),
       startFineTune: (runId, input) => jobs.startFineTune(runId, input),
       startTransfer: (runId, input) => jobs.startTransfer(runId, input),

@@ -30,8 +30,10 @@ const api: DesktopApi = {
     };
   },
   pickDirectory: async () => (await ipcRenderer.invoke(ipcChannels.pickDirectory)) as string | null,
-  saveFile: async (name: string, content: string) =>
+  saveFile: async (name: string, content: string | Uint8Array) =>
     (await ipcRenderer.invoke(ipcChannels.saveFile, name, content)) as string | null,
+  saveCheckpoint: async (checkpointId: number) =>
+    (await ipcRenderer.invoke(ipcChannels.saveCheckpoint, checkpointId)) as string | null,
 };
 
 contextBridge.exposeInMainWorld('contrastlab', api);

@@ -46,6 +46,7 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
   addDataset: () => [{ spec: { id: 'synthetic' }, name: 'generated shapes' }],
   // Refused by the engine (no added dataset with that id): it answered.
   removeDataset: () => [{ entryId: 987654 }],
+  checkDataset: () => [{ spec: { id: 'synthetic', trainSize: 40, testSize: 20 }, method: 'supcon' }],
   describeDataset: () => [{ spec: { id: 'synthetic', trainSize: 40, testSize: 20 } }],
   datasetSamples: () => [{ spec: { id: 'synthetic', trainSize: 40, testSize: 20 }, perClass: 2 }],
   // A dataset no job works on (the build below is of another): nothing to delete, and it answered.
@@ -75,6 +76,7 @@ const examples: { [C in ApiCommand]: (f: Fixture) => ApiArgs<C> } = {
     { method: 'simclr', dataset: { id: 'synthetic', trainSize: 16, testSize: 8 }, config: {}, count: 2 },
   ],
   listCheckpoints: (f) => [f.run.id],
+  getCheckpointFile: (f) => [f.checkpoint.id],
   startLinearProbe: (f) => [f.run.id, f.checkpoint.id],
   // Refused by the engine (a checkpoint of no run): it answered, without fine-tuning three times.
   startFineTune: (f) => [f.run.id, { labelPercent: 10, checkpointId: 987654 }],

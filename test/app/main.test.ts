@@ -178,6 +178,32 @@ describe('Electron main process (with a stand-in electron module)', () => {
     expect(fs.readFileSync(savePath, 'utf8')).toBe('a,b\r\n1,2\r\n');
   });
 
+  it("saves bytes (a zipped report) and copies a checkpoint's file where the save dialog says", async () => {
+    const zip = new Uint8Array([0x50, 0x4b, 3, 4, 0, 255]);
+    expect(await handlers.get('contrastlab:save-file')!(trusted, 'report.zip', zip)).toBe(savePath);
+    expect(new Uint8Array(fs.readFileSync(savePath))).toEqual(zip);
+
+    const other = new Store(path.join(dir, 'lab.db'));
+    const run = other.createRun({ method: 'simclr', dataset: { id: 'synthetic' }, config: {}, name: 'ckpt' });
+    const file = path.join(dir, 'step-8.ckpt');
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256));
+    fs.writeFileSync(file, bytes);
+    const checkpoint = other.checkpoints.add({
+      runId: run.id,
+      step: 8,
+      epoch: 1,
+      path: file,
+      bytes: bytes.length,
+    });
+    other.close();
+    expect(await handlers.get('contrastlab:save-checkpoint')!(trusted, checkpoint.id)).toBe(savePath);
+    expect(fs.readFileSync(savePath).equals(bytes)).toBe(true);
+    expect(await handlers.get('contrastlab:save-checkpoint')!(foreign, checkpoint.id)).toBeNull();
+    await expect(handlers.get('contrastlab:save-checkpoint')!(trusted, 999)).rejects.toThrow(
+      'no checkpoint with id 999',
+    );
+  });
+
   it('forwards engine events to the window, including runs started by another process', async () => {
     const other = new Store(path.join(dir, 'lab.db'));
     const run = other.createRun({

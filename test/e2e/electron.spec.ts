@@ -65,6 +65,7 @@ test.describe('desktop window (Electron)', () => {
         .poll(() => chartPoints(page.getByTestId('chart-loss')), { timeout: 120_000 })
         .toBeGreaterThan(0);
       await page.getByTestId('stop-run').click();
+      await page.getByTestId('stop-confirm').click();
       await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', /stopped|completed/, {
         timeout: 60_000,
       });

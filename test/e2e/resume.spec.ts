@@ -30,6 +30,7 @@ test('resume a stopped run from the runs table and watch it finish under the sam
     .toBeGreaterThan(1);
   await expect.poll(() => chartPoints(loss), { timeout: 60_000 }).toBeGreaterThan(stepsPerEpoch + 4);
   await page.getByTestId('stop-run').click();
+  await page.getByTestId('stop-confirm').click();
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'stopped', {
     timeout: 60_000,
   });

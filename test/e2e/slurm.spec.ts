@@ -248,6 +248,7 @@ test.describe('on the cluster', () => {
     expect(scontrolJob(jobId)?.JobState).toBe('RUNNING');
 
     await page.getByTestId('stop-run').click();
+    await page.getByTestId('stop-confirm').click();
     await expect(status).toHaveAttribute('data-status', 'stopped', { timeout: 90_000 });
     // Slurm no longer runs it.
     await expect

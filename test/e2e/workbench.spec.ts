@@ -30,6 +30,7 @@ test('create a SimCLR run from the form and watch the loss chart grow', async ({
     async () => {
       // The form as a user fills it: changed fields are marked, every field shows default, range, unit.
       await expect(page.getByTestId('field-width')).toHaveClass(/changed/);
+      await expect(page.getByTestId('dataset-check')).toHaveAttribute('data-state', 'ok');
       await screenshot(page, 'new-run.png', 1000);
     },
   );
@@ -72,6 +73,7 @@ test('stop a second run while it trains', async ({ page }) => {
   await screenshot(page, 'live-run.png', 1000);
 
   await page.getByTestId('stop-run').click();
+  await page.getByTestId('stop-confirm').click();
   await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'stopped', {
     timeout: 60_000,
   });
@@ -352,8 +354,8 @@ test('the live view keeps working after a reload', async ({ page }) => {
   await openApp(page, `#/live/${completedId}`);
   await expect.poll(() => chartPoints(page.getByTestId('chart-loss'))).toBe(62);
   await page.getByTestId('x-epoch').click();
-  await page.getByTestId('log-scale').check();
+  await page.getByTestId('chart-loss').getByTestId('log-scale').check();
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-drawn', '62');
-  await page.getByTestId('log-scale').uncheck();
+  await page.getByTestId('chart-loss').getByTestId('log-scale').uncheck();
   await page.getByTestId('x-step').click();
 });

@@ -17,6 +17,7 @@ beforeAll(async () => {
         invoked.push([channel, ...args]);
         if (channel === 'contrastlab:pick-directory') return '/data';
         if (channel === 'contrastlab:save-file') return `/home/me/${args[0]}`;
+        if (channel === 'contrastlab:save-checkpoint') return `/home/me/checkpoint-${args[0]}.ckpt`;
         return args[0] === 'getRun' ? { error: 'no run with id 7', status: 400 } : { result: [args[0]] };
       },
       on: (_channel: string, l: Listener) => listeners.add(l),
@@ -38,7 +39,7 @@ beforeAll(async () => {
 describe('preload', () => {
   it('exposes every API command plus the desktop extras as window.contrastlab', () => {
     expect(exposed?.key).toBe('contrastlab');
-    for (const c of [...apiCommandNames, 'onEvent', 'pickDirectory', 'saveFile'] as const) {
+    for (const c of [...apiCommandNames, 'onEvent', 'pickDirectory', 'saveFile', 'saveCheckpoint'] as const) {
       expect(typeof exposed!.api[c]).toBe('function');
     }
   });
@@ -51,6 +52,12 @@ describe('preload', () => {
     await expect(api.getRun(7)).rejects.toThrow('no run with id 7');
     expect(await api.pickDirectory()).toBe('/data');
     expect(await api.saveFile('m.csv', 'x')).toBe('/home/me/m.csv');
+    // Bytes (a zipped report) go as they are; a checkpoint by its id, the main process copying the file.
+    const zip = new Uint8Array([0x50, 0x4b, 3, 4]);
+    expect(await api.saveFile('r.zip', zip)).toBe('/home/me/r.zip');
+    expect(invoked.at(-1)).toEqual(['contrastlab:save-file', 'r.zip', zip]);
+    expect(await api.saveCheckpoint(5)).toBe('/home/me/checkpoint-5.ckpt');
+    expect(invoked.at(-1)).toEqual(['contrastlab:save-checkpoint', 5]);
   });
 
   it('subscribes to engine events and unsubscribes', () => {

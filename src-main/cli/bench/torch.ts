@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './common';
+
+// The repository root, as bench/common.ts has it; not imported from there, which loads TensorFlow.js, so
+// `bench --help` (which names defaultPython) answers without it.
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 /** Debian's interpreter, which sees Debian's python3-torch. */
 export const defaultPython = '/usr/bin/python3';

@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { datasetFlags, datasetHelp, datasetSpecFromFlags } from '../dataset-flags';
 import { UsageError } from '../errors';
 import { backendPreferences, type BackendPreference } from '../../domain';
-import { backboneIds, type BackboneId } from '../../engine/nn/backbones';
+import type { BackboneId } from '../../engine/nn/backbones';
 import type { MemoryReport, TensorTrace } from '../bench/common';
-import { benchSteps, type StepBenchResult } from '../bench/step';
-import { benchTrain, type RunRecord } from '../bench/e2e';
-import { benchQuality, selectMethods, type QualityRow } from '../bench/quality';
+import type { StepBenchResult } from '../bench/step';
+import type { RunRecord } from '../bench/e2e';
+import type { QualityRow } from '../bench/quality';
 import {
   checkTorch,
   defaultPython,
@@ -126,6 +126,14 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (!(backendPreferences as readonly string[]).includes(values.backend!)) {
     throw new UsageError(`unknown backend "${values.backend}"; backends: ${backendPreferences.join(', ')}`);
   }
+  // The benches and the backbone list load TensorFlow.js: imported once the arguments are read.
+  const [{ backboneIds }, { benchSteps }, { benchTrain }, { benchQuality, selectMethods }] =
+    await Promise.all([
+      import('../../engine/nn/backbones'),
+      import('../bench/step'),
+      import('../bench/e2e'),
+      import('../bench/quality'),
+    ]);
   if (values.backbone !== undefined && !backboneIds.includes(values.backbone as BackboneId)) {
     throw new UsageError(`unknown backbone "${values.backbone}"; backbones: ${backboneIds.join(', ')}`);
   }

@@ -72,7 +72,7 @@ export async function distillCommand(argv: string[]): Promise<number> {
   }
   if (values.epochs !== undefined) input.epochs = positiveInteger('--epochs', values.epochs);
 
-  const { api, close } = openApi(values.db, { create: false });
+  const { api, close } = await openApi(values.db, { create: false });
   try {
     const { done } = await followJob(api, runId, values.json ?? false, () =>
       api.startDistillation(runId, input),

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { csvExports } from '../../api/commands';
 import { openApi } from '../open-api';
 import { UsageError } from '../errors';
 
@@ -53,6 +52,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
+  const { csvExports } = await import('../../api/commands');
   const what = csvExports.find((w) => w === values.what);
   if (!what) throw new UsageError('--what must be "runs", "metrics", "histograms" or "aggregate"');
   if (!values.out) throw new UsageError('--out FILE is required (- for standard output)');
@@ -62,7 +62,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
     if (!Number.isInteger(id) || id <= 0) throw new UsageError(`--runs: "${s}" is not a run id`);
     return id;
   });
-  const session = openApi(values.db, { create: false });
+  const session = await openApi(values.db, { create: false });
   let csv: string;
   try {
     csv = await session.api.exportCsv(what, ids);

@@ -61,7 +61,7 @@ export async function finetuneCommand(argv: string[]): Promise<number> {
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
   const epochs = values.epochs === undefined ? undefined : positiveInteger('--epochs', values.epochs);
 
-  const { api, close } = openApi(values.db, { create: false });
+  const { api, close } = await openApi(values.db, { create: false });
   try {
     const { done, checkpoint } = await followJob(api, runId, values.json ?? false, () =>
       api.startFineTune(runId, {

@@ -142,7 +142,7 @@ export async function gridCommand(argv: string[]): Promise<number> {
       : positiveInteger('--fine-tune-epochs', values['fine-tune-epochs']);
   const wait = executor === 'local' || (values.wait ?? false);
 
-  const { api, close } = openApi(values.db);
+  const { api, close } = await openApi(values.db);
   const stopAll = (grid: Grid | null) => {
     for (const id of grid?.runIds.flat(2) ?? []) api.stopRun(id).catch(() => {});
   };

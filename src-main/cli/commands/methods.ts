@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { describeMethod, methods } from '../../engine/methods';
 
 const help = `usage: contrastlab methods [--json]
 
@@ -19,6 +18,7 @@ export async function methodsCommand(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
+  const { describeMethod, methods } = await import('../../engine/methods');
   const described = methods.map(describeMethod);
   if (values.json) {
     process.stdout.write(JSON.stringify(described, null, 2) + '\n');

@@ -37,7 +37,7 @@ export async function probeCommand(argv: string[]): Promise<number> {
   const checkpointId =
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
 
-  const { api, close } = openApi(values.db, { create: false });
+  const { api, close } = await openApi(values.db, { create: false });
   try {
     const job = await api.startLinearProbe(runId, checkpointId);
     const checkpoint = (await api.listCheckpoints(runId)).find((c) => c.id === job.checkpointId);

@@ -44,7 +44,7 @@ export async function resumeCommand(argv: string[]): Promise<number> {
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
   const moreEpochs = values.epochs === undefined ? undefined : positiveInteger('--epochs', values.epochs);
 
-  const { api, close } = openApi(values.db, { create: false });
+  const { api, close } = await openApi(values.db, { create: false });
   const follower = new RunFollower(api, values.json ?? false);
   try {
     const slurm = values['slurm-time'] === undefined ? undefined : { timeLimit: values['slurm-time'] };

@@ -1,10 +1,14 @@
 import { parseArgs } from 'node:util';
 import { openApi } from '../open-api';
+import { runsTable } from '../runs-table';
 
 const help = `usage: contrastlab runs [--db FILE] [--json]
 
-  Lists every run in a database: id, status, method, name and kNN top-1 on a terminal; as JSON (each
-  run with its config, dataset, times, error and last metric values) with --json or when piped.
+  Lists every run in a database. On a terminal, a table: id, name, status, method, dataset (with the
+  training subset's size), epochs, kNN and linear-probe top-1 (the run's result: never an evaluation
+  of the random initialisation; a run that did not complete names the step it was measured at) and how
+  long it trained. With --json, or when standard output is not a terminal (a pipe, a file), JSON: each run
+  with its config, dataset, times, error and last metric values, as scripts have always read it.
 
   --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB);
                          it must exist
@@ -25,18 +29,13 @@ export async function runsCommand(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
-  const session = openApi(values.db, { create: false });
+  const session = await openApi(values.db, { create: false });
   try {
     const runs = await session.api.listRuns();
     if (values.json || !process.stdout.isTTY) {
       process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
     } else {
-      for (const r of runs) {
-        const knn = r.summary.knn_top1 != null ? `kNN ${(100 * r.summary.knn_top1).toFixed(1)}%` : '';
-        process.stdout.write(
-          `${String(r.id).padStart(4)}  ${r.status.padEnd(11)} ${r.method.padEnd(10)} ${r.name}  ${knn}\n`,
-        );
-      }
+      process.stdout.write(runsTable(runs));
     }
     return 0;
   } finally {

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultStaticDir, startServer } from '../../transports/http/server';
 import { UsageError } from '../errors';
 import { openApi } from '../open-api';
 
@@ -40,7 +39,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   // A named database must exist (a mistyped path would serve an empty lab); the default one is made
   // on the workbench's first start.
-  const { engine, close } = openApi(values.db, {
+  const { defaultStaticDir, startServer } = await import('../../transports/http/server');
+  const { engine, close } = await openApi(values.db, {
     watch: true,
     create: values.db === undefined,
     autoResume: true,

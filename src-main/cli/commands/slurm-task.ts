@@ -1,4 +1,3 @@
-import { runSlurmTask } from '../../engine/runner/slurm-task';
 import { UsageError } from '../errors';
 
 const help = `usage: contrastlab slurm-task RUN_DIR
@@ -14,5 +13,6 @@ export async function slurmTaskCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (argv.length !== 1) throw new UsageError('slurm-task takes one run folder (see `slurm-task --help`)');
+  const { runSlurmTask } = await import('../../engine/runner/slurm-task');
   return runSlurmTask(argv[0]!);
 }

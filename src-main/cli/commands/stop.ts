@@ -33,7 +33,7 @@ export async function stopCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('stop takes one run id (see `stop --help`)');
   const runId = positiveInteger('the run id', positionals[0]!);
-  const session = openApi(values.db, { create: false });
+  const session = await openApi(values.db, { create: false });
   try {
     const run = await session.api.getRun(runId);
     if (isTerminal(run.status)) {

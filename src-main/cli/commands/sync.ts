@@ -23,7 +23,7 @@ export async function syncCommand(argv: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
-  const session = openApi(values.db, { create: false, fineTuneGrids: false });
+  const session = await openApi(values.db, { create: false, fineTuneGrids: false });
   try {
     const result = await session.api.syncSlurmRuns();
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);

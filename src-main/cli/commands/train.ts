@@ -9,24 +9,69 @@ import { backendPreferences, type BackendPreference } from '../../domain';
 import { datasetFlags, datasetHelp, datasetSpecFromFlags } from '../dataset-flags';
 import { applySetFlags } from '../config-values';
 import { executorFlags, executorFromFlags, executorHelp, slurmOverridesFromFlags } from '../slurm-flags';
+import { fieldFlags, fieldFlagsHelp, fieldOptions, fieldValues, type FieldFlag } from '../method-flags';
 
-const help = `usage: contrastlab train --method ID [options]
+/** A method's description and its config fields as flags. */
+interface MethodFlags {
+  id: string;
+  title: string;
+  idea: string;
+  fields: FieldFlag[];
+}
 
-  --method ID            method to train (see \`contrastlab methods\`)
-${datasetHelp('synthetic, built in')}  --epochs N             passes over the training split
-  --batch-size N         images per step
-  --backbone ID          convnet, resnet18, resnet50 or vit_tiny
-  --width N              channels of the backbone's first stage
-  --set key=value        any config field of the method; repeatable
+/**
+ * `train --help`, and with a method (`train --method simclr --help`) every field of its config as a flag,
+ * as the run form shows them; without one, the fields every method has.
+ */
+function trainHelp(method: MethodFlags | null): string {
+  const common = `  --method ID            method to train (see \`contrastlab methods\`)
+${datasetHelp('synthetic, built in')}  --set key=value        any config field of the method; repeatable
   --config FILE          JSON object of config fields (flags and --set override it)
   --name TEXT            run name
   --tag TEXT             tag the run; repeatable
-  --seed N               random seed
   --backend NAME         ${backendPreferences.join(', ')} (default auto)
 ${executorHelp}  --no-wait              slurm: submit and exit (the workbench or \`contrastlab sync\` reads the run in)
   --db FILE              SQLite database (default: the per-user data folder, or $CONTRASTLAB_DB)
   --json                 one JSON event per line on stdout instead of a progress bar
 `;
+  if (!method) {
+    return `usage: contrastlab train --method ID [options]
+
+${common}  --epochs N             passes over the training split
+  --batch-size N         images per step
+  --backbone ID          convnet, resnet18, resnet50 or vit_tiny
+  --width N              channels of the backbone's first stage
+  --seed N               random seed
+
+  Every field of a method's config is a flag: \`contrastlab train --method ID --help\` lists them with
+  their defaults (the paper's) and what they do, e.g. \`train --method simclr --help\`.
+`;
+  }
+  return `usage: contrastlab train --method ${method.id} [options]
+
+  ${method.title}: ${method.idea}
+
+${method.title}'s settings, the run form's fields with the paper's defaults (each also under its config
+name, e.g. --batchSize; --set key=value and --config set them too):
+${fieldFlagsHelp(method.fields)}
+The run:
+${common}`;
+}
+
+/**
+ * The method named by `--method ID` or `--method=ID`, read before the method's own flags are known; the
+ * last one, as parseArgs takes it.
+ */
+export function methodArgument(argv: readonly string[]): string | undefined {
+  let method: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (arg === '--method') method = argv[++i];
+    else if (arg.startsWith('--method=')) method = arg.slice('--method='.length);
+  }
+  return method;
+}
 
 /**
  * `--seed -1` as `--seed=-1`: parseArgs takes a value starting with a dash for a forgotten value and
@@ -71,25 +116,14 @@ function checkWritable(file: string): void {
   }
 }
 
-function integer(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw new UsageError(`${flag} must be an integer, got "${raw}"`);
-  return n;
-}
-
-const options = {
+/** The options that are not config fields. The method's fields are added once the method is known. */
+const baseOptions = {
   method: { type: 'string' },
   ...datasetFlags,
-  epochs: { type: 'string' },
-  'batch-size': { type: 'string' },
-  backbone: { type: 'string' },
-  width: { type: 'string' },
   set: { type: 'string', multiple: true },
   config: { type: 'string' },
   name: { type: 'string' },
   tag: { type: 'string', multiple: true },
-  seed: { type: 'string' },
   backend: { type: 'string', default: 'auto' },
   ...executorFlags,
   'no-wait': { type: 'boolean' },
@@ -98,11 +132,27 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const valued = new Set(
-  Object.entries(options)
-    .filter(([, o]) => o.type === 'string')
-    .map(([name]) => `--${name}`),
-);
+/**
+ * The method's fields as flags, or null for a method that does not exist (the engine refuses it once the
+ * database is open, as for any invalid request). Loads the methods, and with them TensorFlow.js.
+ */
+async function methodFlags(id: string): Promise<MethodFlags | null> {
+  const { methods, describeMethod } = await import('../../engine/methods');
+  const method = methods.find((m) => m.id === id);
+  if (!method) return null;
+  const info = describeMethod(method);
+  const taken = new Set(Object.keys(baseOptions));
+  return { id: info.id, title: info.title, idea: info.idea, fields: fieldFlags(info.config, taken) };
+}
+
+/** Without a method, the fields every method has keep their flags (for `--help` and `--method` errors). */
+const sharedFieldOptions = {
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  backbone: { type: 'string' },
+  width: { type: 'string' },
+  seed: { type: 'string' },
+} as const;
 
 /**
  * `train`: validates the request, records the run and trains it in a worker process, showing progress.
@@ -110,9 +160,30 @@ const valued = new Set(
  * `stopped`, with its stop checkpoint); a second signal stops it at once.
  */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: joinNegativeValues(argv, valued), options });
+  const methodId = methodArgument(argv);
+  const method = methodId ? await methodFlags(methodId) : null;
+  const fields = method?.fields ?? [];
+  const options = { ...baseOptions, ...(method ? fieldOptions(fields) : sharedFieldOptions) };
+  const valued = new Set(
+    Object.entries(options)
+      .filter(([, o]) => o.type === 'string')
+      .map(([name]) => `--${name}`),
+  );
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof baseOptions }>>;
+  try {
+    // Typed as the base options; the fields' values are read by key (fieldValues).
+    parsed = parseArgs({ args: joinNegativeValues(argv, valued), options: options as typeof baseOptions });
+  } catch (e) {
+    // A setting of a method that does not exist: the method is the problem.
+    if (methodId && !method && (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const { getMethod } = await import('../../engine/methods');
+      getMethod(methodId);
+    }
+    throw e;
+  }
+  const values = parsed.values;
   if (values.help) {
-    process.stdout.write(help);
+    process.stdout.write(trainHelp(method));
     return 0;
   }
   if (!values.method) throw new UsageError('--method is required (see `contrastlab methods`)');
@@ -132,14 +203,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       throw new UsageError(`config file ${values.config} must hold a JSON object of config fields`);
     }
   }
-  const flags: Record<string, unknown> = {
-    epochs: integer('--epochs', values.epochs),
-    batchSize: integer('--batch-size', values['batch-size']),
-    backbone: values.backbone,
-    width: integer('--width', values.width),
-    seed: integer('--seed', values.seed),
-  };
-  for (const [k, v] of Object.entries(flags)) if (v !== undefined) config[k] = v;
+  Object.assign(config, fieldValues(fields, values as Record<string, unknown>));
   applySetFlags(config, values.set ?? []);
 
   const executor = executorFromFlags(values);
@@ -148,7 +212,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     throw new UsageError('--no-wait leaves a Slurm run to the cluster; a local run trains in this process');
   }
   checkWritable(values.db ?? defaultDatabasePath());
-  const { api, close } = openApi(values.db);
+  const { api, close } = await openApi(values.db);
   const follower = new RunFollower(api, values.json ?? false);
   try {
     const run = await api.createRun({

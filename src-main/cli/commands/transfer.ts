@@ -64,7 +64,7 @@ export async function transferCommand(argv: string[]): Promise<number> {
   const checkpointId =
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
 
-  const { api, close } = openApi(values.db, { create: false });
+  const { api, close } = await openApi(values.db, { create: false });
   try {
     const { done, checkpoint } = await followJob(api, runId, values.json ?? false, () =>
       api.startTransfer(runId, {

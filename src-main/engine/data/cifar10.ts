@@ -179,6 +179,7 @@ export async function inspectCifar10(options: DatasetOptions): Promise<DatasetSu
     testCount: Math.min(testCount, testLimit ?? Infinity),
     labelled: true,
     evaluable: true,
+    classes: CLASSES,
     height: SIZE,
     width: SIZE,
     channels: 3,

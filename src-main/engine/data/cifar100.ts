@@ -192,6 +192,7 @@ export async function inspectCifar100(options: DatasetOptions): Promise<DatasetS
     testCount: Math.min(testCount, testLimit ?? Infinity),
     labelled: true,
     evaluable: true,
+    classes: coarseLabels ? COARSE_CLASSES : FINE_CLASSES,
     height: SIZE,
     width: SIZE,
     channels: 3,

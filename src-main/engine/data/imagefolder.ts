@@ -244,6 +244,7 @@ export async function inspectImageFolder(options: DatasetOptions): Promise<Datas
     testCount,
     labelled: train.labelled,
     evaluable: train.labelled && test.labelled && testCount > 0,
+    ...(train.labelled ? { classes: layout.classNames.length } : {}),
     height: folderOptions.size,
     width: folderOptions.size,
     channels: 3,

@@ -180,6 +180,7 @@ async function inspectIdx(variant: IdxVariant, options: DatasetOptions): Promise
     testCount: Math.min(test.images.dims[0]!, testLimit ?? Infinity),
     labelled: true,
     evaluable: true,
+    classes: variant.classNames.length,
     height: SIZE,
     width: SIZE,
     channels: 1,

@@ -305,6 +305,7 @@ export async function inspectStl10(options: DatasetOptions): Promise<DatasetSumm
     testCount: wanted.test,
     labelled: false,
     evaluable: true,
+    classes: CLASSES,
     height: SIZE,
     width: SIZE,
     channels: 3,

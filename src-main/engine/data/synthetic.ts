@@ -238,6 +238,7 @@ export const syntheticSource: DatasetSource = {
     testCount: checkSize(options.testSize, 'testSize') ?? DEFAULT_TEST_SIZE,
     labelled: true,
     evaluable: true,
+    classes: syntheticClassNames.length,
     height: SIZE,
     width: SIZE,
     channels: CHANNELS,

@@ -20,7 +20,7 @@
  * - a short schedule: 60 epochs of the subset for 1% of the labels, 30 for 10% (v1 App. B.5), 30 for more.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, defaultFineTuneEpochs, type AugmentConfig } from '../../domain';
+import { ConfigError, defaultFineTuneEpochs, fineTuneRecipe, type AugmentConfig } from '../../domain';
 import { augmentBatch, normalize, toFloatBatch } from '../data/augment';
 import { epochBatches } from '../data/batches';
 import { evalTrainSplit, type Dataset, type ImageSplit } from '../data/dataset';
@@ -37,10 +37,10 @@ import { formatPercent, labelSubset, LABEL_SUBSET_SEED, type LabelSubset } from 
 export { defaultFineTuneEpochs };
 
 /** Images per step, at most the subset's size (v1/v2 fine-tune with 1024–4096; a CPU with fewer). */
-export const defaultFineTuneBatchSize = 64;
+export const defaultFineTuneBatchSize = fineTuneRecipe.batchSize;
 
 /** The learning rate per 256 images of a batch (v1 App. B.5: LearningRate = 0.05 × BatchSize / 256). */
-export const fineTuneLrPer256 = 0.05;
+export const fineTuneLrPer256 = fineTuneRecipe.learningRatePer256;
 
 /**
  * Light augmentation: random resized crop at the papers' scale (0.08, 1) and ratio (3/4, 4/3), then a
@@ -209,7 +209,7 @@ export async function fineTune(
     );
   const batchSize = Math.max(2, Math.min(options.batchSize ?? defaultFineTuneBatchSize, n));
   const lr = options.lr ?? (fineTuneLrPer256 * batchSize) / 256;
-  const momentum = options.momentum ?? 0.9;
+  const momentum = options.momentum ?? fineTuneRecipe.momentum;
   const weightDecay = options.backboneWeightDecay ?? 0;
   const augment = lightAugment(dataset.height, options.cropScale);
   const rng = new Rng(options.seed ?? LABEL_SUBSET_SEED);

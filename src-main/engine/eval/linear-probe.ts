@@ -11,6 +11,7 @@
  * learning-rate decay to 0, a fixed number of epochs: deterministic for given features.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { linearProbeRecipe } from '../../domain';
 import type { Backbone } from '../nn/backbones';
 import { evalTrainSplit, type Dataset } from '../data/dataset';
 import { extractFeatures } from './features';
@@ -56,7 +57,13 @@ export async function trainLinearProbe(
   options: LinearProbeOptions,
 ): Promise<LinearProbeResult> {
   const started = performance.now();
-  const { numClasses: c, epochs = 300, lr = 0.05, weightDecay = 1e-4 } = options;
+  // The recipe every run's evaluation card states (domain/evaluation-card.ts).
+  const {
+    numClasses: c,
+    epochs = linearProbeRecipe.steps,
+    lr = linearProbeRecipe.learningRate,
+    weightDecay = linearProbeRecipe.weightDecay,
+  } = options;
   const [n, d] = trainX.shape;
   if (trainY.length !== n || testY.length !== testX.shape[0]) throw new Error('linear probe: labels ≠ rows');
   if (testX.shape[1] !== d) throw new Error('linear probe: train and test features differ in width');

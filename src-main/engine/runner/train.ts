@@ -21,7 +21,13 @@ import { ProgressCallback } from './callbacks/progress';
 import { StepMetricsCallback } from './callbacks/step-metrics';
 import { SystemMetricsCallback } from './callbacks/system-metrics';
 import { ThroughputCallback } from './callbacks/throughput';
-import type { StepEnd, TrainingCallback, TrainingRun, TrainOutcome } from './callbacks/training-callback';
+import type {
+  PhaseListener,
+  StepEnd,
+  TrainingCallback,
+  TrainingRun,
+  TrainOutcome,
+} from './callbacks/training-callback';
 import type { CheckpointRun } from './checkpoint';
 import { LoopState } from './loop-state';
 import type { TrainReporter } from './reporter';
@@ -72,19 +78,22 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 /**
  * The callbacks of every run, in the order their hooks are called: the step's metric points, then the
- * throughput, which the progress event reads back; on each evaluation the diagnostics and the kNN
- * monitor, the linear probe keeping the last evaluation's features, and then the checkpoint.
+ * throughput, which the progress event reads back; on each evaluation the progress event naming it, the
+ * diagnostics and the kNN monitor, the linear probe keeping the last evaluation's features, and then the
+ * checkpoint. The probe and the checkpoint tell the progress event when they start.
  */
 export function defaultCallbacks(config: RunConfig): TrainingCallback[] {
+  const progress = new ProgressCallback();
+  const onPhase: PhaseListener = (run, phase) => progress.enter(run, phase);
   return [
     new StepMetricsCallback(),
     new ThroughputCallback(),
     new SystemMetricsCallback(),
-    new ProgressCallback(),
+    progress,
     new DiagnosticsCallback(),
     new KnnMonitorCallback(),
-    ...(config.linearProbe ? [new LinearProbeCallback()] : []),
-    new CheckpointCallback(),
+    ...(config.linearProbe ? [new LinearProbeCallback(onPhase)] : []),
+    new CheckpointCallback(onPhase),
   ];
 }
 

@@ -4,6 +4,7 @@
  *
  *   POST /api/<command>          body {"args": [...]}  →  200 {"result": …} | 4xx/500 {"error": "message"}
  *   GET  /api/csv/<runs|metrics>?runs=1,2              →  the CSV as a download
+ *   GET  /api/checkpoints/<id>                         →  a checkpoint's file as a download
  *   WS   /events                                       →  one JSON EngineEvent per message
  *   GET  /, /assets/…                                  →  the built renderer (out/renderer)
  *
@@ -22,6 +23,7 @@ import type { ContrastLabApi } from '../../api/commands';
 
 import { invoke, type ApiReply } from '../../api/dispatch';
 import type { EngineEvent } from '../../api/events';
+import { checkpointRoute, sendCheckpoint } from './checkpoint-download';
 import {
   checkOrigin,
   contentSecurityPolicy,
@@ -182,6 +184,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       res.end(csv);
       return;
     }
+    const checkpoint = checkpointRoute.exec(route);
+    if (checkpoint) return sendCheckpoint(api, checkpoint[1]!, req, res);
     if (!/^[A-Za-z]+$/.test(route)) throw new HttpError(404, `unknown command "${route}"`);
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');

@@ -6,8 +6,10 @@ export const ipcChannels = {
   event: 'contrastlab:event',
   /** invoke() → string | null. */
   pickDirectory: 'contrastlab:pick-directory',
-  /** invoke(name, content) → string | null. */
+  /** invoke(name, content: string | Uint8Array) → string | null. */
   saveFile: 'contrastlab:save-file',
+  /** invoke(checkpointId) → string | null: the path the checkpoint was copied to. */
+  saveCheckpoint: 'contrastlab:save-checkpoint',
 } as const;
 
 /** The scheme the desktop window loads the renderer from (contrastlab://app/index.html), not file://. */

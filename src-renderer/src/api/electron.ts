@@ -13,6 +13,7 @@ export function electronApi(bridge: ElectronBridge): HostApi {
     onEvent: (listener) => bridge.onEvent(listener),
     pickDirectory: () => bridge.pickDirectory(),
     saveFile: async (name, content) => (await bridge.saveFile(name, content)) !== null,
+    saveCheckpoint: async (id) => (await bridge.saveCheckpoint(id)) !== null,
     onConnection(listener) {
       listener(true);
       return () => undefined;

@@ -1,7 +1,7 @@
 import { createCommandProxy } from '../../../src-main/api/client';
 import type { EngineEvent } from '../../../src-main/api/events';
 import { ApiError } from '../../../src-main/domain';
-import { downloadText } from './download';
+import { downloadText, downloadUrl } from './download';
 import type { HostApi } from './types';
 
 type Listener<T> = (value: T) => void;
@@ -24,6 +24,7 @@ export function httpApi(baseUrl: string, token: string): HostApi {
     ...createCommandProxy((command, args) => connection.call(command, args)),
     pickDirectory: null,
     saveFile: async (name, content) => downloadText(name, content),
+    saveCheckpoint: async (id, fileName) => downloadUrl(`${baseUrl}/api/checkpoints/${id}`, fileName),
     onEvent: (listener) => connection.onEvent(listener),
     onConnection: (listener) => connection.onConnection(listener),
   };

@@ -13,10 +13,15 @@ export interface HostApi extends ContrastLabApi {
   /** A native folder dialog, where the host has one (Electron); null in the browser. */
   readonly pickDirectory: (() => Promise<string | null>) | null;
   /**
-   * Saves text under a suggested file name: a save dialog in Electron, a download in the browser.
+   * Saves text (or bytes: a zip) under a suggested file name: a save dialog in Electron, a download in the browser.
    * False when the user cancelled the dialog.
    */
-  saveFile(name: string, content: string): Promise<boolean>;
+  saveFile(name: string, content: string | Uint8Array): Promise<boolean>;
+  /**
+   * Saves a checkpoint's file: a save dialog and a copy in Electron, a streamed download in the browser.
+   * False when the user cancelled the dialog.
+   */
+  saveCheckpoint(checkpointId: number, fileName: string): Promise<boolean>;
   /** Reports whether the event stream is connected (true at once for Electron IPC). */
   onConnection(listener: (connected: boolean) => void): () => void;
 }

@@ -4,12 +4,14 @@ import {
   GridComponent,
   LegendComponent,
   MarkLineComponent,
+  TitleComponent,
   TooltipComponent,
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
+import { CanvasRenderer, SVGRenderer } from 'echarts/renderers';
 
-// Only what the charts use, so the bundle stays small.
+// Only what the charts use, so the bundle stays small. The SVG renderer and the title are for saving a
+// chart as an image (lib/chart-export.ts).
 echarts.use([
   LineChart,
   GridComponent,
@@ -17,7 +19,9 @@ echarts.use([
   LegendComponent,
   DataZoomComponent,
   MarkLineComponent,
+  TitleComponent,
   CanvasRenderer,
+  SVGRenderer,
 ]);
 
 export { echarts };

@@ -5,7 +5,7 @@
 import { meanStd, type MeanStd, type MetricFormat } from '../../../src-main/domain';
 import { formatNumber, formatWith } from './format';
 import { metricSpec } from './metrics';
-import type { Series, XMode } from './series';
+import { xValue, type Series, type XMode } from './series';
 import { runResult } from './summary';
 
 /** The std in the mean's own format; a significant-digits one gets two, enough to read a spread. */
@@ -119,8 +119,10 @@ export function bandPoints(
   smoothing: number,
   logScale: boolean,
   maxPoints = 1000,
+  imagesPerStep: number | null = null,
 ): { lower: [number, number][]; width: [number, number][] } {
-  const xs = xMode === 'step' ? curve.mean.step : xMode === 'epoch' ? curve.mean.epoch : curve.mean.wall;
+  const origin = { t0: 0, imagesPerStep };
+  const xs = curve.mean.step.map((_, i) => xValue(xMode, curve.mean, i, origin));
   const stride = Math.max(1, Math.ceil(xs.length / maxPoints));
   const lower: [number, number][] = [];
   const width: [number, number][] = [];
@@ -139,9 +141,10 @@ export function bandPoints(
     }
     // Every stride-th point, and always the last one so the band reaches the line's end.
     if (i % stride !== 0 && i !== xs.length - 1) continue;
-    if (logScale && low <= 0) continue;
-    lower.push([xs[i]!, low]);
-    width.push([xs[i]!, high - low]);
+    const x = xs[i];
+    if ((logScale && low <= 0) || x === null || x === undefined) continue;
+    lower.push([x, low]);
+    width.push([x, high - low]);
   }
   return { lower, width };
 }

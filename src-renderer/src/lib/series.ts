@@ -8,7 +8,35 @@ export interface Series {
   value: number[];
 }
 
-export type XMode = 'step' | 'epoch' | 'wall';
+/** What a chart's x axis counts: optimisation steps, epochs, training images seen, or wall time. */
+export type XMode = 'step' | 'epoch' | 'images' | 'wall';
+
+/** Every x axis, in the order the chart controls offer them. */
+export const xModes: readonly XMode[] = ['step', 'epoch', 'images', 'wall'];
+
+/**
+ * What a line's x values are counted from besides its own columns: its run's start (Unix seconds), for
+ * the wall-time axis, and the images one step consumes, for the images-seen axis (null where unknown:
+ * the line has no points on that axis).
+ */
+export interface XOrigin {
+  t0: number;
+  imagesPerStep?: number | null;
+}
+
+/** The x of a series' i-th point on an axis; null where the axis cannot place it. */
+export function xValue(mode: XMode, s: Series, i: number, origin: XOrigin): number | null {
+  switch (mode) {
+    case 'step':
+      return s.step[i]!;
+    case 'epoch':
+      return s.epoch[i]!;
+    case 'wall':
+      return s.wall[i]! - origin.t0;
+    case 'images':
+      return origin.imagesPerStep ? s.step[i]! * origin.imagesPerStep : null;
+  }
+}
 
 export const newSeries = (): Series => ({ step: [], epoch: [], wall: [], value: [] });
 
@@ -56,13 +84,17 @@ export class DisplaySeries {
   private emaWeight = 0;
   private bucketSize = 1;
   private buckets: Bucket[] = [];
+  private readonly origin: XOrigin;
 
+  /** `origin`: the line's XOrigin, or just its start time. */
   constructor(
     readonly xMode: XMode,
     readonly smoothing: number,
-    private readonly t0: number,
+    origin: XOrigin | number,
     private readonly maxBuckets = 1000,
-  ) {}
+  ) {
+    this.origin = typeof origin === 'number' ? { t0: origin } : origin;
+  }
 
   /** Points read so far. */
   get length(): number {
@@ -70,18 +102,17 @@ export class DisplaySeries {
   }
 
   update(s: Series): void {
-    const xs = this.xMode === 'step' ? s.step : this.xMode === 'epoch' ? s.epoch : s.wall;
     const n = s.value.length;
     for (let i = this.consumed; i < n; i++) {
       const raw = s.value[i]!;
-      if (!Number.isFinite(raw)) continue;
+      const x = xValue(this.xMode, s, i, this.origin);
+      if (!Number.isFinite(raw) || x === null) continue;
       let y = raw;
       if (this.smoothing > 0) {
         this.emaLast = this.emaLast * this.smoothing + (1 - this.smoothing) * raw;
         this.emaWeight = this.emaWeight * this.smoothing + (1 - this.smoothing);
         y = this.emaLast / this.emaWeight;
       }
-      const x = this.xMode === 'wall' ? xs[i]! - this.t0 : xs[i]!;
       this.add(x, y);
     }
     this.consumed = n;

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { Run } from '../../../src-main/domain';
 import { i18n, type Locale } from '../i18n';
-import type { XMode } from '../lib/series';
+import { xModes, type XMode } from '../lib/series';
 
 /** The app's screens: one per tab, and the settings (opened from the header). */
 export type Screen = 'new' | 'live' | 'runs' | 'compare' | 'grids' | 'datasets' | 'settings';
@@ -14,7 +14,6 @@ interface Prefs {
   locale: Locale;
   theme: Theme;
   smoothing: number;
-  logScale: boolean;
   xMode: XMode;
 }
 
@@ -24,7 +23,6 @@ function loadPrefs(): Prefs {
     locale: navigator.language?.toLowerCase().startsWith('zh') ? 'zh' : 'en',
     theme: prefersDark ? 'dark' : 'light',
     smoothing: 0.6,
-    logScale: false,
     xMode: 'step',
   };
   try {
@@ -36,9 +34,7 @@ function loadPrefs(): Prefs {
         typeof saved.smoothing === 'number' && saved.smoothing >= 0 && saved.smoothing < 1
           ? saved.smoothing
           : defaults.smoothing,
-      logScale: typeof saved.logScale === 'boolean' ? saved.logScale : defaults.logScale,
-      xMode:
-        saved.xMode === 'epoch' || saved.xMode === 'wall' || saved.xMode === 'step' ? saved.xMode : 'step',
+      xMode: xModes.includes(saved.xMode as XMode) ? (saved.xMode as XMode) : 'step',
     };
   } catch {
     return defaults;
@@ -65,7 +61,6 @@ export const useUiStore = defineStore('ui', () => {
   const locale = ref<Locale>(prefs.locale);
   const theme = ref<Theme>(prefs.theme);
   const smoothing = ref(prefs.smoothing);
-  const logScale = ref(prefs.logScale);
   const xMode = ref<XMode>(prefs.xMode);
 
   const screen = ref<Screen>('new');
@@ -163,12 +158,11 @@ export const useUiStore = defineStore('ui', () => {
     },
     { immediate: true },
   );
-  watch([locale, theme, smoothing, logScale, xMode], () => {
+  watch([locale, theme, smoothing, xMode], () => {
     const p: Prefs = {
       locale: locale.value,
       theme: theme.value,
       smoothing: smoothing.value,
-      logScale: logScale.value,
       xMode: xMode.value,
     };
     localStorage.setItem(storageKey, JSON.stringify(p));
@@ -178,7 +172,6 @@ export const useUiStore = defineStore('ui', () => {
     locale,
     theme,
     smoothing,
-    logScale,
     xMode,
     screen,
     liveRunId,

@@ -142,6 +142,7 @@ describe('CIFAR-100 binary version', () => {
       testCount: 1,
       labelled: true,
       evaluable: true,
+      classes: 100,
       height: 32,
       width: 32,
       channels: 3,

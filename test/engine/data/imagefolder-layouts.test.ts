@@ -85,6 +85,7 @@ describe('image folder layouts', () => {
     expect(splitBytes(d.train).subarray(0, 3072)).toEqual(pixels.get(1)![0]!);
     const summary = await inspectImageFolder({ dataDir: root });
     expect(summary).toMatchObject({ trainCount: 5, testCount: 0, labelled: false, evaluable: false });
+    expect(summary.classes).toBeUndefined();
   });
 
   it('train/ alone is the folder to hold a test split out of', async () => {
@@ -92,7 +93,13 @@ describe('image folder layouts', () => {
     for (let i = 0; i < 10; i++) await put(root, `train/truck/${i}.png`, pngs.get(9)![i]!);
     for (let i = 0; i < 10; i++) await put(root, `train/ship/${i}.png`, pngs.get(8)![i]!);
     const summary = await inspectImageFolder({ dataDir: root, testFraction: 0.2 });
-    expect(summary).toMatchObject({ trainCount: 16, testCount: 4, labelled: true, evaluable: true });
+    expect(summary).toMatchObject({
+      trainCount: 16,
+      testCount: 4,
+      labelled: true,
+      evaluable: true,
+      classes: 2,
+    });
     const d = await loadImageFolder({
       dataDir: root,
       imageSize: 32,

@@ -136,6 +136,7 @@ describe('MNIST and Fashion-MNIST from hand-made IDX files', () => {
       testCount: 1,
       labelled: true,
       evaluable: true,
+      classes: 10,
       height: 28,
       width: 28,
       channels: 1,

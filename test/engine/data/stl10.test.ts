@@ -171,6 +171,7 @@ describe('STL-10 binary version', () => {
       testCount: 1,
       labelled: false,
       evaluable: true,
+      classes: 10,
       height: 96,
       width: 96,
       channels: 3,

@@ -131,6 +131,7 @@ describe('grid cells', () => {
     loss: 1,
     imagesPerSecond: 10,
     etaSeconds: 5,
+    phase: 'training',
   });
 
   it('takes a seed’s value only from a completed run’s final value', () => {

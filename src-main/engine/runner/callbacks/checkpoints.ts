@@ -1,5 +1,5 @@
 import { checkpointFile, saveCheckpoint } from '../checkpoint';
-import type { EpochEnd, RunEnd, TrainingCallback, TrainingRun } from './training-callback';
+import type { EpochEnd, PhaseListener, RunEnd, TrainingCallback, TrainingRun } from './training-callback';
 
 /**
  * Which epochs end with a checkpoint: every `every`-th and the last; with `every` = 0 only the last.
@@ -17,6 +17,8 @@ export function checkpointAfterEpoch(epochDone: number, epochs: number, every: n
  */
 export class CheckpointCallback implements TrainingCallback {
   private lastStep = -1;
+
+  constructor(private readonly onPhase: PhaseListener = () => {}) {}
 
   onStart(run: TrainingRun): void {
     this.lastStep = run.resumedAt ?? -1;
@@ -37,6 +39,7 @@ export class CheckpointCallback implements TrainingCallback {
     const dir = run.checkpointDir;
     if (!dir || step === this.lastStep) return;
     this.lastStep = step;
+    this.onPhase(run, 'checkpoint');
     const file = checkpointFile(dir, step);
     try {
       const bytes = await saveCheckpoint(

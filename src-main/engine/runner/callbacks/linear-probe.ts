@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { evalTrainSplit } from '../../data/dataset';
 import { probeEncoder } from '../../eval/linear-probe';
-import type { EpochEnd, RunEnd, TrainingCallback, TrainingRun } from './training-callback';
+import type { EpochEnd, PhaseListener, RunEnd, TrainingCallback, TrainingRun } from './training-callback';
 
 /**
  * The linear probe at the end of a completed run (eval/linear-probe.ts), reported as probe_top1 and
@@ -10,6 +10,8 @@ import type { EpochEnd, RunEnd, TrainingCallback, TrainingRun } from './training
  */
 export class LinearProbeCallback implements TrainingCallback {
   private lastFeatures: { train: tf.Tensor2D; test: tf.Tensor2D } | undefined;
+
+  constructor(private readonly onPhase: PhaseListener = () => {}) {}
 
   onEpochEnd(run: TrainingRun, end: EpochEnd): void {
     // The last evaluation's features serve the linear probe too: the encoder has not changed since.
@@ -24,6 +26,7 @@ export class LinearProbeCallback implements TrainingCallback {
       return;
     }
     let lastLogged = -1;
+    this.onPhase(run, 'probing');
     try {
       const r = await probeEncoder(run.instance.encoder, dataset, {
         features: this.lastFeatures,

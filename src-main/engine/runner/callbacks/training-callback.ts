@@ -1,7 +1,7 @@
 import type { Dataset } from '../../data/dataset';
 import type { RunConfig } from '../../methods';
 import type { MethodInstance } from '../../methods/method';
-import type { ViewPlan } from '../../../domain';
+import type { RunPhase, ViewPlan } from '../../../domain';
 import type { TrainingToSave } from '../checkpoint';
 import type { TrainReporter } from '../reporter';
 import type { SplitFeatures } from '../split-features';
@@ -99,3 +99,9 @@ export interface TrainingCallback {
   /** Release what the callback holds; called after onEnd, or after an error. */
   onTeardown?(run: TrainingRun): void;
 }
+
+/**
+ * Told when a callback starts a phase of the run that takes a while (the final probe, saving a
+ * checkpoint), so that the progress report can name it (callbacks/progress.ts).
+ */
+export type PhaseListener = (run: TrainingRun, phase: RunPhase) => void;
