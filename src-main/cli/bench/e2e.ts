@@ -99,6 +99,9 @@ export async function recordRun(
       else if (key === 'loss') losses.push(value);
     },
     progress(p) {
+      // A step's report; the loop also reports when it starts evaluating, probing or saving, and then the
+      // probe holds the last evaluation's features: those are not steps.
+      if (p.phase !== 'training') return;
       stepEnds.push(performance.now());
       epochStarts.push((p.step - 1) % Math.max(1, Math.round(p.totalSteps / p.epochs)) === 0);
       sampler.sample();
