@@ -343,9 +343,15 @@ export const apiCommands = {
     params: ['checkpointId'],
   })(z.tuple([id])),
   startLinearProbe: command<Job>({
-    doc: "Starts a linear probe on a checkpoint (default: a finished run's latest) as a background job.",
-    params: ['runId', 'checkpointId'],
-  })(z.tuple([id, absent(id)])),
+    doc: "Starts a linear probe on a checkpoint (default: a finished run's latest) as a background job, with the optimiser 'adam' or 'sgd' (default: the run's probeOptimizer).",
+    params: ['runId', 'checkpointId', 'optimizer'],
+  })(
+    z.tuple([
+      id,
+      absent(id),
+      absent(z.enum(['adam', 'sgd'], { error: "the probe's optimizer must be adam or sgd" })),
+    ]),
+  ),
   startFineTune: command<Job>({
     doc: "Starts a fine-tune of a checkpoint (default: a finished run's latest) on a class-balanced share of the labels as a background job; answers once its input holds up.",
     params: ['runId', 'input'],

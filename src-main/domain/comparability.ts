@@ -77,8 +77,11 @@ export function comparability(a: EvaluationCard, b: EvaluationCard): Comparabili
   if (a.probe && b.probe) {
     differ('fitImages', a.probe.fitImages, b.probe.fitImages);
     differ('features', a.probe.features, b.probe.features);
+    // Adam's full-batch steps and SGD's mini-batch epochs are two protocols, whatever their numbers.
     const recipe = (p: NonNullable<EvaluationCard['probe']>) =>
-      `${p.optimiser}, ${p.steps} steps, lr ${p.learningRate}, λ ${p.weightDecay}`;
+      p.optimiser === 'sgd'
+        ? `sgd, ${p.steps} epochs, batch ${p.batchSize}, momentum ${p.momentum}, lr ${p.learningRate}, λ ${p.weightDecay}`
+        : `${p.optimiser}, ${p.steps} steps, lr ${p.learningRate}, λ ${p.weightDecay}`;
     differ('probeRecipe', recipe(a.probe), recipe(b.probe));
   }
   if (a.fineTune && b.fineTune) {

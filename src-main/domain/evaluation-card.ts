@@ -25,9 +25,13 @@ import {
 export type FeatureSource = 'backbone';
 export const evaluationFeatures: FeatureSource = 'backbone';
 
+/** The linear probe's optimiser: a run's `probeOptimizer`, a probe job's `optimizer`. */
+export type ProbeOptimizer = 'adam' | 'sgd';
+export const probeOptimizers: readonly ProbeOptimizer[] = ['adam', 'sgd'];
+
 /**
- * The linear probe's recipe (SimCLR App. B.6 and MoCo Sec. 4.1, scaled to a CPU): multinomial logistic
- * regression on standardised frozen features, full batch, Adam with a cosine decay to 0, L2 penalty λ.
+ * The linear probe's recipe with Adam (the default; scaled to a CPU): multinomial logistic regression on
+ * standardised frozen features, full batch, Adam with a cosine decay to 0, L2 penalty λ.
  */
 export const linearProbeRecipe = {
   optimiser: 'adam',
@@ -35,6 +39,25 @@ export const linearProbeRecipe = {
   steps: 300,
   learningRate: 0.05,
   weightDecay: 1e-4,
+} as const;
+
+/**
+ * The papers' probe protocol: SimCLR (Chen et al. 2020, App. B.6: SGD with Nesterov momentum 0.9,
+ * learning rate 0.1 × batch / 256, cosine decay, no regularisation, 90 epochs at batch 4096) and MoCo
+ * (He et al. 2020, Sec. 4.1: SGD, momentum 0.9, no weight decay), on the same standardised features.
+ * Scaled to the small datasets here: batch 256 (the ~10,000 labelled images of a subset give ~40 steps an
+ * epoch; batch 4096 would give 2) and 100 epochs, about SimCLR's 90.
+ */
+export const sgdLinearProbeRecipe = {
+  optimiser: 'sgd',
+  /** Passes over the training features, each a shuffled sequence of mini-batches. */
+  epochs: 100,
+  batchSize: 256,
+  /** Peak rate at batch 256 (SimCLR: 0.1 × batch / 256), decayed to 0 on a cosine over every step. */
+  learningRate: 0.1,
+  momentum: 0.9,
+  nesterov: true,
+  weightDecay: 0,
 } as const;
 
 /**
@@ -74,10 +97,14 @@ export interface KnnProtocol {
 }
 
 export interface ProbeProtocol {
-  optimiser: (typeof linearProbeRecipe)['optimiser'];
+  optimiser: ProbeOptimizer;
+  /** Full-batch Adam steps, or SGD's epochs over the features. */
   steps: number;
   learningRate: number;
   weightDecay: number;
+  /** SGD's mini-batch and Nesterov momentum; null for full-batch Adam. */
+  batchSize: number | null;
+  momentum: number | null;
   features: FeatureSource;
   /** Labelled training images the classifier is fit on; null: the whole labelled split. */
   fitImages: number | null;
@@ -250,6 +277,52 @@ export function jobBehind(
   return exact ?? candidates[0] ?? null;
 }
 
+/** The recipe fields of a card's probe section for `optimiser`. */
+export function probeRecipeOf(optimiser: ProbeOptimizer): Omit<ProbeProtocol, 'features' | 'fitImages'> {
+  if (optimiser === 'sgd') {
+    const r = sgdLinearProbeRecipe;
+    return {
+      optimiser,
+      steps: r.epochs,
+      learningRate: r.learningRate,
+      weightDecay: r.weightDecay,
+      batchSize: r.batchSize,
+      momentum: r.momentum,
+    };
+  }
+  const r = linearProbeRecipe;
+  return {
+    optimiser,
+    steps: r.steps,
+    learningRate: r.learningRate,
+    weightDecay: r.weightDecay,
+    batchSize: null,
+    momentum: null,
+  };
+}
+
+const asProbeOptimizer = (v: unknown): ProbeOptimizer | null =>
+  probeOptimizers.includes(v as ProbeOptimizer) ? (v as ProbeOptimizer) : null;
+
+/**
+ * The optimiser behind a probe number: a linear-probe job's `optimizer` where the value is a job's (a
+ * completed probe job of the run whose result is the value), else the run's `probeOptimizer` (its own
+ * end-of-run probe); Adam for runs recorded before the choice existed.
+ */
+function probeOptimizerOf(key: string, run: CardRun, context: CardContext): ProbeOptimizer {
+  // A transfer's probe (eval/transfer.ts) keeps the default recipe.
+  if (transferKey.test(key)) return 'adam';
+  if (key.startsWith('probe_') && context.jobs && context.value !== undefined) {
+    const k5 = key.endsWith('top5');
+    const job = context.jobs
+      .filter((j) => j.kind === 'linear-probe' && j.status === 'completed' && j.result)
+      .sort((a, b) => b.id - a.id)
+      .find((j) => (k5 ? j.result!.top5 : j.result!.top1) === context.value);
+    if (job) return asProbeOptimizer(job.params?.optimizer) ?? 'adam';
+  }
+  return asProbeOptimizer(run.config.probeOptimizer) ?? 'adam';
+}
+
 /** How the number under `key` of `run` was measured. */
 export function evaluationCard(run: CardRun, key: string, context: CardContext = {}): EvaluationCard {
   const spec = describeMetric(key, context.declared ?? {});
@@ -316,10 +389,7 @@ export function evaluationCard(run: CardRun, key: string, context: CardContext =
   }
   if (kind === 'probe' || kind === 'transfer-probe') {
     card.probe = {
-      optimiser: linearProbeRecipe.optimiser,
-      steps: linearProbeRecipe.steps,
-      learningRate: linearProbeRecipe.learningRate,
-      weightDecay: linearProbeRecipe.weightDecay,
+      ...probeRecipeOf(probeOptimizerOf(key, run, context)),
       features: evaluationFeatures,
       fitImages,
     };

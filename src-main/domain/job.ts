@@ -61,8 +61,8 @@ export interface Job {
   /**
    * What the job was asked for beyond its checkpoint: { labelPercent, epochs } for a fine-tune; the target
    * dataset for a transfer ({ dataset: its id, and the rest of its DatasetSpec }); { fineTuneJobId,
-   * labelPercent (the teacher's), temperature, labelWeight, studentWidth, epochs } for a distillation; null
-   * for a linear probe, which takes nothing else.
+   * labelPercent (the teacher's), temperature, labelWeight, studentWidth, epochs } for a distillation;
+   * { optimizer } ('adam' or 'sgd', evaluation-card.ts) for a linear probe, null for one recorded before.
    */
   params: JobParams | null;
   status: JobStatus;

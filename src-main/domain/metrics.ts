@@ -130,9 +130,9 @@ const diagnosticMetric = <D extends MetricDirection>(
 
 /**
  * The keys the training loop writes for every method, in the order the comparison lists them. The
- * diagnostics are measured on the backbone's output (what kNN and the probe judge), on un-augmented test
- * images for embedding_std / effective_rank, and on two augmented views of a fixed set of images for
- * the rest.
+ * diagnostics are measured on un-augmented test images for embedding_std / embedding_dim (the projector's
+ * output z where the method has one, as SimSiam's fig. 2) and effective_rank (the backbone's output, as
+ * RankMe), and on two augmented views of a fixed set of images, backbone features, for the rest.
  */
 const coreMetrics = {
   loss: lossMetric({ en: 'Loss', zh: '损失' }),
@@ -146,8 +146,8 @@ const coreMetrics = {
   // Alignment and uniformity of the normalised embedding, both minimised (Wang & Isola 2020, eqs. 4–5).
   align: diagnosticMetric({ en: 'Alignment', zh: '对齐度' }, 'lower'),
   uniform: diagnosticMetric({ en: 'Uniformity', zh: '均匀度' }, 'lower'),
-  // The std of the L2-normalised embedding per dimension, averaged (SimSiam §4.1): best near 1/√d, not
-  // highest, collapsed at 0.
+  // The std of the L2-normalised projector output z per dimension, averaged (SimSiam §4.1, fig. 2): best
+  // near 1/√d, not highest, collapsed at 0. embedding_dim is z's d.
   embedding_std: diagnosticMetric({ en: 'Embedding std', zh: '嵌入标准差' }, 'neither'),
   embedding_dim: diagnosticMetric({ en: 'Embedding dimension', zh: '嵌入维度' }, 'neither', {
     kind: 'integer',

@@ -224,7 +224,8 @@ export class Engine {
         return store.checkpoints.list(runId).map(publicCheckpoint);
       },
       getCheckpointFile: async (checkpointId) => checkpointFileOf(store, checkpointId),
-      startLinearProbe: async (runId, checkpointId) => jobs.startLinearProbe(runId, checkpointId),
+      startLinearProbe: async (runId, checkpointId, optimizer) =>
+        jobs.startLinearProbe(runId, checkpointId, optimizer),
       startFineTune: (runId, input) => jobs.startFineTune(runId, input),
       startTransfer: (runId, input) => jobs.startTransfer(runId, input),
       startDistillation: (runId, input) => jobs.startDistillation(runId, input),

@@ -27,7 +27,10 @@ describe('contrastlab probe', () => {
     const r = await runCli(['probe', String(runId), '--checkpoint', String(step0), '--db', db]);
     expect(r.stderr).toMatch(/features of 128 training images/);
     expect(r.code).toBe(0);
-    const m = /checkpoint (\d+) \(step 0\): linear probe top-1 ([\d.]+)%, top-5 ([\d.]+)%/.exec(r.stdout);
+    // The run's own probeOptimizer by default: Adam.
+    const m = /checkpoint (\d+) \(step 0\): linear probe top-1 ([\d.]+)%, top-5 ([\d.]+)% \(adam\)/.exec(
+      r.stdout,
+    );
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBe(step0);
     const [top1, top5] = [Number(m![2]), Number(m![3])];
@@ -40,12 +43,16 @@ describe('contrastlab probe', () => {
     expect(100 * runs[0]!.summary.probe_top1!).toBeCloseTo(top1, 1);
   });
 
-  it('--json prints every job update, ending with the completed job', async () => {
-    const r = await runCli(['probe', String(runId), '--db', db, '--json']);
+  it('--json prints every job update, ending with the completed job; --optimizer sgd is its params', async () => {
+    const r = await runCli(['probe', String(runId), '--optimizer', 'sgd', '--db', db, '--json']);
     expect(r.code).toBe(0);
     const events = jsonLines(r.stdout) as { event: string; job: { status: string; result: unknown } }[];
     expect(events.every((e) => e.event === 'job-updated')).toBe(true);
-    expect(events.at(-1)!.job).toMatchObject({ status: 'completed', result: { top1: expect.any(Number) } });
+    expect(events.at(-1)!.job).toMatchObject({
+      status: 'completed',
+      params: { optimizer: 'sgd' },
+      result: { top1: expect.any(Number) },
+    });
   });
 
   it('refuses an unknown run or checkpoint with one line and exit code 2', async () => {
@@ -55,6 +62,9 @@ describe('contrastlab probe', () => {
     const noCheckpoint = await runCli(['probe', String(runId), '--checkpoint', '999', '--db', db]);
     expect(noCheckpoint.code).toBe(2);
     expect(noCheckpoint.stderr).toMatch(/has no checkpoint with id 999/);
+    const optimizer = await runCli(['probe', String(runId), '--optimizer', 'lbfgs', '--db', db]);
+    expect(optimizer.code).toBe(2);
+    expect(optimizer.stderr.trim()).toBe('contrastlab: --optimizer must be adam or sgd, not lbfgs');
     const bad = await runCli(['probe', 'x', '--db', db]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/run id must be a positive integer/);

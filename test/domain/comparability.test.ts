@@ -65,6 +65,25 @@ describe('comparability', () => {
     ]);
   });
 
+  it("tells the probe's two protocols apart: full-batch Adam and the papers' SGD", () => {
+    const adam = card('probe_top1');
+    const sgd = card('probe_top1', { config: { probeOptimizer: 'sgd' } });
+    expect(comparability(adam, sgd).reasons).toEqual([
+      {
+        kind: 'probeRecipe',
+        a: 'adam, 300 steps, lr 0.05, λ 0.0001',
+        b: 'sgd, 100 epochs, batch 256, momentum 0.9, lr 0.1, λ 0',
+      },
+    ]);
+    // A run recorded before the choice probed with Adam; two SGD probes compare.
+    expect(
+      comparability(adam, card('probe_top1', { config: { probeOptimizer: undefined } })).comparable,
+    ).toBe(true);
+    expect(comparability(sgd, card('probe_top1', { config: { probeOptimizer: 'sgd' } })).comparable).toBe(
+      true,
+    );
+  });
+
   it('compares evaluations after the same amount of training: epochs, not steps', () => {
     // 128 images in batches of 32 → 4 steps an epoch; in batches of 64 → 2. Both end epoch 1.
     const a = card('knn_top1', { step: 4 });

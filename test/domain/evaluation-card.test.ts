@@ -9,6 +9,7 @@ import {
   fineTuneRecipe,
   jobBehind,
   linearProbeRecipe,
+  sgdLinearProbeRecipe,
   transferMetricKey,
   type CardRun,
   type Job,
@@ -73,6 +74,30 @@ describe('evaluationCard', () => {
     expect(probe.probe).toMatchObject({ ...linearProbeRecipe, features: 'backbone', fitImages: 1000 });
     expect(fineTuneRecipe.batchSize).toBe(defaultFineTuneBatchSize);
     expect(fineTuneRecipe.learningRatePer256).toBe(fineTuneLrPer256);
+  });
+
+  it("states the probe's optimiser: the run's for its own probe, the job's for a probe job", () => {
+    expect(evaluationCard(run(), 'probe_top1').probe).toMatchObject({ optimiser: 'adam', batchSize: null });
+    const sgdRun = run({ config: { ...run().config, probeOptimizer: 'sgd' } });
+    expect(evaluationCard(sgdRun, 'probe_top1').probe).toMatchObject({
+      optimiser: 'sgd',
+      steps: sgdLinearProbeRecipe.epochs,
+      batchSize: sgdLinearProbeRecipe.batchSize,
+      momentum: sgdLinearProbeRecipe.momentum,
+      learningRate: sgdLinearProbeRecipe.learningRate,
+      weightDecay: 0,
+    });
+    // A probe job's value: the job's optimiser, whatever the run's; one recorded before the choice, Adam.
+    const jobs = [
+      job({ id: 1, kind: 'linear-probe', params: { optimizer: 'sgd' }, result: { top1: 0.4, top5: 0.8 } }),
+      job({ id: 2, kind: 'linear-probe', params: null, result: { top1: 0.3, top5: 0.7 } }),
+    ];
+    expect(evaluationCard(run(), 'probe_top1', { jobs, value: 0.4 }).probe?.optimiser).toBe('sgd');
+    expect(evaluationCard(run(), 'probe_top5', { jobs, value: 0.8 }).probe?.optimiser).toBe('sgd');
+    expect(evaluationCard(sgdRun, 'probe_top1', { jobs, value: 0.3 }).probe?.optimiser).toBe('adam');
+    // A transfer's probe keeps the default recipe.
+    const transfer = evaluationCard(sgdRun, transferMetricKey('mnist', 'probe', 1));
+    expect(transfer.probe?.optimiser).toBe('adam');
   });
 
   it("reads a fine-tune's share from its key and its epochs from the job whose result it is", () => {

@@ -136,6 +136,15 @@ test('run view: a log toggle per chart, zoom and crosshair shared, smoothed and 
   expect(parsed.texts).toContain('Loss');
   expect(parsed.texts).toContain('Step');
   expect(parsed.paths).toBeGreaterThan(5);
+
+  // The evaluation tabs' charts save alike: the similarity histograms as a PNG.
+  await page.getByTestId('eval-tab-similarity').click();
+  const similarity = page.getByTestId('similarity');
+  await expect(similarity.getByTestId('similarity-chart')).not.toHaveAttribute('data-bars', '0');
+  const histogram = await saveImage(page, similarity, 'png');
+  expect(histogram.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(
+    true,
+  );
 });
 
 test('Compare: curves against images seen and wall time, and single-point metrics as values', async ({

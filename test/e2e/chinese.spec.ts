@@ -38,6 +38,8 @@ test('switching to Chinese translates method cards, field help, units and datase
   await dataset.selectOption('synthetic');
   await expect(dataset.locator('xpath=..').locator('.field-help')).toHaveText(/^10 类 32×32 的图形与纹理/);
   await expect(page.locator('label[for="run-trainsize"] + .unit')).toHaveText('张图像');
+  // The dataset check's answer, not "checking…", in the screenshot.
+  await expect(page.getByTestId('dataset-check')).toHaveAttribute('data-state', 'ok');
   await screenshot(page, 'new-run-zh.png', 1300);
 
   // Another method: a field of its own, in the same temperature's other meaning.

@@ -143,6 +143,18 @@ test('pick any config field or metric as a column, and sort by it with missing v
   await expect(page.getByTestId(`cell-metric.probe_top1-${probed}`)).toHaveText(
     `${(100 * run.summary.probe_top1!).toFixed(1)}%`,
   );
+  // Hovering the value shows how it was measured, as in Compare.
+  await page.getByTestId(`card-anchor-probe_top1-${probed}`).hover();
+  const card = page.getByTestId('evaluation-card');
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId('evaluation-card-fit')).toHaveText('the first 128 labelled training images');
+  await expect(card.getByTestId('evaluation-card-when')).toContainText(`step ${run.summarySteps.probe_top1}`);
+  // Leaving the screen while hovering (a shortcut) takes the card with it.
+  await page.keyboard.press('n');
+  await expect(page.getByTestId('new-run-screen')).toBeVisible();
+  await expect(card).toHaveCount(0);
+  await page.goBack();
+  await expect(page.getByTestId(`run-row-${probed}`)).toBeVisible();
   await expect(page.getByTestId(`cell-config.temperature-${probed}`)).toHaveText('0.2');
   // BYOL has no temperature.
   await expect(page.getByTestId(`cell-config.temperature-${byol}`)).toHaveText('—');

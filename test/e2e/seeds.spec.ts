@@ -42,7 +42,11 @@ test('a one-axis grid with two seeds per cell shows mean ± std (n) in its heatm
 }) => {
   await openApp(page, '#/grids');
   const form = page.getByTestId('grid-form');
-  if (!(await form.isVisible())) await page.getByTestId('grid-new').click();
+  // The form opens by itself when there is no grid yet, and is drawn once the methods have loaded: ask the
+  // button whether it is open rather than whether it is drawn, or a click could close it.
+  const newGrid = page.getByTestId('grid-new');
+  await expect(newGrid).toBeVisible();
+  if ((await newGrid.getAttribute('aria-expanded')) !== 'true') await newGrid.click();
   await expect(form).toBeVisible();
   await page.getByTestId('grid-dataset').selectOption('synthetic');
   // Subset sizes no other spec trains with: runs of the same configuration from other specs, sharing

@@ -128,6 +128,10 @@ test('notes take Markdown: written, previewed, saved and shown formatted, raw HT
 
   // The runs table's edit dialog has the same Write / Preview switch.
   await openApp(page, '#/runs');
+  // The table shows the note on one line as plain text, its Markdown markers gone.
+  await expect(page.getByTestId(`run-note-${id}`)).toHaveText(
+    'Why · LR 0.01 is the baseline. · crop · paper · <img src=x onerror="window.pwned=1">',
+  );
   await page.getByTestId(`edit-${id}`).click();
   await page.getByTestId('edit-notes-preview').click();
   await expect(page.getByTestId('edit-notes-rendered').locator('strong')).toHaveText('0.01');

@@ -98,7 +98,6 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     momentum: config.momentum,
     weightDecay: config.weightDecay,
   });
-  const variables = params.map(([, v]) => v);
   const augs = [...plan.global, ...plan.local];
   const views = augs.map(
     (aug, i) =>
@@ -115,7 +114,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
   const totalSteps = warmup + steps + 1;
   const imagesPerStep = n * augs.length;
   const sampler = new StepSampler();
-  const parameters = variables.reduce((s, v) => s + v.size, 0);
+  const parameters = params.reduce((s, [, v]) => s + v.size, 0);
   const encoderParameters = instance.encoder.parameterCount();
   let lossFinite = true;
 
@@ -124,7 +123,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     // Consecutive slices of the training split, as an epoch's batches would be (memory banks use them).
     const indices = Int32Array.from({ length: n }, (_, i) => (step * n + i) % trainSize);
     const batch: TrainBatch = { views, indices, labels };
-    const { loss } = await optimizationStep(instance, optimizer, variables, batch, ctx, lr);
+    const { loss } = await optimizationStep(instance, optimizer, params, batch, ctx, { lr, peakLr: lr });
     if (!Number.isFinite(loss)) lossFinite = false;
   };
 

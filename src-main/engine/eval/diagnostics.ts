@@ -5,6 +5,8 @@ import type { AugmentConfig } from '../../domain';
 import type { Dataset } from '../data/dataset';
 import type { ViewPlan } from '../../domain';
 import type { Backbone } from '../nn/backbones';
+import type { Module } from '../nn/module';
+import { Tower } from '../nn/tower';
 import { Rng } from '../util/rng';
 import { alignment, uniformity } from './align-uniform';
 import { effectiveRankFromGram, embeddingStd } from './collapse';
@@ -15,9 +17,12 @@ import { histogram, HISTOGRAM_BINS, mean, pairSimilarities } from './similarity'
  * The per-epoch diagnostics of a representation, computed in the run worker at every
  * evaluation: alignment and uniformity (Wang & Isola 2020), positive/negative cosine similarities and
  * their histograms (InvaSpread fig. 5) on two augmented views of a fixed set of training images, and the
- * collapse monitor (SimSiam's std, RankMe's effective rank) on the un-augmented test features the kNN
- * monitor extracts anyway. All on L2-normalised backbone features with batch norm in eval mode, the
- * representation kNN and the linear probe judge.
+ * collapse monitor on un-augmented test images, each measure where its paper takes it: SimSiam's std of
+ * the L2-normalised output on the projector's output z (Chen & He 2021, Sec. 4.1 and Fig. 2: "the std
+ * of the ℓ2-normalized output z/‖z‖₂"), RankMe's effective rank on the representation (Garrido et al.
+ * 2023, Sec. 3: the encoder's output, before any projector), here the kNN monitor's test features. The
+ * pair statistics are on L2-normalised backbone features, the representation kNN and the linear probe
+ * judge. Batch norm in eval mode, except for z (projectorStd).
  */
 
 /** Training images whose two views give the pair statistics: 512 make ~260k negative pairs. */
@@ -75,6 +80,60 @@ function viewFeatures(
   return out;
 }
 
+/**
+ * The projector whose output z SimSiam's std is measured on: the head of a backbone + head tower over the
+ * evaluated encoder among the instance's fields (SimSiam's and BYOL's online network, MoCo's query
+ * encoder, DINO's teacher), or null where the method keeps its head out of reach (then the std falls back
+ * to the backbone's features).
+ */
+export function projectorOf(instance: { readonly encoder: Backbone }): Module | null {
+  for (const value of Object.values(instance)) {
+    if (value instanceof Tower && value.backbone === instance.encoder) return value.head;
+  }
+  return null;
+}
+
+/**
+ * SimSiam's std (collapse.ts embeddingStd: the std of z/‖z‖ per dimension over the images, averaged)
+ * of the projector's output z on the first PAIR_IMAGES test images (512, SimSiam's batch), and z's width
+ * d, which std·√d is judged with. Fig. 2 takes it on the outputs training computes, with batch norm on
+ * the batch's statistics: in eval mode the running statistics, still far from the batch's early in a run,
+ * leave a shared offset in z that reads as a collapse (measured: std·√d 0.13 after 4 steps of a healthy
+ * SimSiam run, 0.29 before). So z is computed in training mode, batches of 256, and every batch-norm
+ * running statistic it moves is put back.
+ */
+export function projectorStd(
+  encoder: Backbone,
+  projector: Module,
+  dataset: Dataset,
+  batchSize = 256,
+): { std: number; dim: number } | null {
+  const count = Math.min(PAIR_IMAGES, dataset.test.count);
+  if (count === 0) return null;
+  const buffers = [...encoder.namedBuffers(), ...projector.namedBuffers()].map(([, v]) => v);
+  const saved = buffers.map((v) => tf.clone(v));
+  const chunks: tf.Tensor2D[] = [];
+  try {
+    for (let start = 0; start < count; start += batchSize) {
+      const idx = new Int32Array(Math.min(batchSize, count - start)).map((_, i) => start + i);
+      chunks.push(
+        tf.tidy(() => {
+          const x = normalize(toFloatBatch(dataset.test, idx), dataset.mean, dataset.std);
+          return projector.forward(encoder.forward(x, true), true) as tf.Tensor2D;
+        }),
+      );
+    }
+    const z = tf.concat(chunks, 0);
+    const [n, d] = z.shape;
+    const data = z.dataSync() as Float32Array;
+    z.dispose();
+    return { std: embeddingStd(rows(data, n, d)), dim: d };
+  } finally {
+    buffers.forEach((v, i) => v.assign(saved[i]!));
+    tf.dispose([...chunks, ...saved]);
+  }
+}
+
 /** The diagnostics measured at every evaluation (the linear probe's keys come from runner/callbacks/linear-probe.ts). */
 export type EpochDiagnosticKey = CoreMetricKeyOfGroup<'diagnostics'>;
 
@@ -83,7 +142,7 @@ export interface EpochDiagnostics {
   metrics: Partial<Record<EpochDiagnosticKey, number>>;
   /** Fractions of positive and negative pairs in HISTOGRAM_BINS bins over [−1, 1]. */
   histogram: { min: number; max: number; positive: number[]; negative: number[] } | null;
-  /** Whether collapseCheck flags the test embedding (std·√d < 0.2 or effective rank < 2). */
+  /** Whether collapseCheck flags it (std·√d of z < 0.2, or the representation's effective rank < 2). */
   collapsing: boolean;
   /** The test features read back, row-major (the caller reuses them for the embedding snapshot). */
   testData: Float32Array | null;
@@ -91,13 +150,15 @@ export interface EpochDiagnostics {
 
 /**
  * Everything above for one evaluation. `testFeatures` are the kNN monitor's L2-normalised test
- * features (not extracted again here); null when the dataset has no test images.
+ * features (not extracted again here); null when the dataset has no test images. `projector` (projectorOf)
+ * is what embedding_std and embedding_dim are measured after; null: on the backbone's features.
  */
 export function epochDiagnostics(
   encoder: Backbone,
   dataset: Dataset,
   pairs: PairSet,
   testFeatures: tf.Tensor2D | null,
+  projector: Module | null = null,
 ): EpochDiagnostics {
   const metrics: EpochDiagnostics['metrics'] = {};
   let hist: EpochDiagnostics['histogram'] = null;
@@ -131,10 +192,15 @@ export function epochDiagnostics(
     const gram = tf.tidy(() => tf.matMul(testFeatures, testFeatures, true, false));
     const gramData = gram.dataSync();
     gram.dispose();
-    metrics.embedding_std = embeddingStd(rows(testData, n, d));
-    metrics.embedding_dim = d;
+    const output = projector ? projectorStd(encoder, projector, dataset) : null;
+    metrics.embedding_std = output ? output.std : embeddingStd(rows(testData, n, d));
+    metrics.embedding_dim = output ? output.dim : d;
     metrics.effective_rank = effectiveRankFromGram(gramData, d);
-    collapsing = collapseCheck(metrics.embedding_std, d, metrics.effective_rank).collapsing;
+    collapsing = collapseCheck(
+      metrics.embedding_std,
+      metrics.embedding_dim,
+      metrics.effective_rank,
+    ).collapsing;
   }
   for (const [k, v] of Object.entries(metrics)) {
     if (!Number.isFinite(v)) delete metrics[k as keyof typeof metrics];

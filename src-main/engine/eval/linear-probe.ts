@@ -7,23 +7,32 @@
  * training features, applied to both splits): logits z = xW + b, p = softmax(z), loss
  *   L = −(1/N) Σᵢ log p_{i,yᵢ} + (λ/2)‖W‖²,
  * whose gradient is analytic, ∂L/∂W = Xᵀ(P − Y)/N + λW and ∂L/∂b = mean(P − Y) (Y one-hot), so no
- * autodiff kernels are needed on any backend. Full batch, Adam (Kingma & Ba 2015, Alg. 1) with a cosine
- * learning-rate decay to 0, a fixed number of epochs: deterministic for given features.
+ * autodiff kernels are needed on any backend. Two optimisers, both with a cosine learning-rate decay to 0
+ * and deterministic for given features: full-batch Adam (Kingma & Ba 2015, Alg. 1), the default, or the
+ * papers' mini-batch SGD with Nesterov momentum over shuffled batches (domain/evaluation-card.ts gives
+ * both recipes).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { linearProbeRecipe } from '../../domain';
+import { linearProbeRecipe, sgdLinearProbeRecipe, type ProbeOptimizer } from '../../domain';
 import type { Backbone } from '../nn/backbones';
 import { evalTrainSplit, type Dataset } from '../data/dataset';
+import { Rng } from '../util/rng';
 import { extractFeatures } from './features';
 
 export interface LinearProbeOptions {
   numClasses: number;
-  /** Full-batch Adam steps (default 300). */
+  /** 'adam' (default): full-batch Adam; 'sgd': the papers' mini-batch SGD with Nesterov momentum. */
+  optimizer?: ProbeOptimizer;
+  /** Adam's full-batch steps (default 300), or SGD's epochs over the features (default 100). */
   epochs?: number;
-  /** Peak Adam learning rate, decayed to 0 on a cosine (default 0.05). */
+  /** Peak learning rate, decayed to 0 on a cosine (Adam 0.05; SGD 0.1 at batch 256). */
   lr?: number;
-  /** L2 penalty λ on the weights (default 1e-4). */
+  /** L2 penalty λ on the weights (Adam 1e-4; SGD 0, as SimCLR). */
   weightDecay?: number;
+  /** SGD's mini-batch (default 256, at most the training rows). */
+  batchSize?: number;
+  /** Seeds SGD's batch order (default 0). */
+  seed?: number;
   /** Called now and then with the share of the epochs done (0..1). */
   onProgress?: (fraction: number, trainLoss: number) => void;
 }
@@ -48,6 +57,19 @@ function topK(logits: tf.Tensor2D, labels: tf.Tensor1D, k: number): number {
   });
 }
 
+/** Cosine decay from `peak` at step 0 to 0 after `total` steps (SGDR, Loshchilov & Hutter 2017, without restarts). */
+const cosineRate = (peak: number, step: number, total: number) =>
+  0.5 * peak * (1 + Math.cos((Math.PI * step) / total));
+
+/** The analytic gradient of L on rows (x, y): [∂L/∂W, ∂L/∂b]. */
+function gradients(x: tf.Tensor2D, y: tf.Tensor2D, w: tf.Variable, b: tf.Variable, weightDecay: number) {
+  const residual = tf.sub(tf.softmax(tf.add(tf.matMul(x, w), b)), y);
+  return [
+    tf.add(tf.div(tf.matMul(x, residual, true, false), x.shape[0]), tf.mul(weightDecay, w)),
+    tf.mean(residual, 0),
+  ];
+}
+
 /** Trains the probe on (trainX, trainY) and measures it on (testX, testY). Disposes nothing of the caller's. */
 export async function trainLinearProbe(
   trainX: tf.Tensor2D,
@@ -57,12 +79,13 @@ export async function trainLinearProbe(
   options: LinearProbeOptions,
 ): Promise<LinearProbeResult> {
   const started = performance.now();
-  // The recipe every run's evaluation card states (domain/evaluation-card.ts).
+  const sgd = options.optimizer === 'sgd';
+  // The recipes every run's evaluation card states (domain/evaluation-card.ts).
   const {
     numClasses: c,
-    epochs = linearProbeRecipe.steps,
-    lr = linearProbeRecipe.learningRate,
-    weightDecay = linearProbeRecipe.weightDecay,
+    epochs = sgd ? sgdLinearProbeRecipe.epochs : linearProbeRecipe.steps,
+    lr = sgd ? sgdLinearProbeRecipe.learningRate : linearProbeRecipe.learningRate,
+    weightDecay = sgd ? sgdLinearProbeRecipe.weightDecay : linearProbeRecipe.weightDecay,
   } = options;
   const [n, d] = trainX.shape;
   if (trainY.length !== n || testY.length !== testX.shape[0]) throw new Error('linear probe: labels ≠ rows');
@@ -86,38 +109,67 @@ export async function trainLinearProbe(
   const zeros = (shape: number[]) => tf.tidy(() => tf.variable(tf.zeros(shape), false));
   const w = zeros([d, c]);
   const b = zeros([c]);
-  // Adam's first and second moment estimates of each.
+  // Adam's first and second moment estimates of each, or SGD's momentum buffer (in m).
   const slots = [w, b].map((v) => ({ v, m: zeros(v.shape), s: zeros(v.shape) }));
-  const beta1 = 0.9;
-  const beta2 = 0.999;
-  const eps = 1e-8;
   const lossOf = (logits: tf.Tensor2D) =>
     tf.tidy(() => {
       const ce = tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1)));
       return tf.add(ce, tf.mul(0.5 * weightDecay, tf.sum(tf.square(w)))).dataSync()[0]!;
     });
+
+  /** Adam's step t (1-based) on the whole training set (Kingma & Ba 2015, Alg. 1; β₁ 0.9, β₂ 0.999, ε 1e-8). */
+  const adamStep = (t: number) =>
+    tf.tidy(() => {
+      const [beta1, beta2, eps] = [0.9, 0.999, 1e-8];
+      const rate = cosineRate(lr, t - 1, epochs);
+      const grads = gradients(x, y, w, b, weightDecay);
+      slots.forEach(({ v, m, s }, i) => {
+        const g = grads[i]!;
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        s.assign(tf.add(tf.mul(s, beta2), tf.mul(tf.square(g), 1 - beta2)));
+        const mHat = tf.div(m, 1 - beta1 ** t);
+        const sHat = tf.div(s, 1 - beta2 ** t);
+        v.assign(tf.sub(v, tf.mul(rate, tf.div(mHat, tf.add(tf.sqrt(sHat), eps)))));
+      });
+    });
+
+  // SGD: shuffled mini-batches, the last partial one kept so every row counts each epoch.
+  const batchSize = Math.max(1, Math.min(n, options.batchSize ?? sgdLinearProbeRecipe.batchSize));
+  const stepsPerEpoch = Math.ceil(n / batchSize);
+  const order = new Rng(options.seed ?? 0);
+  let sgdSteps = 0;
+  /**
+   * One epoch of SGD with Nesterov momentum μ in PyTorch's form (torch.optim.SGD, nesterov=True, which
+   * SimCLR's and MoCo's linear evaluations use): u ← μu + g, θ ← θ − η(g + μu); η on a cosine over steps.
+   */
+  const sgdEpoch = () => {
+    const mu = sgdLinearProbeRecipe.momentum;
+    const perm = order.permutation(n);
+    for (let start = 0; start < n; start += batchSize) {
+      const rate = cosineRate(lr, sgdSteps++, epochs * stepsPerEpoch);
+      tf.tidy(() => {
+        const rows = tf.tensor1d(perm.subarray(start, start + batchSize), 'int32');
+        const grads = gradients(tf.gather(x, rows), tf.gather(y, rows), w, b, weightDecay);
+        slots.forEach(({ v, m }, i) => {
+          const g = grads[i]!;
+          m.assign(tf.add(tf.mul(m, mu), g));
+          v.assign(tf.sub(v, tf.mul(rate, tf.add(g, tf.mul(m, mu)))));
+        });
+      });
+    }
+  };
+
   try {
     const reportEvery = Math.max(1, Math.round(epochs / 20));
     for (let t = 1; t <= epochs; t++) {
-      const rate = 0.5 * lr * (1 + Math.cos((Math.PI * (t - 1)) / epochs));
-      tf.tidy(() => {
-        const residual = tf.sub(tf.softmax(tf.add(tf.matMul(x, w), b)), y);
-        const grads = [
-          tf.add(tf.div(tf.matMul(x, residual, true, false), n), tf.mul(weightDecay, w)),
-          tf.mean(residual, 0),
-        ];
-        slots.forEach(({ v, m, s }, i) => {
-          const g = grads[i]!;
-          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-          s.assign(tf.add(tf.mul(s, beta2), tf.mul(tf.square(g), 1 - beta2)));
-          const mHat = tf.div(m, 1 - beta1 ** t);
-          const sHat = tf.div(s, 1 - beta2 ** t);
-          v.assign(tf.sub(v, tf.mul(rate, tf.div(mHat, tf.add(tf.sqrt(sHat), eps)))));
-        });
-      });
+      if (sgd) sgdEpoch();
+      else adamStep(t);
       if (options.onProgress && (t % reportEvery === 0 || t === epochs)) {
         const loss = tf.tidy(() => lossOf(tf.add(tf.matMul(x, w), b) as tf.Tensor2D));
         options.onProgress(t / epochs, loss);
+        await yieldToEventLoop();
+      } else if (sgd) {
+        // An SGD epoch is many dispatches: let the worker's messages through between epochs.
         await yieldToEventLoop();
       }
     }

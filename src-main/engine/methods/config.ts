@@ -165,6 +165,15 @@ export function sharedConfigShape(d: SharedDefaults) {
       'At the end of the run, train a linear classifier on frozen backbone features (SimCLR/MoCo protocol).',
       { group: 'evaluation' },
     ),
+    probeOptimizer: field(
+      z.enum(['adam', 'sgd']).default('adam'),
+      "The linear probe's optimiser: full-batch Adam, 300 steps, lr 0.05 (cosine); or the papers' SGD " +
+        '(SimCLR App. B.6, MoCo: Nesterov momentum 0.9, lr 0.1 at batch 256, cosine, no weight decay), ' +
+        'here 100 epochs of batch 256 for the small datasets. Adam stays the default: on the CIFAR-10 ' +
+        'subset (SimCLR, ResNet-18 width 16, 5 epochs; `probe RUN --optimizer adam|sgd`) both reached ' +
+        'top-1 37.0%, SGD in 11.6 s of classifier training against 2.4 s.',
+      { group: 'evaluation' },
+    ),
   };
 }
 

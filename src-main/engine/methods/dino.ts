@@ -85,6 +85,20 @@ const fields = {
     'Epochs during which the prototype layer gets no gradient (paper: 1).',
     1000,
   ),
+  weightDecayEnd: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.4)
+    .describe('Weight decay at the end of its cosine schedule from weightDecay (paper: 0.04 → 0.4).')
+    .meta({ group: 'optimisation' }),
+  clipGrad: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(3)
+    .describe('Clip each parameter’s gradient to this L2 norm before the update; 0 = off (paper: 3.0).')
+    .meta({ group: 'optimisation' }),
 };
 
 /**
@@ -118,7 +132,7 @@ export interface DinoInstance extends MethodInstance {
  * two global crops, the student all crops, and every (teacher global, student other view) pair is a
  * cross-entropy term. Centring (Eq. 4, c ← m·c + (1 − m)·mean teacher output) and sharpening (τ_t < τ_s)
  * together avoid collapse. Paper (ViT-S/16): AdamW, lr 5e-4 at batch 256, weight decay 0.04 → 0.4 cosine
- * (ours constant), 10 warm-up epochs, gradient clipping 3.0 (not available in our loop), 2 × 224 px
+ * (`weightDecayEnd`), 10 warm-up epochs, per-parameter gradient clipping 3.0 (`clipGrad`), 2 × 224 px
  * global crops of scale (0.4, 1) and 10 × 96 px local crops of scale (0.05, 0.4). We evaluate the
  * teacher, as the paper does (its teacher-network ablation: the teacher outperforms the student).
  */
@@ -134,10 +148,12 @@ export const dino: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/2104.14294',
   },
   fields,
-  // The schedules' values at each step: the teacher temperature's warm-up and λ on a cosine to 1 (Sec. 3.1).
+  // The schedules' values at each step: the teacher temperature's warm-up and λ on a cosine to 1 (Sec. 3.1),
+  // and the weight decay's cosine (released main_dino.py).
   metrics: {
     teacher_temperature: scheduleMetric({ en: 'Teacher temperature τ_t', zh: '教师温度 τ_t' }),
     teacher_momentum: scheduleMetric({ en: 'Teacher momentum λ', zh: '教师动量 λ' }),
+    weight_decay: scheduleMetric({ en: 'Weight decay λ_wd', zh: '权重衰减 λ_wd' }),
   },
   sharedDefaults: {
     backbone: 'vit_tiny',
@@ -190,6 +206,10 @@ export const dino: MethodDefinition<typeof fields> = {
     // Between steps only the centre (Eq. 4); the teacher is a module, the schedules follow the step.
     const state = variablesState([['center', center]]);
     const momentumAt = (step: number, total: number) => cosineRamp(step, total, config.teacherMomentum, 1);
+    // Released main_dino.py: wd_schedule = cosine_scheduler(weight_decay, weight_decay_end, epochs, steps per
+    // epoch), set on the regularised group (not biases or norms) at every step.
+    const weightDecayAt = (step: number, total: number) =>
+      cosineRamp(step, total, config.weightDecay, config.weightDecayEnd);
 
     /** Student logits [V, N, K] over all crops, one backbone pass per crop resolution (MultiCropWrapper). */
     const studentLogits = (batch: TrainBatch, freezeLastLayer: boolean): tf.Tensor3D => {
@@ -209,6 +229,12 @@ export const dino: MethodDefinition<typeof fields> = {
       teacher,
       center,
       trainableParameters: () => student.namedParameters('student.'),
+      // Released main_dino.py: utils.clip_gradients(student, clip_grad) before the step, each parameter's
+      // gradient on its own; and the weight-decay schedule.
+      optimisation: {
+        clipGradientNorm: config.clipGrad,
+        weightDecay: (ctx) => weightDecayAt(ctx.step, ctx.totalSteps),
+      },
       trainingState: () => state.trainingState(),
       restoreTrainingState: (saved) => state.restoreTrainingState(saved),
       // The teacher θ_t ← λθ_t + (1 − λ)θ_s, λ on a cosine from its start to 1 (Sec. 3.1).
@@ -244,6 +270,7 @@ export const dino: MethodDefinition<typeof fields> = {
           logs: {
             teacher_temperature: tf.scalar(teacherTemperature),
             teacher_momentum: tf.scalar(momentumAt(ctx.step, ctx.totalSteps)),
+            weight_decay: tf.scalar(weightDecayAt(ctx.step, ctx.totalSteps)),
           },
         };
       },

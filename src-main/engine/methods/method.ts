@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import type { Backbone } from '../nn/backbones';
 import type { Module } from '../nn/module';
 import type { NamedParameter } from '../nn/optimizers';
+import type { ParameterGroup } from '../nn/parameter-groups';
+import type { LrSchedule } from '../nn/schedule';
 import type { TrainingState } from '../nn/training-state';
 import type { MethodFamily, MetricSpec, PaperInfo, ViewPlan } from '../../domain';
 import type { Rng } from '../util/rng';
@@ -42,12 +44,30 @@ export interface MomentumPair {
   momentum(ctx: StepContext): number;
 }
 
+/**
+ * Where a method's optimisation departs from one optimiser with one cosine schedule and one weight
+ * decay for every parameter (runner/step.ts applies these; the loop takes the schedule). Each is
+ * derived from the step, so a checkpoint needs nothing more to resume it.
+ */
+export interface OptimisationRules {
+  /** Learning-rate rules by parameter-name prefix (SimSiam's fixed predictor rate); others: the schedule. */
+  parameterGroups?: readonly ParameterGroup[];
+  /** The learning-rate schedule after the warm-up; cosine when absent. */
+  lrSchedule?: LrSchedule;
+  /** The weight decay of a step where the method schedules it (DINO); the config's constant when absent. */
+  weightDecay?(ctx: StepContext): number;
+  /** Clip each parameter's gradient to this L2 norm before the update (DINO); 0 or absent: no clipping. */
+  clipGradientNorm?: number;
+}
+
 /** A method instantiated for one run: its modules and its training step. */
 export interface MethodInstance {
   /** The network whose features are evaluated (kNN, linear probe). */
   readonly encoder: Backbone;
   /** Everything the optimiser updates, with names (for weight-decay exclusion). */
   trainableParameters(): NamedParameter[];
+  /** Its departures from the plain optimisation of its trainable parameters, if any. */
+  readonly optimisation?: OptimisationRules;
   /** The loss of one batch; runs inside the gradient scope, so everything here is differentiated. */
   step(batch: TrainBatch, ctx: StepContext): StepResult;
   /**

@@ -7,6 +7,7 @@ import { Linear } from '../nn/layers';
 import { Module } from '../nn/module';
 import { initTarget } from '../nn/momentum';
 import { KeyQueue } from '../nn/queue';
+import { cosineSchedule, mocoStepSchedule } from '../nn/schedule';
 import { Tower } from '../nn/tower';
 import { rngState, stateGroup } from '../nn/training-state';
 import type { Rng } from '../util/rng';
@@ -15,7 +16,14 @@ import type { MethodDefinition, MethodEnvironment, MethodInstance } from './meth
 import { symmetricViews } from './ssl-views';
 import { momentumField, projectionDimField, queueSizeField, temperatureField } from './fields';
 
-/** Config fields common to MoCo v1 and v2; v2 overrides the temperature default and adds its MLP width. */
+/** The learning-rate schedule field of MoCo v1 (step, its default) and v2 (cosine, its default). */
+export const lrScheduleField = (defaultValue: 'cosine' | 'step', description: string) =>
+  z.enum(['cosine', 'step']).default(defaultValue).describe(description).meta({ group: 'optimisation' });
+
+/**
+ * Config fields common to MoCo v1 and v2; v2 overrides the temperature and schedule defaults and adds
+ * its MLP width.
+ */
 export const mocoFields = {
   queueSize: queueSizeField(
     4096,
@@ -35,6 +43,10 @@ export const mocoFields = {
       'Shuffling BN: groups normalised separately, keys shuffled across them (paper: 8 GPUs × 32 images). 1 turns it off.',
     )
     .meta({ group: 'method', unit: 'groups' }),
+  lrSchedule: lrScheduleField(
+    'step',
+    'Learning-rate schedule: step (× 0.1 at 60% and 80% of the run, MoCo v1’s epochs 120 and 160 of 200) or cosine (MoCo v2).',
+  ),
 };
 
 /** MoCo's optimisation recipe (SGD, lr 0.03 at batch 256, weight decay 1e-4, no warm-up), kept by MoCo v2. */
@@ -52,6 +64,7 @@ type MocoConfig = SharedConfig & {
   temperature: number;
   projectionDim: number;
   bnGroups: number;
+  lrSchedule: 'cosine' | 'step';
 };
 
 /**
@@ -147,6 +160,8 @@ export function createMoco(
     key,
     queue,
     trainableParameters: () => query.namedParameters('query.'),
+    // MoCo v1 steps its rate down (He et al. 2020, Sec. 4.1); v2 uses a cosine (Chen et al. 2020, Sec. 2).
+    optimisation: { lrSchedule: config.lrSchedule === 'step' ? mocoStepSchedule : cosineSchedule },
     trainingState: () => state.trainingState(),
     restoreTrainingState: (saved) => state.restoreTrainingState(saved),
     // The key encoder θ_k ← m·θ_k + (1 − m)·θ_q with a constant m (Eq. 2).
@@ -182,8 +197,9 @@ const linearHead = (projectionDim: number) => (inDim: number, rng: Rng) =>
 
 /**
  * MoCo v1 (He, Fan, Wu, Xie, Girshick 2020). Paper: ResNet-50, SGD lr 0.03 at batch 256, weight decay
- * 1e-4, 200 epochs with a step schedule (our loop is cosine), crop scale (0.2, 1), colour jitter
- * (0.4, 0.4, 0.4, 0.4) always applied (ours: strength 0.5, hue 0.1), grayscale 0.2, no blur.
+ * 1e-4, 200 epochs with a step schedule (`lrSchedule`: × 0.1 at epochs 120 and 160), crop scale
+ * (0.2, 1), colour jitter (0.4, 0.4, 0.4, 0.4) always applied (ours: strength 0.5, hue 0.1),
+ * grayscale 0.2, no blur.
  */
 export const moco: MethodDefinition<typeof mocoFields> = {
   id: 'moco',

@@ -2,13 +2,17 @@ import { Linear, ReLU } from '../nn/layers';
 import { Sequential } from '../nn/module';
 import type { Rng } from '../util/rng';
 import type { MethodDefinition } from './method';
-import { createMoco, mocoFields, mocoOptimisationDefaults } from './moco';
+import { createMoco, lrScheduleField, mocoFields, mocoOptimisationDefaults } from './moco';
 import { mocoV2AugmentationDefaults, symmetricViews } from './ssl-views';
 import { hiddenDimField, temperatureField } from './fields';
 
 const fields = {
   ...mocoFields,
   temperature: temperatureField(0.2, 'InfoNCE temperature τ (MoCo v2: 0.2; v1: 0.07).'),
+  lrSchedule: lrScheduleField(
+    'cosine',
+    'Learning-rate schedule: cosine (MoCo v2, Sec. 2) or step (× 0.1 at 60% and 80% of the run, as MoCo v1).',
+  ),
   projectionHiddenDim: hiddenDimField(
     512,
     'Hidden width of the 2-layer MLP head (paper: 2048, the ResNet-50 feature size).',

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { l2Normalize } from '../losses/common';
 import { simSiamLoss } from '../losses/simsiam';
 import { createBackbone } from '../nn/backbones';
@@ -22,6 +23,13 @@ const fields = {
     1,
     4,
   ),
+  fixPredictorLr: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Keep the predictor’s learning rate at its peak while the rest decays on the schedule (paper: on, Sec. 4.1).',
+    )
+    .meta({ group: 'optimisation' }),
 };
 
 /**
@@ -47,8 +55,8 @@ export interface SimSiamInstance extends MethodInstance {
  * SimSiam (Chen & He 2021): one encoder + projector f shared by both views, a bottleneck predictor h
  * (hidden = d/4), loss D(p1, sg(z2))/2 + D(p2, sg(z1))/2 with D the negative cosine (Eq. 3–4). No
  * momentum encoder, no negatives: the stop-gradient alone prevents collapse. Paper: ResNet-50, SGD
- * lr 0.05 at batch 256 (the predictor's lr not decayed; our loop has one lr for all), weight decay
- * 1e-4, momentum 0.9, cosine, 100 epochs, MoCo v2's augmentation (crop (0.2, 1), blur 0.5). Logs
+ * lr 0.05 at batch 256, the predictor's lr not decayed (`fixPredictorLr`), weight decay 1e-4,
+ * momentum 0.9, cosine, 100 epochs, MoCo v2's augmentation (crop (0.2, 1), blur 0.5). Logs
  * `output_std` (see outputStd) to watch for collapse.
  */
 export const simsiam: MethodDefinition<typeof fields> = {
@@ -104,6 +112,11 @@ export const simsiam: MethodDefinition<typeof fields> = {
         ...online.namedParameters('online.'),
         ...predictor.namedParameters('predictor.'),
       ],
+      // "Predictor with a constant lr (without decay) performs better" (Sec. 4.1; released
+      // main_simsiam.py --fix-pred-lr: the predictor's group keeps init_lr, the encoder's decays).
+      optimisation: config.fixPredictorLr
+        ? { parameterGroups: [{ prefix: 'predictor.', lr: 'fixed' }] }
+        : undefined,
       step(batch) {
         const [v1, v2] = batch.views as [tf.Tensor4D, tf.Tensor4D];
         const z1 = online.forward(v1, true) as tf.Tensor2D;

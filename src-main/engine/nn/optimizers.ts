@@ -36,9 +36,21 @@ function zeroState(p: tf.Variable): tf.Variable {
  * its counters: what the next update depends on besides the parameters, gradients and learning rate.
  */
 export interface Optimizer extends Stateful {
-  /** Applies one update with the given gradients (same order as the parameters) and learning rate. */
-  step(grads: tf.Tensor[], lr: number): void;
+  /**
+   * Applies one update with the given gradients (same order as the parameters) and learning rate: one
+   * for all, or one per parameter (parameter groups, nn/parameter-groups.ts). `weightDecay` replaces the
+   * settings' for this step, where a schedule changes it (DINO).
+   */
+  step(grads: tf.Tensor[], lr: LearningRates, weightDecay?: number): void;
   dispose(): void;
+}
+
+/** One learning rate for every parameter, or one per parameter in the parameters' order. */
+export type LearningRates = number | readonly number[];
+
+/** The learning rate of parameter i. */
+function rateOf(lr: LearningRates, i: number): number {
+  return typeof lr === 'number' ? lr : lr[i]!;
 }
 
 /** The slots of an optimiser, one variable per parameter each, as training state named `<slot>.<parameter>`. */
@@ -77,13 +89,13 @@ class Sgd implements Optimizer {
     this.velocity = params.map(([, p]) => zeroState(p));
   }
 
-  step(grads: tf.Tensor[], lr: number): void {
+  step(grads: tf.Tensor[], lr: LearningRates, weightDecay = this.s.weightDecay): void {
     tf.tidy(() => {
       this.params.forEach(([, p], i) => {
-        const g = this.s.weightDecay > 0 ? tf.add(grads[i]!, tf.mul(p, this.s.weightDecay)) : grads[i]!;
+        const g = weightDecay > 0 ? tf.add(grads[i]!, tf.mul(p, weightDecay)) : grads[i]!;
         const v = tf.add(tf.mul(this.velocity[i]!, this.s.momentum), g);
         this.velocity[i]!.assign(v);
-        p.assign(tf.sub(p, tf.mul(v, lr)));
+        p.assign(tf.sub(p, tf.mul(v, rateOf(lr, i))));
       });
     });
   }
@@ -117,12 +129,12 @@ class Lars implements Optimizer {
     this.velocity = params.map(([, p]) => zeroState(p));
   }
 
-  step(grads: tf.Tensor[], lr: number): void {
+  step(grads: tf.Tensor[], lr: LearningRates, weightDecay = this.s.weightDecay): void {
     tf.tidy(() => {
       this.params.forEach(([name, p], i) => {
         let g = grads[i]!;
         if (!isDecayExempt(name)) {
-          g = tf.add(g, tf.mul(p, this.s.weightDecay));
+          g = tf.add(g, tf.mul(p, weightDecay));
           const wNorm = tf.norm(p);
           const gNorm = tf.norm(g);
           const trust = tf.where(
@@ -134,7 +146,7 @@ class Lars implements Optimizer {
         }
         const v = tf.add(tf.mul(this.velocity[i]!, this.s.momentum), g);
         this.velocity[i]!.assign(v);
-        p.assign(tf.sub(p, tf.mul(v, lr)));
+        p.assign(tf.sub(p, tf.mul(v, rateOf(lr, i))));
       });
     });
   }
@@ -170,7 +182,7 @@ class AdamW implements Optimizer {
     this.v = params.map(([, p]) => zeroState(p));
   }
 
-  step(grads: tf.Tensor[], lr: number): void {
+  step(grads: tf.Tensor[], lr: LearningRates, weightDecay = this.s.weightDecay): void {
     this.t += 1;
     const c1 = 1 - this.beta1 ** this.t;
     const c2 = 1 - this.beta2 ** this.t;
@@ -182,8 +194,9 @@ class AdamW implements Optimizer {
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
         const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.eps));
-        const decay = isDecayExempt(name) ? 0 : this.s.weightDecay;
-        p.assign(tf.sub(tf.mul(p, 1 - lr * decay), tf.mul(update, lr)));
+        const rate = rateOf(lr, i);
+        const decay = isDecayExempt(name) ? 0 : weightDecay;
+        p.assign(tf.sub(tf.mul(p, 1 - rate * decay), tf.mul(update, rate)));
       });
     });
   }

@@ -1,4 +1,4 @@
-import type { BackendPreference, DatasetSpec } from '../../domain';
+import type { BackendPreference, DatasetSpec, ProbeOptimizer } from '../../domain';
 
 /**
  * What a job does: a linear probe, a fine-tune on a share of the labels (eval/fine-tune.ts), a transfer
@@ -6,7 +6,7 @@ import type { BackendPreference, DatasetSpec } from '../../domain';
  * distillation of a fine-tune into a student (eval/distill.ts).
  */
 export type JobTask =
-  | { kind: 'linear-probe' }
+  | { kind: 'linear-probe'; optimizer: ProbeOptimizer }
   | {
       kind: 'fine-tune';
       /** Share of the labelled training split, in percent. */

@@ -7,7 +7,7 @@
  * (runner/jobs/transfer.ts) or the distillation of a fine-tune into a student (runner/jobs/distill.ts),
  * reporting progress.
  */
-import { isInputError } from '../../domain';
+import { isInputError, type ProbeOptimizer } from '../../domain';
 import { initBackend } from '../backend';
 import { evalTrainSplit, limitEvaluation, loadDataset, type Dataset } from '../data';
 import { fineTune, fineTuneNetwork, fineTuneSubset } from '../eval/fine-tune';
@@ -120,7 +120,9 @@ async function runJob(start: JobStartMessage): Promise<void> {
         ready = true;
         outcome = await runTransfer(instance, target, config, progress);
       } else {
-        outcome = await runProbe(instance, dataset, progress);
+        // Only a linear probe is left here (a transfer always has its target).
+        const optimizer = task.kind === 'linear-probe' ? task.optimizer : 'adam';
+        outcome = await runProbe(instance, dataset, optimizer, config.seed, progress);
       }
     } finally {
       instance.dispose();
@@ -139,9 +141,13 @@ async function runJob(start: JobStartMessage): Promise<void> {
 async function runProbe(
   instance: MethodInstance,
   dataset: Dataset,
+  optimizer: ProbeOptimizer,
+  seed: number,
   progress: Progress,
 ): Promise<JobWorkerMessage> {
   const r = await probeEncoder(instance.encoder, dataset, {
+    optimizer,
+    seed,
     onProgress: (f, message) => progress(0.1 + 0.9 * f, message),
   });
   return {

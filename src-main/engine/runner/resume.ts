@@ -44,6 +44,7 @@ const MAY_DIFFER: ReadonlySet<string> = new Set([
   'knnTemperature',
   'checkpointEvery',
   'linearProbe',
+  'probeOptimizer',
 ]);
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { MethodInstance, StepContext, TrainBatch } from '../methods/method';
 import { momentumUpdate } from '../nn/momentum';
-import type { Optimizer } from '../nn/optimizers';
+import { clipGradientsPerParameter } from '../nn/gradient-clipping';
+import type { NamedParameter, Optimizer } from '../nn/optimizers';
+import { parameterLearningRates, type StepRates } from '../nn/parameter-groups';
+import { cosineSchedule, learningRateAt } from '../nn/schedule';
 
 export interface StepOutcome {
   loss: number;
@@ -10,33 +13,56 @@ export interface StepOutcome {
 }
 
 /**
- * One optimisation step of any method: its loss under the gradient tape, the optimiser update, then
- * its post-step state updates (afterOptimizerStep). The training loop and the speed benchmark both call
- * this, so the benchmark times exactly what training runs.
+ * The learning rate of the step `ctx` under the method's schedule (cosine unless it declares another),
+ * after `warmupSteps` of linear warm-up to `peakLr`: the rate the loop logs, and that of every
+ * parameter outside a group with its own rule.
+ */
+export function scheduledLearningRate(
+  instance: MethodInstance,
+  ctx: StepContext,
+  warmupSteps: number,
+  peakLr: number,
+): number {
+  const schedule = instance.optimisation?.lrSchedule ?? cosineSchedule;
+  return learningRateAt(schedule, ctx.step, ctx.totalSteps, warmupSteps, peakLr);
+}
+
+/**
+ * One optimisation step of any method: its loss under the gradient tape, the optimiser update with the
+ * method's optimisation rules (per-parameter clipping, parameter groups' rates, a scheduled weight
+ * decay), then its post-step state updates (afterOptimizerStep). The training loop and the speed
+ * benchmark both call this, so the benchmark times exactly what training runs.
  */
 export async function optimizationStep(
   instance: MethodInstance,
   optimizer: Optimizer,
-  variables: tf.Variable[],
+  params: readonly NamedParameter[],
   batch: TrainBatch,
   ctx: StepContext,
-  lr: number,
+  rates: StepRates,
 ): Promise<StepOutcome> {
+  const rules = instance.optimisation ?? {};
   const logged: Record<string, tf.Scalar> = {};
-  const { value, grads } = tf.variableGrads(() => {
-    const result = instance.step(batch, ctx);
-    for (const [k, t] of Object.entries(result.logs ?? {})) logged[k] = tf.keep(t);
-    return result.loss;
-  }, variables);
-  optimizer.step(
-    variables.map((v) => grads[v.name]!),
-    lr,
+  const { value, grads } = tf.variableGrads(
+    () => {
+      const result = instance.step(batch, ctx);
+      for (const [k, t] of Object.entries(result.logs ?? {})) logged[k] = tf.keep(t);
+      return result.loss;
+    },
+    params.map(([, v]) => v),
   );
+  const ordered = params.map(([, v]) => grads[v.name]!);
+  const clipped =
+    rules.clipGradientNorm && rules.clipGradientNorm > 0
+      ? clipGradientsPerParameter(ordered, rules.clipGradientNorm)
+      : null;
+  const lrs = rules.parameterGroups ? parameterLearningRates(params, rules.parameterGroups, rates) : rates.lr;
+  optimizer.step(clipped ?? ordered, lrs, rules.weightDecay?.(ctx));
   afterOptimizerStep(instance, batch, ctx);
   const loss = (await value.data())[0]!;
   const logs: Record<string, number> = {};
   for (const [k, t] of Object.entries(logged)) logs[k] = (await t.data())[0]!;
-  tf.dispose([value, ...Object.values(grads), ...Object.values(logged)]);
+  tf.dispose([value, ...Object.values(grads), ...Object.values(logged), ...(clipped ?? [])]);
   return { loss, logs };
 }
 

@@ -9,7 +9,6 @@ import { openInputPipeline, startPosition, type InputPipeline } from '../data/in
 import { getMethod, type RunConfig } from '../methods';
 import type { StepContext, TrainBatch } from '../methods/method';
 import { createOptimizer } from '../nn/optimizers';
-import { warmupCosine } from '../nn/schedule';
 import { Rng } from '../util/rng';
 import type { BackendPreference, DatasetSpec } from '../../domain';
 import { CallbackList } from './callbacks/callback-list';
@@ -33,7 +32,7 @@ import { LoopState } from './loop-state';
 import type { TrainReporter } from './reporter';
 import { openForResume, restoreRun, runTrainingState, type ResumeSpec } from './resume';
 import { SplitFeatures } from './split-features';
-import { optimizationStep } from './step';
+import { optimizationStep, scheduledLearningRate } from './step';
 
 export type { TrainReporter } from './reporter';
 export type { TrainOutcome } from './callbacks/training-callback';
@@ -165,7 +164,6 @@ export async function train(
     momentum: config.momentum,
     weightDecay: config.weightDecay,
   });
-  const variables = params.map(([, v]) => v);
 
   const batchSize = Math.min(config.batchSize, dataset.train.count);
   const stepsPerEpoch = Math.floor(dataset.train.count / batchSize);
@@ -262,7 +260,7 @@ export async function train(
         const step = loop.step;
         const indices = imagesOf(b);
         const ctx: StepContext = { step, totalSteps, epoch, stepsPerEpoch };
-        const lr = warmupCosine(step, totalSteps, warmupSteps, peakLr);
+        const lr = scheduledLearningRate(instance, ctx, warmupSteps, peakLr);
         const views = await input.next();
         if (b + BATCHES_AHEAD < stepsPerEpoch) input.queue(imagesOf(b + BATCHES_AHEAD));
         const batch: TrainBatch = {
@@ -272,7 +270,7 @@ export async function train(
         };
         let result: Awaited<ReturnType<typeof optimizationStep>>;
         try {
-          result = await optimizationStep(instance, optimizer, variables, batch, ctx, lr);
+          result = await optimizationStep(instance, optimizer, params, batch, ctx, { lr, peakLr });
         } finally {
           tf.dispose(batch.views);
         }

@@ -1,7 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import type { DistillInput, FineTuneInput, Job, MetricPoint, TransferInput } from '../../domain';
-import { ConfigError, DatasetError, fineTuneMetricKey, isTerminal } from '../../domain';
+import type {
+  DistillInput,
+  FineTuneInput,
+  Job,
+  MetricPoint,
+  ProbeOptimizer,
+  TransferInput,
+} from '../../domain';
+import { ConfigError, DatasetError, fineTuneMetricKey, isTerminal, probeOptimizers } from '../../domain';
 import { inspectDataset } from '../data';
 import { defaultFineTuneEpochs } from '../eval/fine-tune';
 import { formatPercent } from '../eval/label-subsets';
@@ -58,10 +65,19 @@ export class JobRunner {
 
   /**
    * Starts a linear probe on a checkpoint of a run as a background job. Without a checkpoint it probes
-   * the latest one of a finished run; a named checkpoint must be one of this run's.
+   * the latest one of a finished run; a named checkpoint must be one of this run's. The optimiser is
+   * `optimizer`, else the run's probeOptimizer (Adam for a run recorded before it existed).
    */
-  startLinearProbe(runId: number, checkpointId?: number): Job {
-    return this.start(runId, this.checkpointOf(runId, checkpointId, 'probe'), { kind: 'linear-probe' });
+  startLinearProbe(runId: number, checkpointId?: number, optimizer?: ProbeOptimizer): Job {
+    const checkpoint = this.checkpointOf(runId, checkpointId, 'probe');
+    const runs = this.store.getRun(runId)!.config.probeOptimizer as ProbeOptimizer | undefined;
+    const chosen = optimizer ?? (runs && probeOptimizers.includes(runs) ? runs : 'adam');
+    if (!probeOptimizers.includes(chosen)) {
+      throw new ConfigError(
+        `the probe's optimizer must be ${probeOptimizers.join(' or ')}, not ${String(chosen)}`,
+      );
+    }
+    return this.start(runId, checkpoint, { kind: 'linear-probe', optimizer: chosen });
   }
 
   /**
@@ -206,6 +222,7 @@ export class JobRunner {
       ...(task.kind === 'fine-tune'
         ? { params: { labelPercent: task.labelPercent, epochs: task.epochs } }
         : {}),
+      ...(task.kind === 'linear-probe' ? { params: { optimizer: task.optimizer } } : {}),
       ...(task.kind === 'transfer' ? { params: transferParams(task.target) } : {}),
       ...(task.kind === 'distill' ? { params: distillParams(task) } : {}),
     });

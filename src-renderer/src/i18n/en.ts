@@ -970,6 +970,8 @@ export const en = {
       px: '{n} px',
       knn: 'k = {k} neighbours, τ = {temperature}',
       probe: 'logistic regression, full-batch Adam, {steps} steps, lr {lr} (cosine), weight decay {wd}',
+      probeSgd:
+        'logistic regression, SGD with Nesterov momentum {momentum}, {epochs} epochs of batch {batch}, lr {lr} (cosine), weight decay {wd}',
       labelled: 'the first {n} labelled training images',
       allLabelled: 'every labelled training image',
       features: { backbone: 'backbone output, L2-normalised (not the projection head)' },
@@ -1020,7 +1022,8 @@ export const en = {
   },
   summaryTable: {
     toggle: 'Summary',
-    toggleHelp: 'The best comparable result of each method on each dataset',
+    toggleHelp:
+      'The best comparable result of each method on each dataset, among the runs shown (the filters apply)',
     title: 'Best result by method and dataset',
     metricLabel: 'Metric',
     method: 'Method',

@@ -52,6 +52,8 @@ export const zhSharedFieldHelp: Readonly<Record<string, string>> = {
     'kNN、嵌入图和线性探测拟合所用的有标签训练图像数（取前 N 张；0 表示全部）。在 10 万张 96 像素图像上，每次在整个划分上评估都要在 CPU 上花几分钟。',
   checkpointEvery: '每 N 轮保存一个检查点（第 0 步和结束时总会保存）；0 表示只保存这两个。',
   linearProbe: '运行结束时，在冻结的骨干网络特征上训练一个线性分类器（SimCLR/MoCo 的评估协议）。',
+  probeOptimizer:
+    '线性探测的优化器：全批量 Adam，300 步，学习率 0.05（余弦）；或论文中的 SGD（SimCLR 附录 B.6、MoCo：Nesterov 动量 0.9，批量 256 时学习率 0.1，余弦，无权重衰减），此处为适应小数据集取批量 256、100 轮。默认仍为 Adam：在 CIFAR-10 子集上（SimCLR，ResNet-18 宽度 16，5 轮；`probe RUN --optimizer adam|sgd`）两者 top-1 均为 37.0%，SGD 训练分类器用时 11.6 秒，Adam 为 2.4 秒。',
 };
 
 /**
@@ -117,6 +119,8 @@ export const zhMethodFieldHelp: Readonly<Record<string, Readonly<Record<string, 
     queueSize:
       '队列中的负样本键数 K（论文 ImageNet：65536）。会被调整为批大小的倍数，且不超过训练集大小减去批大小。',
     bnGroups: '打乱式批归一化：各组分别归一化，键在组间打乱（论文：8 块 GPU × 32 张图像）。1 表示关闭。',
+    lrSchedule:
+      '学习率调度：阶梯（在训练进度 60% 和 80% 处乘以 0.1，即 MoCo v1 200 轮中的第 120 和 160 轮）或余弦（MoCo v2）。',
   },
   mocov2: {
     temperature: 'InfoNCE 温度 τ（MoCo v2：0.2；v1：0.07）。',
@@ -126,6 +130,8 @@ export const zhMethodFieldHelp: Readonly<Record<string, Readonly<Record<string, 
     queueSize:
       '队列中的负样本键数 K（论文 ImageNet：65536）。会被调整为批大小的倍数，且不超过训练集大小减去批大小。',
     bnGroups: '打乱式批归一化：各组分别归一化，键在组间打乱（论文：8 块 GPU × 32 张图像）。1 表示关闭。',
+    lrSchedule:
+      '学习率调度：余弦（MoCo v2，第 2 节）或阶梯（与 MoCo v1 相同，在训练进度 60% 和 80% 处乘以 0.1）。',
   },
   mocov3: {
     temperature: '对比损失的温度 τ（论文：ViT 为 0.2，ResNet-50 为 1.0）。',
@@ -162,6 +168,7 @@ export const zhMethodFieldHelp: Readonly<Record<string, Readonly<Record<string, 
   simsiam: {
     projectionDim: '投影器的宽度（隐藏层与输出）以及 z、p 的维度（论文：2048）。',
     projectionLayers: '投影 MLP 的层数，每层带批归一化（论文 ImageNet：3）。',
+    fixPredictorLr: '预测器的学习率保持在峰值，其余部分按调度衰减（论文：开启，第 4.1 节）。',
   },
   dino: {
     prototypes: 'DINO 头的输出维度 K，即原型数（论文：65536）。',
@@ -179,6 +186,8 @@ export const zhMethodFieldHelp: Readonly<Record<string, Readonly<Record<string, 
     localCropMinScale: '局部裁剪的最小面积比例；最大为 cropMinScale（论文：0.05 到 0.4）。',
     localBlurProb: '局部裁剪的模糊概率（论文：0.5）。',
     freezeLastLayerEpochs: '原型层不接收梯度的轮数（论文：1）。',
+    weightDecayEnd: '权重衰减从 weightDecay 按余弦调度到达的终值（论文：0.04 → 0.4）。',
+    clipGrad: '更新前把每个参数的梯度裁剪到此 L2 范数；0 表示关闭（论文：3.0）。',
     secondViewBlurProb:
       '第二个视图的模糊概率；第一个视图用 blurProb（BYOL：1.0 / 0.1）。σ 按图像尺寸/224 缩放。',
   },
@@ -206,6 +215,7 @@ export const zhFieldLabels: Readonly<Record<string, string>> = {
   evalTrainSize: '评估用训练图像数',
   checkpointEvery: '检查点间隔',
   linearProbe: '线性探测',
+  probeOptimizer: '探测优化器',
   featureDim: '特征维度',
   noiseSamples: '噪声样本数',
   bankMomentum: '记忆库动量',
@@ -252,6 +262,10 @@ export const zhFieldLabels: Readonly<Record<string, string>> = {
   swapWeight: '交换损失权重',
   localCropsKept: '保留的局部裁剪数',
   multiCropWarmupEpochs: '多裁剪预热轮数',
+  fixPredictorLr: '预测器固定学习率',
+  weightDecayEnd: '最终权重衰减',
+  clipGrad: '梯度裁剪范数',
+  lrSchedule: '学习率调度',
 };
 
 /** The fields' units (FieldMeta.unit), by unit. */

@@ -943,6 +943,8 @@ export const zh: Messages = {
       px: '{n} 像素',
       knn: 'k = {k} 个近邻，τ = {temperature}',
       probe: '逻辑回归，全批量 Adam，{steps} 步，学习率 {lr}（余弦），权重衰减 {wd}',
+      probeSgd:
+        '逻辑回归，Nesterov 动量 {momentum} 的 SGD，批量 {batch}，{epochs} 轮，学习率 {lr}（余弦），权重衰减 {wd}',
       labelled: '前 {n} 张带标签的训练图像',
       allLabelled: '全部带标签的训练图像',
       features: { backbone: '主干网络输出，L2 归一化（不是投影头）' },
@@ -991,7 +993,7 @@ export const zh: Messages = {
   },
   summaryTable: {
     toggle: '汇总',
-    toggleHelp: '每种方法在每个数据集上可比较的最佳结果',
+    toggleHelp: '每种方法在每个数据集上可比较的最佳结果（仅统计当前显示的运行，筛选条件同样适用）',
     title: '按方法和数据集的最佳结果',
     metricLabel: '指标',
     method: '方法',

@@ -8,6 +8,7 @@ import {
   type IncomparabilityReason,
 } from '../../../src-main/domain';
 import { i18n, type Locale } from '../i18n';
+import { zhDatasets } from '../i18n/zh-methods';
 
 export interface CardLine {
   /** Stable id of the line (tests and keys). */
@@ -29,9 +30,12 @@ function formatEpoch(epoch: number): string {
   return String(Math.round(epoch * 100) / 100);
 }
 
-/** A dataset id in words: "CIFAR-10", "Fashion-MNIST" (the names metric labels use). */
+/**
+ * A dataset id in words: "CIFAR-10", "Fashion-MNIST" (the names metric labels use); in Chinese as the
+ * form says it.
+ */
 export function datasetName(id: string): string {
-  return transferTargetName(id.replace(/-/g, '_'));
+  return (locale() === 'zh' && zhDatasets[id]?.name) || transferTargetName(id.replace(/-/g, '_'));
 }
 
 const images = (n: number | null) => (n === null ? t('evaluationCard.value.wholeSplit') : formatCount(n));
@@ -66,7 +70,18 @@ export function cardLines(card: EvaluationCard): CardLine[] {
   }
   if (card.probe) {
     const p = card.probe;
-    line('probe', t('evaluationCard.value.probe', { steps: p.steps, lr: p.learningRate, wd: p.weightDecay }));
+    line(
+      'probe',
+      p.optimiser === 'sgd'
+        ? t('evaluationCard.value.probeSgd', {
+            epochs: p.steps,
+            batch: p.batchSize ?? '?',
+            momentum: p.momentum ?? '?',
+            lr: p.learningRate,
+            wd: p.weightDecay,
+          })
+        : t('evaluationCard.value.probe', { steps: p.steps, lr: p.learningRate, wd: p.weightDecay }),
+    );
     line('fit', fitImages(p.fitImages));
     line('features', t(`evaluationCard.value.features.${p.features}`));
   }

@@ -20,3 +20,39 @@ markdown.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 export function renderMarkdown(text: string): string {
   return markdown.render(text);
 }
+
+/**
+ * A note's lines as plain text: what each heading, paragraph, list item and code block says, without
+ * the Markdown's markers (#, *, _, `, link targets); an image is its alt text. A line break inside a
+ * paragraph starts a new line, as it does when rendered (`breaks`). Blank lines are left out.
+ */
+export function markdownLines(text: string): string[] {
+  const lines: string[] = [];
+  let current = '';
+  const end = () => {
+    const line = current.replace(/\s+/g, ' ').trim();
+    if (line) lines.push(line);
+    current = '';
+  };
+  for (const token of markdown.parse(text, {})) {
+    if (token.type === 'inline') {
+      for (const child of token.children ?? []) {
+        if (child.type === 'softbreak' || child.type === 'hardbreak') end();
+        else if (child.type === 'text' || child.type === 'code_inline' || child.type === 'image')
+          current += child.content;
+      }
+      end();
+    } else if (token.type === 'fence' || token.type === 'code_block') {
+      for (const line of token.content.split('\n')) {
+        current = line;
+        end();
+      }
+    }
+  }
+  return lines;
+}
+
+/** A note on one line for a table cell: its plain-text lines joined by " · ". */
+export function markdownExcerpt(text: string): string {
+  return markdownLines(text).join(' · ');
+}

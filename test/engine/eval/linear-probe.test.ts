@@ -85,6 +85,58 @@ describe('trainLinearProbe', () => {
     tf.dispose([train.x, test.x, a, b]);
   });
 
+  it("trains with the papers' SGD too: separable classes, reproducible for a seed, batch order from it", async () => {
+    const rng = new Rng(4);
+    const train = blobs(300, 8, 4, 12, rng);
+    const test = blobs(100, 8, 4, 12, rng, train.centres);
+    const before = tf.memory().numTensors;
+    const sgd = (seed: number) =>
+      trainLinearProbe(train.x, train.y, test.x, test.y, {
+        numClasses: 4,
+        optimizer: 'sgd',
+        epochs: 10,
+        batchSize: 64,
+        seed,
+      });
+    const [a, again, other] = [await sgd(1), await sgd(1), await sgd(2)];
+    expect(tf.memory().numTensors).toBe(before);
+    expect(a.top1).toBeGreaterThan(0.98);
+    expect(again.trainLoss).toBe(a.trainLoss);
+    // Another seed, other mini-batches: another path to (almost) the same classifier.
+    expect(other.trainLoss).not.toBe(a.trainLoss);
+    expect(Math.abs(other.trainLoss - a.trainLoss)).toBeLessThan(0.05);
+    tf.dispose([train.x, test.x]);
+  });
+
+  it("takes SGD's first step with Nesterov momentum: θ₁ = −η(1 + μ)∇L(0)", async () => {
+    const rng = new Rng(5);
+    const train = blobs(50, 3, 2, 2, rng);
+    const lr = 0.3;
+    // One epoch of one batch: the cosine's first rate is the peak, and the buffer u = g.
+    const r = await trainLinearProbe(train.x, train.y, train.x, train.y, {
+      numClasses: 2,
+      optimizer: 'sgd',
+      epochs: 1,
+      batchSize: 50,
+      lr,
+    });
+    const expected = tf.tidy(() => {
+      const { mean, variance } = tf.moments(train.x, 0);
+      const x = tf.div(tf.sub(train.x, mean), tf.sqrt(variance)) as tf.Tensor2D;
+      const y = tf.cast(tf.oneHot(tf.tensor1d(train.y, 'int32'), 2), 'float32') as tf.Tensor2D;
+      // At W = 0, b = 0 every softmax is uniform: P − Y = 1/2 − Y.
+      const residual = tf.sub(tf.scalar(0.5), y);
+      const step = -lr * (1 + 0.9);
+      const w = tf.mul(step, tf.div(tf.matMul(x, residual, true, false), 50));
+      const b = tf.mul(step, tf.mean(residual, 0));
+      const logits = tf.add(tf.matMul(x, w as tf.Tensor2D), b);
+      return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1))).dataSync()[0]!;
+    });
+    // No weight decay in the SGD recipe, so the loss is the cross-entropy alone.
+    expect(r.trainLoss).toBeCloseTo(expected, 5);
+    train.x.dispose();
+  });
+
   it('rejects labels that do not match the rows', async () => {
     const x = tf.zeros([4, 2]) as tf.Tensor2D;
     await expect(

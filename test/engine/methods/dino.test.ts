@@ -24,6 +24,25 @@ describe('dino', () => {
     const temps = points.filter((p) => p.key === 'teacher_temperature').map((p) => p.value);
     // Warm-up over 3 epochs of 4 steps: 0.04 + 0.03·k/12.
     expect(temps).toEqual([0, 1, 2, 3].map((k) => expect.closeTo(0.04 + (0.03 * k) / 12, 6)));
+    // The weight decay's cosine from 0.04 to 0.4 over the run's 4 steps (released main_dino.py).
+    const decays = points.filter((p) => p.key === 'weight_decay').map((p) => p.value);
+    expect(decays).toEqual([0, 1, 2, 3].map((k) => expect.closeTo(cosineRamp(k, 4, 0.04, 0.4), 6)));
+  });
+
+  it('declares the released code’s optimisation: weight decay 0.04 → 0.4 on a cosine, each gradient clipped to 3', () => {
+    const { instance, config } = createInstance('dino', small);
+    expect(config).toMatchObject({ weightDecay: 0.04, weightDecayEnd: 0.4, clipGrad: 3 });
+    const rules = instance.optimisation!;
+    expect(rules.clipGradientNorm).toBe(3);
+    const at = (step: number) => rules.weightDecay!({ ...ctxAt(step), totalSteps: 100 });
+    expect(at(0)).toBeCloseTo(0.04, 10);
+    expect(at(50)).toBeCloseTo(0.22, 10);
+    expect(at(100)).toBeCloseTo(0.4, 10);
+    instance.dispose();
+    const off = createInstance('dino', { ...small, clipGrad: 0, weightDecayEnd: 0.04 });
+    expect(off.instance.optimisation!.clipGradientNorm).toBe(0);
+    expect(off.instance.optimisation!.weightDecay!(ctxAt(70))).toBeCloseTo(0.04, 10);
+    off.instance.dispose();
   });
 
   it('trains one epoch with a CNN backbone', async () => {

@@ -108,8 +108,9 @@ export function randomBatch(
 }
 
 /**
- * One optimisation step exactly as the training loop runs it: step() under variableGrads, the optimiser, then
- * the momentum pairs and afterStep() (runner/step.ts). Returns the loss.
+ * One optimisation step as the training loop runs it: step() under variableGrads, the optimiser, then
+ * the momentum pairs and afterStep() (runner/step.ts), but with one rate for every parameter and none of
+ * the method's optimisation rules (optimizationStep applies those). Returns the loss.
  */
 export function optimiseStep(
   instance: MethodInstance,

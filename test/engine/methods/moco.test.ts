@@ -30,8 +30,29 @@ function groupMoments(y: tf.Tensor2D, idx: number[]) {
 }
 
 describe('moco', () => {
-  it('trains one epoch without NaN/Inf and logs the kNN monitor', async () => {
-    expectHealthyRun(await trainTiny('moco'));
+  it('trains one epoch without NaN/Inf and logs the kNN monitor, on MoCo v1’s step schedule', async () => {
+    const points = await trainTiny('moco');
+    expectHealthyRun(points);
+    // 4 steps at 0.03 · 64/256: × 0.1 from 60% of the run (step 2.4, so the fourth step), again from 80% (3.2).
+    const peak = (0.03 * 64) / 256;
+    const lrs = points.filter((p) => p.key === 'lr').map((p) => p.value);
+    expect(lrs).toEqual([peak, peak, peak, peak * 0.1].map((v) => expect.closeTo(v, 12)));
+  });
+
+  it('defaults to the step schedule for v1 and the cosine for v2; either may take the other', () => {
+    const schedule = (id: string, config: Record<string, unknown> = {}) => {
+      const { instance } = createInstance(id, config);
+      const s = instance.optimisation?.lrSchedule;
+      instance.dispose();
+      return s;
+    };
+    expect(resolveConfig(getMethod('moco'), {}).lrSchedule).toBe('step');
+    expect(resolveConfig(getMethod('mocov2'), {}).lrSchedule).toBe('cosine');
+    expect(schedule('moco')).toEqual({ kind: 'step', milestones: [0.6, 0.8], factor: 0.1 });
+    expect(schedule('moco', { lrSchedule: 'cosine' })).toEqual({ kind: 'cosine' });
+    expect(schedule('mocov2')).toEqual({ kind: 'cosine' });
+    expect(schedule('mocov2', { lrSchedule: 'step' })?.kind).toBe('step');
+    expect(() => resolveConfig(getMethod('moco'), { lrSchedule: 'linear' })).toThrow(/lrSchedule/);
   });
 
   it('has MoCo v1’s defaults: τ 0.07, m 0.999, linear 128-d head, SGD lr 0.03, wd 1e-4', () => {

@@ -4,6 +4,8 @@ import { initBackend } from '../../../src-main/engine/backend';
 import { rowCosine, stopGradient } from '../../../src-main/engine/losses/common';
 import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
 import { outputStd, type SimSiamInstance } from '../../../src-main/engine/methods/simsiam';
+import { createOptimizer } from '../../../src-main/engine/nn/optimizers';
+import { optimizationStep } from '../../../src-main/engine/runner/step';
 import { createInstance, ctxAt, expectHealthyRun, randomBatch, trainTiny } from './method-harness';
 
 beforeAll(async () => {
@@ -82,5 +84,29 @@ describe('simsiam', () => {
     expect(maxDiff(method, withoutSg)).toBeGreaterThan(1e-4);
     tf.dispose([...method, ...withSg, ...withoutSg, ...batch.views]);
     instance.dispose();
+  });
+
+  it('keeps the predictor at the peak rate when the schedule has decayed to zero (fixPredictorLr, Sec. 4.1)', async () => {
+    /** Which modules' parameters one training step moves when the scheduled rate is 0 and the peak 0.05. */
+    const moved = async (fixPredictorLr: boolean) => {
+      const { instance, config } = createInstance('simsiam', { projectionDim: 16, fixPredictorLr });
+      const params = instance.trainableParameters();
+      const optimizer = createOptimizer(params, { id: 'sgd', momentum: 0.9, weightDecay: 1e-4 });
+      const before = params.map(([, v]) => v.clone());
+      const batch = randomBatch('simsiam', config, [0, 1, 2, 3, 4, 5, 6, 7]);
+      await optimizationStep(instance, optimizer, params, batch, ctxAt(99), { lr: 0, peakLr: 0.05 });
+      const changed = new Set(
+        params
+          .filter(([, v], i) => tf.tidy(() => tf.any(tf.notEqual(v, before[i]!)).dataSync()[0] === 1))
+          .map(([name]) => name.split('.')[0]),
+      );
+      tf.dispose([...before, ...batch.views]);
+      optimizer.dispose();
+      instance.dispose();
+      return [...changed];
+    };
+    expect(resolveConfig(getMethod('simsiam'), {}).fixPredictorLr).toBe(true);
+    expect(await moved(true)).toEqual(['predictor']);
+    expect(await moved(false)).toEqual([]);
   });
 });

@@ -40,6 +40,32 @@ describe('optimisers', () => {
     opt.dispose();
   });
 
+  it('takes one learning rate per parameter (parameter groups) and a weight decay for the step', () => {
+    for (const id of ['sgd', 'lars', 'adamw'] as const) {
+      const a = tf.variable(tf.tensor1d([1, -1]));
+      const b = tf.variable(tf.tensor1d([1, -1]));
+      const opt = createOptimizer(
+        [
+          ['a.weight', a],
+          ['b.weight', b],
+        ],
+        { id, momentum: 0, weightDecay: 0 },
+      );
+      const g = tf.tensor1d([0.5, 0.5]);
+      opt.step([g, g], [0.1, 0], 0);
+      expect(Array.from(b.dataSync()), id).toEqual([1, -1]);
+      expect(Array.from(a.dataSync()), id).not.toEqual([1, -1]);
+      tf.dispose([a, b, g]);
+      opt.dispose();
+    }
+    // The step's decay replaces the settings' (DINO's schedule): AdamW w ← w(1 − ηλ) with λ = 0.5, not 0.
+    const w = tf.variable(tf.tensor1d([1]));
+    const opt = createOptimizer([['fc.weight', w]], { id: 'adamw', momentum: 0, weightDecay: 0 });
+    opt.step([tf.tensor1d([0])], 0.1, 0.5);
+    expect(w.dataSync()[0]).toBeCloseTo(0.95, 6);
+    opt.dispose();
+  });
+
   it('exempts biases and batch-norm parameters from decay', () => {
     expect(isDecayExempt('encoder.net.1.gamma')).toBe(true);
     expect(isDecayExempt('head.0.bias')).toBe(true);

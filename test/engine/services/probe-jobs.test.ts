@@ -115,10 +115,15 @@ describe('checkpoints and linear-probe jobs', () => {
     const job = await engine.api.startLinearProbe(run.id);
     const latest = (await engine.api.listCheckpoints(run.id)).at(-1)!;
     expect(job.checkpointId).toBe(latest.id);
+    // The run's probeOptimizer (Adam by default) is recorded as the job's.
+    expect(job.params).toEqual({ optimizer: 'adam' });
     expect((await engine.waitForJob(job.id)).status).toBe('completed');
     await expect(engine.api.startLinearProbe(run.id, 9999)).rejects.toThrow(ConfigError);
     await expect(engine.api.startLinearProbe(run.id, 9999)).rejects.toThrow(/no checkpoint with id 9999/);
     await expect(engine.api.startLinearProbe(4242)).rejects.toThrow(/no run with id 4242/);
+    await expect(engine.api.startLinearProbe(run.id, undefined, 'lbfgs' as 'sgd')).rejects.toThrow(
+      /optimizer must be adam or sgd/,
+    );
   });
 
   it('a job whose process died is failed when the next engine opens the database', async () => {

@@ -48,6 +48,19 @@ describe('evaluation card in words', () => {
     expect(lines(card)).toMatchObject({ share: '10% 的标签（100 张图像）', when: '第 40 步 · 第 4 轮' });
   });
 
+  it("writes the probe's recipe: full-batch Adam, or the papers' SGD", () => {
+    const adam = evaluationCard(run(), 'probe_top1');
+    const sgd = evaluationCard(run({ config: { ...run().config, probeOptimizer: 'sgd' } }), 'probe_top1');
+    expect(lines(adam).probe).toBe(
+      'logistic regression, full-batch Adam, 300 steps, lr 0.05 (cosine), weight decay 0.0001',
+    );
+    expect(lines(sgd).probe).toBe(
+      'logistic regression, SGD with Nesterov momentum 0.9, 100 epochs of batch 256, lr 0.1 (cosine), weight decay 0',
+    );
+    i18n.global.locale.value = 'zh';
+    expect(lines(sgd).probe).toMatch(/Nesterov 动量 0.9 的 SGD，批量 256，100 轮/);
+  });
+
   it('writes the whole split as "all" and a fractional epoch to two decimals', () => {
     const full = evaluationCard(run({ dataset: { id: 'cifar10', trainSize: 1000 } }), 'knn_top1');
     const subset = evaluationCard(run(), 'knn_top1', { epoch: 1.3333 });
@@ -55,5 +68,20 @@ describe('evaluation card in words', () => {
       'tested on all vs 200 images; taken after 1.5 vs 1.33 epochs',
     );
     expect(lines(full).tested).toBe('the whole split');
+  });
+});
+
+describe('the card in Chinese', () => {
+  it('names the dataset as the form does', () => {
+    const card = evaluationCard(
+      run({ dataset: { id: 'synthetic', trainSize: 128, testSize: 64 } }),
+      'knn_top1',
+      {
+        value: 0.3,
+      },
+    );
+    expect(lines(card).dataset).toBe('Synthetic shapes');
+    i18n.global.locale.value = 'zh';
+    expect(lines(card).dataset).toBe('合成图形');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from '../../../src-renderer/src/lib/markdown';
+import { markdownExcerpt, markdownLines, renderMarkdown } from '../../../src-renderer/src/lib/markdown';
 
 describe('notes as Markdown', () => {
   it('renders headings, emphasis, lists, code and line breaks', () => {
@@ -29,5 +29,29 @@ describe('notes as Markdown', () => {
     expect(html).toContain('[bad](javascript:alert(1))');
     // A bare address becomes a link too.
     expect(renderMarkdown('see https://example.org')).toContain('href="https://example.org"');
+  });
+});
+
+describe('a note as a plain-text excerpt', () => {
+  it('drops heading, emphasis, code and link markers, one line per block or line break', () => {
+    const note =
+      '# Ablation\n\nLR **0.3** beat *0.03* and _0.1_, see [paper](https://arxiv.org/abs/2002.05709).\n\n- crop\n- `jitter`\n\n![loss curve](x.png)\nsecond line';
+    expect(markdownLines(note)).toEqual([
+      'Ablation',
+      'LR 0.3 beat 0.03 and 0.1, see paper.',
+      'crop',
+      'jitter',
+      'loss curve',
+      'second line',
+    ]);
+    expect(markdownExcerpt(note)).toBe(
+      'Ablation · LR 0.3 beat 0.03 and 0.1, see paper. · crop · jitter · loss curve · second line',
+    );
+  });
+
+  it('keeps a code block’s lines and raw HTML as the text it is, and is empty for a blank note', () => {
+    expect(markdownLines('```\nlr = 0.3\n\nbatch = 256\n```')).toEqual(['lr = 0.3', 'batch = 256']);
+    expect(markdownExcerpt('<b>bold</b> & more')).toBe('<b>bold</b> & more');
+    expect(markdownExcerpt('  \n\n ')).toBe('');
   });
 });

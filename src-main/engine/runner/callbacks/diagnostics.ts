@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { COLLAPSE_RANK, COLLAPSE_STD_RATIO } from '../../eval/collapse';
-import { epochDiagnostics, pairSet, type PairSet } from '../../eval/diagnostics';
+import { epochDiagnostics, pairSet, projectorOf, type PairSet } from '../../eval/diagnostics';
 import { float32ToBase64 } from '../../util/base64';
 import type { EpochEnd, TrainingCallback, TrainingRun } from './training-callback';
 
@@ -24,7 +24,15 @@ export class DiagnosticsCallback implements TrainingCallback {
   onEpochEnd(run: TrainingRun, { step, epoch, features }: EpochEnd): void {
     const { reporter } = run;
     const test = features.of('test');
-    const diagnostics = epochDiagnostics(run.instance.encoder, run.dataset, this.pairs!, test);
+    // SimSiam's std on the projector's output z, RankMe's rank on the encoder's (eval/diagnostics.ts).
+    const { instance } = run;
+    const diagnostics = epochDiagnostics(
+      instance.encoder,
+      run.dataset,
+      this.pairs!,
+      test,
+      projectorOf(instance),
+    );
     for (const [key, value] of Object.entries(diagnostics.metrics)) reporter.metric(step, epoch, key, value);
     if (diagnostics.histogram) reporter.histogram?.({ step, epoch, ...diagnostics.histogram });
     const { embedding_std: std, embedding_dim: dim, effective_rank: rank } = diagnostics.metrics;
@@ -34,8 +42,8 @@ export class DiagnosticsCallback implements TrainingCallback {
       reporter.log(
         'warn',
         `epoch ${epoch}: the representation is collapsing: std·√d ${(std * Math.sqrt(dim)).toFixed(3)} ` +
-          `(healthy ≈ 1, warning below ${COLLAPSE_STD_RATIO}), effective rank ${rank.toFixed(2)} of ${dim} ` +
-          `(warning below ${COLLAPSE_RANK})`,
+          `(healthy ≈ 1, warning below ${COLLAPSE_STD_RATIO}), effective rank ${rank.toFixed(2)} of ` +
+          `${test?.shape[1] ?? dim} (warning below ${COLLAPSE_RANK})`,
       );
     }
     if (reporter.embedding) {

@@ -4,9 +4,9 @@ import { probeEncoder } from '../../eval/linear-probe';
 import type { EpochEnd, PhaseListener, RunEnd, TrainingCallback, TrainingRun } from './training-callback';
 
 /**
- * The linear probe at the end of a completed run (eval/linear-probe.ts), reported as probe_top1 and
- * probe_top5 at the run's last step. It judges a run that has already finished training, so a failure
- * here is logged as a warning and does not fail the run.
+ * The linear probe at the end of a completed run (eval/linear-probe.ts) with the run's `probeOptimizer`,
+ * reported as probe_top1 and probe_top5 at the run's last step. It judges a run that has already finished
+ * training, so a failure here is logged as a warning and does not fail the run.
  */
 export class LinearProbeCallback implements TrainingCallback {
   private lastFeatures: { train: tf.Tensor2D; test: tf.Tensor2D } | undefined;
@@ -30,6 +30,8 @@ export class LinearProbeCallback implements TrainingCallback {
     try {
       const r = await probeEncoder(run.instance.encoder, dataset, {
         features: this.lastFeatures,
+        optimizer: run.config.probeOptimizer,
+        seed: run.config.seed,
         onProgress: (fraction, message) => {
           // A log line per quarter of the work: the run's log, not a progress bar.
           const quarter = Math.floor(fraction * 4);
@@ -44,7 +46,7 @@ export class LinearProbeCallback implements TrainingCallback {
       reporter.log(
         'info',
         `linear probe: top-1 ${(100 * r.top1).toFixed(2)}%, top-5 ${(100 * r.top5).toFixed(2)}% ` +
-          `(train top-1 ${(100 * r.trainTop1).toFixed(2)}%; ${r.seconds.toFixed(1)} s, ` +
+          `(${run.config.probeOptimizer}; train top-1 ${(100 * r.trainTop1).toFixed(2)}%; ${r.seconds.toFixed(1)} s, ` +
           `${r.featureSeconds.toFixed(1)} s of it for features)`,
       );
     } catch (e) {
