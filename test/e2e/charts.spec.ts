@@ -93,6 +93,14 @@ test('run view: a log toggle per chart, zoom and crosshair shared, smoothed and 
   const x = (await loss.getAttribute('data-pointer'))!;
   await expect(lr).toHaveAttribute('data-pointer', x);
   await expect(lr.locator('.metric-tooltip')).toBeHidden();
+  // A follower redrawn under a still pointer (its log scale switched without the mouse, as a resize or
+  // arriving data would redraw it) keeps following: the tooltip stays with the chart under the pointer.
+  await lr.getByTestId('log-scale').dispatchEvent('click');
+  await expect(lr).toHaveAttribute('data-log', 'true');
+  await expect(loss.locator('[data-raw]')).toContainText(/raw \d/);
+  await expect(lr.locator('.metric-tooltip')).toBeHidden();
+  await lr.getByTestId('log-scale').dispatchEvent('click');
+  await expect(lr).toHaveAttribute('data-log', 'false');
 
   // Scrolling zooms the loss chart and the others follow to the same steps; one reset undoes it.
   await expect(page.getByTestId('reset-zoom')).toBeDisabled();
