@@ -12,7 +12,7 @@ import type {
 import { apiCall, chartPoints, openApp, screenshotDir } from './helpers';
 
 /**
- * Issue #6 in the run view: the evaluation tabs (diagnostics, embedding map, retrieval, similarity
+ * The evaluation tabs in the run view (diagnostics, embedding map, retrieval, similarity
  * histograms, checkpoints and linear probe jobs) opened on a short finished run, each showing data.
  */
 test.describe.configure({ mode: 'serial' });

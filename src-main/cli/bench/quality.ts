@@ -34,7 +34,7 @@ export function selectMethods(spec: string[] | undefined): string[] {
 
 /**
  * `bench quality`: a short run of each method with its paper defaults on the CIFAR-10 subset; does
- * the kNN monitor end above its step-0 value? (Issue 5's "every method learns" check.)
+ * the kNN monitor end above its step-0 value? The "every method learns" check.
  */
 export async function benchQuality(options: QualityOptions): Promise<QualityRow[]> {
   const ids = selectMethods(options.methods);
