@@ -18,10 +18,10 @@ import {
   type TorchResult,
 } from '../bench/torch';
 
-const modes = ['step', 'train', 'quality'] as const;
+const modes = ['step', 'train', 'quality', 'parity'] as const;
 type Mode = (typeof modes)[number];
 
-const help = `usage: contrastlab bench [step|train|quality] [options]
+const help = `usage: contrastlab bench [step|train|quality|parity] [options]
 
 Measures training speed and checks that methods learn. Not a test: run it on an otherwise idle machine.
 
@@ -33,9 +33,14 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
                    and augmentation included, kNN evaluation excluded) and the ratio of the two rates
   quality          a short run of one, some or all methods with their paper defaults on the CIFAR-10
                    subset: kNN top-1 at step 0 and at the end (exit code 1 unless every run learned)
+  parity           ContrastLab against its PyTorch reference recipes (bench/parity/, each following the
+                   method's released code) on the CIFAR-10 subset, same config and seeds on both sides:
+                   the kNN gain (end − step 0) in points, mean ± std over the seeds, ours / reference and
+                   a verdict (parity at ≥ 0.95 or within the seeds' spread); exit code 1 if a run failed
 
-  --mode NAME            step, train or quality (or give it as the first word)
-  --method ID            method (default simclr); quality: an id, a comma-separated list, or all (default)
+  --mode NAME            step, train, quality or parity (or give it as the first word)
+  --method ID            method (default simclr); quality: an id, a comma-separated list, or all (default);
+                         parity: an id or a comma-separated list of methods with a recipe
   --backbone ID          convnet, resnet18 (step/train default), resnet50 or vit_tiny; quality: the method's default
   --width N              backbone width (default: the backbone's default, 16 for resnet18, 32 for convnet)
   --batch-size N         images per step (step/train default 128)
@@ -48,12 +53,16 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   --profile N            also list the N slowest kernels of one profiled step
   --compare-torch        also run the PyTorch reference (same network, width, batch and steps; resnet18 and
                          convnet, SimCLR only) in this invocation and print the ratio ours / PyTorch
-  --threads N            PyTorch threads for --compare-torch (default: every core)
-  --python FILE          interpreter with python3-torch (default ${defaultPython})
-  train and quality:
-  --epochs N             epochs of each run (default 1)
-${datasetHelp('cifar10: the subset in ../shared/data/cifar10-subset')}  quality:
+  --threads N            PyTorch threads for --compare-torch (default: every core); parity: the reference's
+  --python FILE          interpreter with python3-torch (default ${defaultPython}); step and parity
+  train, quality and parity:
+  --epochs N             epochs of each run (default 1; parity 10)
+${datasetHelp('cifar10: the subset in ../shared/data/cifar10-subset')}  quality and parity:
   --markdown             print the table as Markdown (for the README)
+  parity:
+  --seeds N              seeds 0 … N−1 on both sides (default 3); parity reads CIFAR-10 at 32 px only
+                         (--data-dir, --train-size, --test-size); backbones: convnet and resnet18 (a method
+                         whose default is another trains the convnet, and says so)
 `;
 
 function integer(flag: string, raw: string | undefined, min = 1): number | undefined {
@@ -85,7 +94,7 @@ function parseSets(pairs: string[] | undefined): Record<string, unknown> {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-/** `bench`: the measuring stick of issue 7 (step and train) and the learning check of issue 5 (quality). */
+/** `bench`: the measuring stick of training speed (step and train) and the check that every method learns (quality). */
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -106,6 +115,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       python: { type: 'string' },
       epochs: { type: 'string' },
+      seeds: { type: 'string' },
       ...datasetFlags,
       markdown: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -145,9 +155,12 @@ export async function benchCommand(argv: string[]): Promise<number> {
     }
   };
   only(['steps', 'warmup', 'profile'], ['step', 'train']);
-  only(['compare-torch', 'threads', 'python'], ['step']);
-  only(['epochs', ...Object.keys(datasetFlags)], ['train', 'quality']);
-  only(['markdown'], ['quality']);
+  only(['compare-torch'], ['step']);
+  only(['threads', 'python'], ['step', 'parity']);
+  only(['epochs', 'data-dir', 'train-size', 'test-size'], ['train', 'quality', 'parity']);
+  only(['dataset', 'image-size', 'coarse-labels', 'test-fraction'], ['train', 'quality']);
+  only(['markdown'], ['quality', 'parity']);
+  only(['seeds'], ['parity']);
 
   const backend = values.backend as BackendPreference;
   const set = parseSets(values.set);
@@ -163,6 +176,18 @@ export async function benchCommand(argv: string[]): Promise<number> {
     stopRequested = true;
     log('stopping after the current step… (Ctrl-C again to abort at once)');
   };
+
+  if (mode === 'parity') {
+    return parityMode(values, {
+      set,
+      width,
+      batchSize,
+      epochs,
+      backend,
+      onSigint,
+      stopped: () => stopRequested,
+    });
+  }
 
   if (mode === 'quality') {
     const methodIds = selectMethods(values.method ? [values.method] : undefined);
@@ -273,6 +298,60 @@ export async function benchCommand(argv: string[]): Promise<number> {
     run.outcome === 'completed' ? 0 : 1,
   ];
   return Math.max(...codes);
+}
+
+/** `bench parity`: refuses before anything trains, then both sides per method and seed, then the table. */
+async function parityMode(
+  values: Record<string, string | boolean | string[] | undefined>,
+  flags: {
+    set: Record<string, unknown>;
+    width: number | undefined;
+    batchSize: number | undefined;
+    epochs: number | undefined;
+    backend: BackendPreference;
+    onSigint: () => void;
+    stopped: () => boolean;
+  },
+): Promise<number> {
+  const { benchParity, parityKit, parityMarkdown, parityTable, planParity, ParityRefused } =
+    await import('../bench/parity');
+  const python = (values.python as string | undefined) ?? defaultPython;
+  const options = {
+    methods: [(values.method as string | undefined) ?? 'simclr'],
+    seeds: integer('--seeds', values.seeds as string | undefined),
+    epochs: flags.epochs,
+    backbone: values.backbone as string | undefined,
+    width: flags.width,
+    batchSize: flags.batchSize,
+    set: flags.set,
+    dataDir: values['data-dir'] as string | undefined,
+    trainSize: integer('--train-size', values['train-size'] as string | undefined),
+    testSize: integer('--test-size', values['test-size'] as string | undefined),
+    python,
+    threads: integer('--threads', values.threads as string | undefined),
+    backend: flags.backend,
+    log,
+    shouldStop: flags.stopped,
+  };
+  // One line, before anything trains: no interpreter or torch, a method without a recipe, a backbone the
+  // kit does not build.
+  const kit = await parityKit(python).catch(rethrowAsUsage);
+  try {
+    planParity(options, kit);
+  } catch (e) {
+    if (e instanceof ParityRefused) throw new UsageError(e.message);
+    throw e;
+  }
+  process.on('SIGINT', flags.onSigint);
+  let rows: Awaited<ReturnType<typeof benchParity>>;
+  try {
+    rows = await benchParity(options, kit);
+  } finally {
+    process.off('SIGINT', flags.onSigint);
+  }
+  if (values.json) process.stdout.write(JSON.stringify({ mode: 'parity', kit, rows }, null, 2) + '\n');
+  else process.stdout.write(values.markdown ? parityMarkdown(rows) : parityTable(rows));
+  return rows.every((r) => r.verdict !== 'failed') ? 0 : 1;
 }
 
 function rethrowAsUsage(e: unknown): never {

@@ -130,7 +130,7 @@ describe('bench step', () => {
     expect(mode.stderr).toMatch(/unknown bench mode "nonsense"; modes: step, train, quality/);
     const flag = await runCli(['bench', '--markdown']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/--markdown applies to bench quality, not step/);
+    expect(flag.stderr).toMatch(/--markdown applies to bench quality and parity, not step/);
   });
 });
 

@@ -1,0 +1,1 @@
+"""One PyTorch reference recipe per method, each following that method's released code (see ../common.py)."""
