@@ -81,12 +81,16 @@ function viewFeatures(
 }
 
 /**
- * The projector whose output z SimSiam's std is measured on: the head of a backbone + head tower over the
- * evaluated encoder among the instance's fields (SimSiam's and BYOL's online network, MoCo's query
- * encoder, DINO's teacher), or null where the method keeps its head out of reach (then the std falls back
- * to the backbone's features).
+ * The projector whose output z SimSiam's std is measured on: the instance's own `projector` where it names
+ * one (SimCLR, SupCon, InvaSpread, SimCLR v2, WCL), else the head of a backbone + head tower over the
+ * evaluated encoder among its fields (SimSiam's and BYOL's online network, MoCo's query encoder, DINO's
+ * teacher), or null where it has neither (then the std falls back to the backbone's features).
  */
-export function projectorOf(instance: { readonly encoder: Backbone }): Module | null {
+export function projectorOf(instance: {
+  readonly encoder: Backbone;
+  readonly projector?: Module;
+}): Module | null {
+  if (instance.projector) return instance.projector;
   for (const value of Object.values(instance)) {
     if (value instanceof Tower && value.backbone === instance.encoder) return value.head;
   }

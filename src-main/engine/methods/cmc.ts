@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { normalizeLab, rgbToLab } from '../data/lab';
 import { cmcLoss } from '../losses/cmc';
+import { infoNceQueueLoss } from '../losses/infonce_queue';
 import { instDiscNceLoss } from '../losses/instdisc_nce';
 import { Backbone, createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads/mlp-head';
@@ -17,7 +18,7 @@ import {
 } from '../nn/training-state';
 import type { Rng } from '../util/rng';
 import { estimateNceNormalizer, MemoryBank, sampleNoiseIndices } from './memory-bank';
-import type { MethodDefinition, MethodEnvironment } from './method';
+import type { MethodDefinition, MethodEnvironment, StepResult } from './method';
 import { lossMetric } from '../../domain';
 import { augmentationFromConfig } from './views';
 import { embeddingDimField, momentumField, noiseSamplesField, temperatureField } from './fields';
@@ -27,13 +28,20 @@ const fields = {
     .enum(['in-batch', 'memory-bank'])
     .default('in-batch')
     .describe(
-      "'in-batch': full softmax over the other images of the batch (losses/cmc); 'memory-bank': the paper's NCE against one bank per view (Sec. 3.2).",
+      "'in-batch': full softmax over the other images of the batch (losses/cmc); 'memory-bank': one bank per view, each view's embedding contrasted with the other view's bank (Sec. 3.2), by the loss bankLoss chooses; it learns far slower on short runs (measured under bankLoss).",
+    )
+    .meta({ group: 'method' }),
+  bankLoss: z
+    .enum(['softmax', 'nce'])
+    .default('softmax')
+    .describe(
+      "Memory-bank objective only. 'softmax': cross-entropy of the image's own row of the other view's bank against noiseSamples rows drawn from it (the released code's --softmax, NCESoftmaxLoss; losses/infonce_queue). 'nce': the paper's NCE (Eq. 4), Z estimated once from the first batch, while the banks are still random. Neither learns like the in-batch objective at this scale, since each bank row starts random and is refreshed once per epoch. Measured (CIFAR-10 subset, ConvNet w16, batch 128, kNN top-1 at step 0 → after 3 epochs, seeds 0 and 1): softmax 28.0 → 29.0% and 25.9 → 28.5% (29.6% after 10 epochs; 30.0% with noiseSamples 4096); NCE 28.0 → 28.4% (30.1% at epoch 2) and 25.9 → 27.1%, at a fifth of the speed; in-batch 28.0 → 33.1% and 25.9 → 31.8%.",
     )
     .meta({ group: 'method' }),
   temperature: temperatureField(0.07, 'Temperature τ of the cross-view scores (paper: 0.07).'),
   featureDim: embeddingDimField(128, 'Size of each view’s L2-normalised embedding (paper: 128).'),
   noiseSamples: noiseSamplesField(
-    'Memory-bank objective only: NCE noise samples per image (paper: 16384; scaled down for CPU, capped at the dataset size).',
+    'Memory-bank objective only: bank rows drawn as negatives per image, the NCE noise samples or the softmax negatives (paper: 16384; scaled down for CPU, capped at the dataset size).',
   ),
   bankMomentum: momentumField(
     0.5,
@@ -102,7 +110,8 @@ export class LabSplitBackbone extends Backbone {
  * own encoder (the paper splits the network into two halves of half the width) and a linear map to 128-d;
  * matching L and ab of the same image are contrasted against other images in both directions, L(V1, V2) +
  * L(V2, V1) (Eq. 3). By default with in-batch negatives and a full softmax (losses/cmc); optionally with the
- * paper's memory banks and NCE (Sec. 3.2, the InstDisc machinery with Z estimated once per direction).
+ * paper's memory banks (Sec. 3.2), contrasted by a softmax over sampled bank rows (the released code's
+ * --softmax) or by the paper's NCE (the InstDisc machinery with Z estimated once per direction).
  */
 export const cmc: MethodDefinition<typeof fields> = {
   id: 'cmc',
@@ -117,10 +126,10 @@ export const cmc: MethodDefinition<typeof fields> = {
     url: 'https://arxiv.org/abs/1906.05849',
   },
   fields,
-  // The memory-bank objective's two NCE terms (Sec. 3.2); the loss is their sum.
+  // The memory-bank objective's two terms, one per direction (Sec. 3.2, Eq. 3); the loss is their sum.
   metrics: {
-    loss_l: lossMetric({ en: 'NCE loss, L against the ab bank', zh: 'NCE 损失（L 对 ab 记忆库）' }),
-    loss_ab: lossMetric({ en: 'NCE loss, ab against the L bank', zh: 'NCE 损失（ab 对 L 记忆库）' }),
+    loss_l: lossMetric({ en: 'Bank loss, L against the ab bank', zh: '记忆库损失（L 对 ab 记忆库）' }),
+    loss_ab: lossMetric({ en: 'Bank loss, ab against the L bank', zh: '记忆库损失（ab 对 L 记忆库）' }),
   },
   // Released recipe: SGD lr 0.03, weight decay 1e-4, no warm-up; RandomResizedCrop(0.2, 1) and a flip only — no
   // colour jitter or grayscale, which would disturb the L/ab split.
@@ -145,7 +154,7 @@ export const cmc: MethodDefinition<typeof fields> = {
     const encoder = new LabSplitBackbone(lEncoder, abEncoder, colourStats(env));
     const headL = mlpHead(lEncoder.outputDim, config.featureDim, config.featureDim, 1, env.rng);
     const headAb = mlpHead(abEncoder.outputDim, config.featureDim, config.featureDim, 1, env.rng);
-    const memory = config.objective === 'memory-bank' ? new CmcMemory(config, env) : null;
+    const banks = config.objective === 'memory-bank' ? new CmcBanks(config, env) : null;
     let pending: [tf.Tensor2D, tf.Tensor2D] | null = null;
     const clearPending = () => {
       if (pending) tf.dispose(pending);
@@ -159,20 +168,20 @@ export const cmc: MethodDefinition<typeof fields> = {
         ...headAb.namedParameters('head_ab.'),
       ],
       // Between steps, with the memory-bank objective: its banks, constants and noise stream; else nothing.
-      trainingState: () => (memory ?? stateless).trainingState(),
-      restoreTrainingState: (saved) => (memory ?? stateless).restoreTrainingState(saved),
+      trainingState: () => (banks ?? stateless).trainingState(),
+      restoreTrainingState: (saved) => (banks ?? stateless).restoreTrainingState(saved),
       step(batch) {
         const [x] = batch.views as [tf.Tensor4D];
         const [hL, hAb] = encoder.encodeViews(x, true);
         const zL = headL.forward(hL, true) as tf.Tensor2D;
         const zAb = headAb.forward(hAb, true) as tf.Tensor2D;
-        if (!memory) return { loss: cmcLoss(zL, zAb, config.temperature) };
+        if (!banks) return { loss: cmcLoss(zL, zAb, config.temperature) };
         clearPending();
         pending = [tf.keep(zL), tf.keep(zAb)];
-        return memory.loss(zL, zAb, batch.indices);
+        return banks.loss(zL, zAb, batch.indices);
       },
       afterStep(batch) {
-        if (memory && pending) memory.update(batch.indices, pending[0], pending[1]);
+        if (banks && pending) banks.update(batch.indices, pending[0], pending[1]);
         clearPending();
       },
       dispose() {
@@ -180,36 +189,49 @@ export const cmc: MethodDefinition<typeof fields> = {
         encoder.dispose();
         headL.dispose();
         headAb.dispose();
-        memory?.dispose();
+        banks?.dispose();
       },
     };
   },
 };
 
+/** The settings of CMC's memory-bank objective. */
+export interface CmcBankConfig {
+  temperature: number;
+  featureDim: number;
+  noiseSamples: number;
+  bankMomentum: number;
+  bankLoss: 'softmax' | 'nce';
+}
+
 /**
- * CMC's memory-bank objective (Tian et al. 2019, Sec. 3.2, as the released NCEAverage): one bank per view; the
- * L embedding is scored against the ab bank and vice versa, each with NCE over the same m noise indices and its
- * own constant Z (estimated once from the first batch); loss = NCE_L + NCE_ab; each bank is then refreshed with
- * its own view's embedding, bank ← normalize(m·bank + (1−m)·z).
+ * CMC's memory-bank objective (Tian et al. 2019, Sec. 3.2; released NCE/NCEAverage.py): one bank per view; the
+ * L embedding is scored against the ab bank and vice versa, the positive being the image's own row of the other
+ * view's bank; loss = L_L + L_ab (train_CMC.py adds the two criteria). Each bank is then refreshed with its own
+ * view's embedding, bank ← normalize(m·bank + (1−m)·z), with the embeddings of this step, as the released
+ * forward does (there before the backward pass, here after the optimiser step: the rows it writes are the same).
+ *
+ * The two losses of the released train_CMC.py:
+ * - 'softmax' (--softmax, NCE/NCECriterion.py NCESoftmaxLoss): cross-entropy with the positive at index 0 over
+ *   [own row, m drawn rows] / τ, which is losses/infonce_queue with k the own rows and the queue the drawn rows.
+ *   The released code draws m rows per image; here one draw of m rows serves the whole batch, as MoCo's queue
+ *   does (the same expectation; one [N, m] product instead of gathering N·m rows).
+ * - 'nce' (NCECriterion): NCE over m noise indices per image, each direction with its own constant Z estimated
+ *   once from the first batch as n · the mean of exp(s/τ) over the K + 1 scores, positive included.
  */
-class CmcMemory implements Stateful {
+export class CmcBanks implements Stateful {
   private readonly bankL: MemoryBank;
   private readonly bankAb: MemoryBank;
   private readonly rng: Rng;
   private readonly m: number;
   private zL: number | null = null;
   private zAb: number | null = null;
-  /** The banks, the noise stream's position and the two constants Z (null until the first step). */
+  /** The banks, the noise stream's position and the two constants Z (null until the first NCE step). */
   private readonly state: Stateful;
 
   constructor(
-    private readonly config: {
-      temperature: number;
-      featureDim: number;
-      noiseSamples: number;
-      bankMomentum: number;
-    },
-    env: MethodEnvironment,
+    private readonly config: CmcBankConfig,
+    env: Pick<MethodEnvironment, 'rng' | 'trainSize'>,
   ) {
     this.bankL = new MemoryBank(env.trainSize, config.featureDim, env.rng.fork());
     this.bankAb = new MemoryBank(env.trainSize, config.featureDim, env.rng.fork());
@@ -246,20 +268,41 @@ class CmcMemory implements Stateful {
     this.state.restoreTrainingState(state);
   }
 
-  loss(zL: tf.Tensor2D, zAb: tf.Tensor2D, indices: Int32Array) {
+  /** The loss of the step whose embeddings are zL, zAb [N, D] of the training images `indices`. */
+  loss(zL: tf.Tensor2D, zAb: tf.Tensor2D, indices: Int32Array): StepResult {
+    const [l, ab] =
+      this.config.bankLoss === 'softmax'
+        ? this.softmaxLosses(zL, zAb, indices)
+        : this.nceLosses(zL, zAb, indices);
+    return { loss: tf.add(l, ab) as tf.Scalar, logs: { loss_l: l, loss_ab: ab } };
+  }
+
+  /** Each view against the other view's bank: its own row the positive, the same m drawn rows the negatives. */
+  private softmaxLosses(zL: tf.Tensor2D, zAb: tf.Tensor2D, indices: Int32Array): [tf.Scalar, tf.Scalar] {
+    const temperature = this.config.temperature;
+    const drawn = tf.reshape(sampleNoiseIndices(this.rng, 1, this.m, this.bankL.size), [-1]);
+    const own = tf.tensor1d(indices, 'int32');
+    const against = (z: tf.Tensor2D, bank: MemoryBank) =>
+      infoNceQueueLoss(
+        z,
+        tf.gather(bank.rows, own) as tf.Tensor2D,
+        tf.gather(bank.rows, drawn) as tf.Tensor2D,
+        temperature,
+      );
+    return [against(zL, this.bankAb), against(zAb, this.bankL)];
+  }
+
+  private nceLosses(zL: tf.Tensor2D, zAb: tf.Tensor2D, indices: Int32Array): [tf.Scalar, tf.Scalar] {
     const temperature = this.config.temperature;
     const noise = sampleNoiseIndices(this.rng, zL.shape[0], this.m, this.bankL.size);
-    if (this.zL === null) this.zL = estimateNceNormalizer(zL, this.bankAb.rows, noise, temperature);
-    if (this.zAb === null) this.zAb = estimateNceNormalizer(zAb, this.bankL.rows, noise, temperature);
     const index = tf.tensor1d(indices, 'int32');
+    if (this.zL === null) this.zL = estimateNceNormalizer(zL, this.bankAb.rows, noise, temperature, index);
+    if (this.zAb === null) this.zAb = estimateNceNormalizer(zAb, this.bankL.rows, noise, temperature, index);
     const options = { temperature, proximalLambda: 0, bankMomentum: this.config.bankMomentum };
     // The side outputs (rows of the *other* view's bank) do not apply here; the banks are updated in update().
     const l = instDiscNceLoss(zL, this.bankAb.rows, index, noise, { ...options, z: this.zL });
     const ab = instDiscNceLoss(zAb, this.bankL.rows, index, noise, { ...options, z: this.zAb });
-    return {
-      loss: tf.add(l.loss, ab.loss) as tf.Scalar,
-      logs: { loss_l: l.loss, loss_ab: ab.loss },
-    };
+    return [l.loss, ab.loss];
   }
 
   update(indices: Int32Array, zL: tf.Tensor2D, zAb: tf.Tensor2D): void {

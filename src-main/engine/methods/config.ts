@@ -103,7 +103,7 @@ export function sharedConfigShape(d: SharedDefaults) {
     }),
     warmupEpochs: field(
       z.number().min(0).max(1000).default(d.warmupEpochs),
-      'Linear learning-rate warm-up before the cosine decay.',
+      'Linear learning-rate warm-up, after which the method’s schedule runs: the cosine decay, or the step decay where a method’s lrSchedule is step (MoCo).',
       { group: 'optimisation', unit: 'epochs' },
     ),
     cropMinScale: field(

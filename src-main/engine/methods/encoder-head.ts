@@ -7,20 +7,29 @@ import type { MethodInstance } from './method';
 
 /**
  * The module bookkeeping of an end-to-end method with one encoder and one head (SimCLR, SupCon, InvaSpread):
- * the evaluated encoder, its parameters under `encoder.` and the head's under `head.`, and disposal of both.
- * The head lives in the method's closure, where the checkpoint's model part reaches its parameters only;
- * its batch-norm statistics are training state.
+ * the evaluated encoder, the head as its projector (for the diagnostics), its parameters under `encoder.` and
+ * the head's under `head.`, and disposal of both. The checkpoint's model part is the encoder alone: the head's
+ * parameters follow as trainable ones and its batch-norm statistics are training state, as before the head
+ * was exposed, so earlier checkpoints still load.
  */
 export function encoderWithHead(
   encoder: Backbone,
   head: Module,
 ): Pick<
   MethodInstance,
-  'encoder' | 'trainableParameters' | 'trainingState' | 'restoreTrainingState' | 'dispose'
+  | 'encoder'
+  | 'projector'
+  | 'checkpointModules'
+  | 'trainableParameters'
+  | 'trainingState'
+  | 'restoreTrainingState'
+  | 'dispose'
 > {
   const state = stateGroup({ head: bufferState(head) });
   return {
     encoder,
+    projector: head,
+    checkpointModules: () => ({ encoder }),
     trainableParameters: () => [...encoder.namedParameters('encoder.'), ...head.namedParameters('head.')],
     trainingState: () => state.trainingState(),
     restoreTrainingState: (saved) => state.restoreTrainingState(saved),

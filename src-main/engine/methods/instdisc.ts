@@ -65,6 +65,10 @@ type InstDiscConfig = SharedConfig & z.infer<z.ZodObject<typeof fields>>;
 export class InstDiscInstance implements MethodInstance {
   readonly encoder: Backbone;
   readonly head: Module;
+  /** The head, where the diagnostics take SimSiam's std (a getter: not a checkpoint module of its own). */
+  get projector(): Module {
+    return this.head;
+  }
   readonly bank: MemoryBank;
   /** NCE noise samples actually drawn per image: the configured m capped at the dataset size; 0: exact softmax. */
   readonly noiseSamples: number;

@@ -64,6 +64,13 @@ export interface OptimisationRules {
 export interface MethodInstance {
   /** The network whose features are evaluated (kNN, linear probe). */
   readonly encoder: Backbone;
+  /**
+   * The head (projector) applied to the encoder's features whose output the loss compares, e.g. SimCLR's g(·):
+   * where the diagnostics take SimSiam's std (eval/diagnostics.ts projectorOf). Optional: a method whose
+   * backbone + head Tower over the encoder is a field needs none; one without a single projector (CMC's
+   * two half-width networks) has none, and the std is taken on the encoder's features.
+   */
+  readonly projector?: Module;
   /** Everything the optimiser updates, with names (for weight-decay exclusion). */
   trainableParameters(): NamedParameter[];
   /** Its departures from the plain optimisation of its trainable parameters, if any. */

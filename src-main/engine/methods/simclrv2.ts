@@ -166,6 +166,14 @@ export class SimclrV2Instance implements MethodInstance {
       : stateless;
   }
 
+  /**
+   * The whole head, whose output NT-Xent compares: the diagnostics' projector. A getter, so the checkpoint's
+   * model part (the instance's own fields) names the head's variables `head.*` alone.
+   */
+  get projector(): ProjectionHead {
+    return this.head;
+  }
+
   trainingState(): TrainingState {
     return this.state.trainingState();
   }

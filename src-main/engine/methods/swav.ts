@@ -107,6 +107,10 @@ type SwavConfig = SharedConfig & z.infer<z.ZodObject<typeof fields>>;
 export class SwavInstance implements MethodInstance {
   readonly encoder: Backbone;
   readonly head: Module;
+  /** The head, where the diagnostics take SimSiam's std (a getter: not a checkpoint module of its own). */
+  get projector(): Module {
+    return this.head;
+  }
   readonly prototypes: Prototypes;
   /** One queue per assignment crop (views 0 and 1), when queueLength > 0. */
   readonly queues: KeyQueue[];

@@ -132,11 +132,14 @@ export const wcl: MethodDefinition<typeof fields> = {
       2,
       env.rng,
     );
-    // The heads live in this closure: the checkpoint's model part saves their parameters (trainable), not
-    // their batch-norm statistics.
+    // The checkpoint's model part is the encoder: the heads' parameters are saved as trainable ones, their
+    // batch-norm statistics as training state.
     const state = stateGroup({ head_instance: bufferState(instanceHead), head_weak: bufferState(weakHead) });
     return {
       encoder,
+      // The instance head g, SimCLR's projector (Sec. 3.1), is where the diagnostics take SimSiam's std.
+      projector: instanceHead,
+      checkpointModules: () => ({ encoder }),
       trainableParameters: () => [
         ...encoder.namedParameters('encoder.'),
         ...instanceHead.namedParameters('head_instance.'),

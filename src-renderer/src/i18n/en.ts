@@ -758,7 +758,7 @@ export const en = {
         'Healthy near 1/√d (d = {d}); it falls towards 0 when all outputs collapse to one point (SimSiam).',
       rankTitle: 'Effective rank',
       rankHelp:
-        'How many of the d = {d} directions the embedding really uses (RankMe); near 1 means collapse.',
+        'How many directions the representation really uses (RankMe, on the backbone’s features, not the projector’s output); near 1 means collapse.',
       simTitle: 'Cosine similarity: positive vs negative pairs',
       simHelp: 'Two views of one image should grow similar while other images stay apart (InvaSpread).',
       alignTitle: 'Alignment (lower is better)',

@@ -38,7 +38,8 @@ export const zhSharedFieldHelp: Readonly<Record<string, string>> = {
   lr: '以批大小 256 为基准的峰值学习率，按 batchSize/256 线性缩放（Goyal 等，2017）。',
   momentum: '优化器动量（SGD 与 LARS）。',
   weightDecay: '权重衰减 λ。',
-  warmupEpochs: '余弦衰减之前学习率线性预热的轮数。',
+  warmupEpochs:
+    '学习率线性预热的轮数，之后按方法的调度进行：余弦衰减，或方法的 lrSchedule 为 step 时的阶梯衰减（MoCo）。',
   cropMinScale: '随机缩放裁剪的最小面积比例（SimCLR：0.08）。',
   flipProb: '水平翻转的概率。',
   jitterProb: '颜色抖动的概率（SimCLR：0.8）。',
@@ -74,10 +75,12 @@ export const zhMethodFieldHelp: Readonly<Record<string, Readonly<Record<string, 
     temperature: '跨视图得分的温度 τ（论文：0.07）。',
     featureDim: '每个视图的 L2 归一化嵌入的维度（论文：128）。',
     noiseSamples:
-      '仅用于记忆库目标：每张图像的 NCE 噪声样本数（论文：16384；为 CPU 缩小，不超过数据集大小）。',
+      '仅用于记忆库目标：每张图像抽取作为负样本的记忆库行数，即 NCE 噪声样本或 softmax 负样本（论文：16384；为 CPU 缩小，不超过数据集大小）。',
     bankMomentum: '仅用于记忆库目标：每次更新时保留旧记忆库行的比例（论文：0.5）。',
     objective:
-      "'in-batch'：对批内其他图像做完整 softmax（losses/cmc）；'memory-bank'：论文的做法，每个视图一个记忆库，对其做 NCE（第 3.2 节）。",
+      "'in-batch'：对批内其他图像做完整 softmax（losses/cmc）；'memory-bank'：论文的做法，每个视图一个记忆库，每个视图的嵌入与另一视图的记忆库对比（第 3.2 节），损失由 bankLoss 选择；短训练中学得慢得多（测量见 bankLoss）。",
+    bankLoss:
+      "仅用于记忆库目标。'softmax'：图像在另一视图记忆库中自己的行，对从该库抽取的 noiseSamples 行做交叉熵（公开代码的 --softmax，NCESoftmaxLoss；losses/infonce_queue）。'nce'：论文的 NCE（式 4），Z 在记忆库仍为随机时由第一批估计一次。在这一规模下两者都远不如批内目标，因为记忆库每行从随机开始，每轮只更新一次。测量（CIFAR-10 子集，ConvNet 宽 16，批量 128，kNN top-1 从第 0 步 → 3 轮后，种子 0 和 1）：softmax 28.0 → 29.0%、25.9 → 28.5%（10 轮后 29.6%；noiseSamples 4096 时 30.0%）；NCE 28.0 → 28.4%（第 2 轮 30.1%）、25.9 → 27.1%，速度只有五分之一；批内 28.0 → 33.1%、25.9 → 31.8%。",
   },
   invaspread: {
     temperature: '实例 softmax 的温度 τ（论文与公开代码：0.1）。',
@@ -221,6 +224,7 @@ export const zhFieldLabels: Readonly<Record<string, string>> = {
   bankMomentum: '记忆库动量',
   proximalLambda: '近端正则 λ',
   objective: '目标函数',
+  bankLoss: '记忆库损失',
   embeddingDim: '嵌入维度',
   originalView: '原始视图',
   patchSize: '图块大小',

@@ -737,7 +737,7 @@ export const zh: Messages = {
       stdTitle: '归一化嵌入的标准差',
       stdHelp: '健康时接近 1/√d（d = {d}）；所有输出坍塌到一点时趋近 0（SimSiam）。',
       rankTitle: '有效秩',
-      rankHelp: '嵌入实际使用了 d = {d} 个方向中的多少个（RankMe）；接近 1 表示坍塌。',
+      rankHelp: '表示实际使用了多少个方向（RankMe，取骨干网络的特征，而非投影头的输出）；接近 1 表示坍塌。',
       simTitle: '余弦相似度：正样本对与负样本对',
       simHelp: '同一图像的两个视图应越来越相似，不同图像应保持分开（InvaSpread）。',
       alignTitle: '对齐度（越低越好）',

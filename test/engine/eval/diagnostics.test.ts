@@ -7,8 +7,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../src-main/engine/backend';
 import { loadDataset, type Dataset } from '../../../src-main/engine/data';
 import { extractFeatures } from '../../../src-main/engine/eval/features';
-import { epochDiagnostics, pairSet, projectorOf } from '../../../src-main/engine/eval/diagnostics';
+import {
+  epochDiagnostics,
+  pairSet,
+  projectorOf,
+  projectorStd,
+} from '../../../src-main/engine/eval/diagnostics';
 import { getMethod, resolveConfig } from '../../../src-main/engine/methods';
+import type { MethodInstance } from '../../../src-main/engine/methods/method';
+import { checkpointState } from '../../../src-main/engine/runner/checkpoint';
 import type { SimSiamInstance } from '../../../src-main/engine/methods/simsiam';
 import { Rng } from '../../../src-main/engine/util/rng';
 
@@ -19,19 +26,27 @@ beforeAll(async () => {
   dataset = await loadDataset({ id: 'synthetic', trainSize: 64, testSize: 80, seed: 3 });
 });
 
-function simsiam(): { instance: SimSiamInstance; pairs: ReturnType<typeof pairSet> } {
-  const method = getMethod('simsiam');
-  const config = resolveConfig(method, { backbone: 'convnet', width: 8, projectionDim: 32 });
-  const instance = method.create(config, {
+/** An instance of `id` on the synthetic dataset, and a pair set without images: only the collapse monitor. */
+function create(
+  id: string,
+  config: Record<string, unknown>,
+): { instance: MethodInstance; pairs: ReturnType<typeof pairSet> } {
+  const method = getMethod(id);
+  const resolved = resolveConfig(method, { backbone: 'convnet', width: 8, ...config });
+  const instance = method.create(resolved, {
     rng: new Rng(5),
     imageSize: dataset.height,
     channels: 3,
     trainSize: dataset.train.count,
     mean: dataset.mean,
     std: dataset.std,
-  }) as SimSiamInstance;
-  // No pair images: only the collapse monitor is measured.
-  return { instance, pairs: pairSet(0, method.viewPlan(config, dataset.height), 1) };
+  });
+  return { instance, pairs: pairSet(0, method.viewPlan(resolved, dataset.height), 1) };
+}
+
+function simsiam(): { instance: SimSiamInstance; pairs: ReturnType<typeof pairSet> } {
+  const { instance, pairs } = create('simsiam', { projectionDim: 32 });
+  return { instance: instance as SimSiamInstance, pairs };
 }
 
 describe('collapse diagnostics', () => {
@@ -63,6 +78,41 @@ describe('collapse diagnostics', () => {
       const backbone = epochDiagnostics(instance.encoder, dataset, pairs, test, null);
       expect(backbone.metrics.embedding_dim).toBe(instance.encoder.outputDim);
       expect(backbone.metrics.embedding_std).toBeGreaterThan(0.01);
+    } finally {
+      test.dispose();
+      instance.dispose();
+    }
+  });
+
+  // The methods whose head is no tower over the encoder name it as their projector; the field sizing z, and the
+  // prefix its parameters are trained under.
+  it.each([
+    ['simclr', { projectionDim: 24 }, 'head.'],
+    ['supcon', { projectionDim: 24 }, 'head.'],
+    ['invaspread', { embeddingDim: 24 }, 'head.'],
+    ['simclrv2', { projectionDim: 24 }, 'head.'],
+    ['wcl', { projectionDim: 24 }, 'head_instance.'],
+    ['instdisc', { featureDim: 24 }, 'head.'],
+    ['swav', { projectionDim: 24 }, 'head.'],
+  ])("find %s's projection head and measure SimSiam's std on its output", (id, config, prefix) => {
+    const { instance, pairs } = create(id, config);
+    const test = extractFeatures(instance.encoder, dataset.test, dataset.mean, dataset.std);
+    try {
+      const projector = projectorOf(instance);
+      expect(projector).not.toBeNull();
+      // The head the loss trains: its parameters are the trainable ones under the head's prefix.
+      const headParameters = instance.trainableParameters().filter(([name]) => name.startsWith(prefix));
+      expect(projector!.parameters()).toEqual(headParameters.map(([, v]) => v));
+      const diagnostics = epochDiagnostics(instance.encoder, dataset, pairs, test, projector);
+      // z is the head's 24 dimensions, not the backbone's, and its std is the projector's.
+      expect(diagnostics.metrics.embedding_dim).toBe(24);
+      expect(instance.encoder.outputDim).not.toBe(24);
+      expect(diagnostics.metrics.embedding_std).toBeCloseTo(
+        projectorStd(instance.encoder, projector!, dataset)!.std,
+        6,
+      );
+      // Exposing the head leaves the checkpoint's names as they were: nothing is saved as `projector.`.
+      expect(checkpointState(instance).filter(([name]) => name.startsWith('projector.'))).toEqual([]);
     } finally {
       test.dispose();
       instance.dispose();

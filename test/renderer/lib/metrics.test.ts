@@ -70,7 +70,7 @@ describe('metric labels', () => {
     expect(metricLabel('target_decay')).toBe('Target decay');
     declareMethodMetrics(methods.map(describeMethod));
     expect(metricLabel('target_decay')).toBe('Target decay τ');
-    expect(metricLabel('loss_ab')).toBe('NCE loss, ab against the L bank');
+    expect(metricLabel('loss_ab')).toBe('Bank loss, ab against the L bank');
     i18n.global.locale.value = 'zh';
     expect(metricLabel('teacher_momentum')).toBe('教师动量 λ');
     expect(metricLabel('queue_fill_ratio')).toBe('Queue fill ratio');
