@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { DistillInput } from '../../domain';
 import { UsageError } from '../errors';
 import { followJob } from '../follow-job';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
+import { parseRunIdCommand } from '../run-id-command';
 
 const help = `usage: contrastlab distill RUN_ID --teacher JOB_ID [--temperature T] [--label-weight A] [--student-width N] [--epochs N] [--db FILE] [--json]
 
@@ -38,26 +38,15 @@ function parseNumber(flag: string, raw: string): number {
 
 /** `distill RUN_ID --teacher JOB_ID`: a distillation job, waited for; exit code 0 when it completed. */
 export async function distillCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      teacher: { type: 'string' },
-      temperature: { type: 'string' },
-      'label-weight': { type: 'string' },
-      'student-width': { type: 'string' },
-      epochs: { type: 'string' },
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const parsed = parseRunIdCommand('distill', argv, help, {
+    teacher: { type: 'string' },
+    temperature: { type: 'string' },
+    'label-weight': { type: 'string' },
+    'student-width': { type: 'string' },
+    epochs: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('distill takes one run id (see `distill --help`)');
-  const runId = positiveInteger('the run id', positionals[0]!);
+  if (parsed === null) return 0;
+  const { values, runId } = parsed;
   if (values.teacher === undefined) {
     throw new UsageError('distill needs --teacher JOB_ID, a completed fine-tune job of the run');
   }

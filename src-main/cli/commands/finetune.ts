@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { followJob } from '../follow-job';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
 import { UsageError } from '../errors';
+import { parseRunIdCommand } from '../run-id-command';
 
 const help = `usage: contrastlab finetune RUN_ID --labels 1%|10%|100% [--checkpoint ID] [--epochs N] [--db FILE] [--json]
 
@@ -37,24 +37,13 @@ export function parseLabelShare(raw: string): number {
 
 /** `finetune RUN_ID --labels P%`: a fine-tune job, waited for; exit code 0 when it completed. */
 export async function finetuneCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      labels: { type: 'string' },
-      checkpoint: { type: 'string' },
-      epochs: { type: 'string' },
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const parsed = parseRunIdCommand('finetune', argv, help, {
+    labels: { type: 'string' },
+    checkpoint: { type: 'string' },
+    epochs: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('finetune takes one run id (see `finetune --help`)');
-  const runId = positiveInteger('the run id', positionals[0]!);
+  if (parsed === null) return 0;
+  const { values, runId } = parsed;
   if (values.labels === undefined) throw new UsageError('finetune needs --labels (1%, 10% or 100%)');
   const labelPercent = parseLabelShare(values.labels);
   const checkpointId =

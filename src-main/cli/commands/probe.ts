@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { waitForJob } from '../../api/wait';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
 import { UsageError } from '../errors';
+import { parseRunIdCommand } from '../run-id-command';
 
 const help = `usage: contrastlab probe RUN_ID [--checkpoint ID] [--optimizer adam|sgd] [--db FILE] [--json]
 
@@ -23,23 +23,12 @@ const help = `usage: contrastlab probe RUN_ID [--checkpoint ID] [--optimizer ada
  * when it completed.
  */
 export async function probeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      checkpoint: { type: 'string' },
-      optimizer: { type: 'string' },
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const parsed = parseRunIdCommand('probe', argv, help, {
+    checkpoint: { type: 'string' },
+    optimizer: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('probe takes one run id (see `probe --help`)');
-  const runId = positiveInteger('the run id', positionals[0]!);
+  if (parsed === null) return 0;
+  const { values, runId } = parsed;
   const checkpointId =
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
   const optimizer = values.optimizer;

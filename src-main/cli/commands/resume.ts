@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
-import { UsageError } from '../errors';
 import { RunFollower } from '../follow-run';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
+import { parseRunIdCommand } from '../run-id-command';
 
 const help = `usage: contrastlab resume RUN_ID [--checkpoint ID] [--epochs N] [--db FILE] [--json]
 
@@ -22,24 +21,13 @@ const help = `usage: contrastlab resume RUN_ID [--checkpoint ID] [--epochs N] [-
 
 /** `resume RUN_ID`: the run continues from a checkpoint, shown like `train`. */
 export async function resumeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      checkpoint: { type: 'string' },
-      epochs: { type: 'string' },
-      'slurm-time': { type: 'string' },
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const parsed = parseRunIdCommand('resume', argv, help, {
+    checkpoint: { type: 'string' },
+    epochs: { type: 'string' },
+    'slurm-time': { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('resume takes one run id (see `resume --help`)');
-  const runId = positiveInteger('the run id', positionals[0]!);
+  if (parsed === null) return 0;
+  const { values, runId } = parsed;
   const checkpointId =
     values.checkpoint === undefined ? undefined : positiveInteger('--checkpoint', values.checkpoint);
   const moreEpochs = values.epochs === undefined ? undefined : positiveInteger('--epochs', values.epochs);

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { waitForRun } from '../../api/wait';
 import { isTerminal } from '../../domain';
 import { UsageError } from '../errors';
 import { openApi } from '../open-api';
-import { positiveInteger } from '../positive-integer';
+import { parseRunIdCommand } from '../run-id-command';
 
 const help = `usage: contrastlab stop RUN_ID [--db FILE] [--json]
 
@@ -18,21 +17,9 @@ const help = `usage: contrastlab stop RUN_ID [--db FILE] [--json]
 
 /** `stop RUN_ID`: stops a run and waits until it is recorded as ended. */
 export async function stopCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('stop takes one run id (see `stop --help`)');
-  const runId = positiveInteger('the run id', positionals[0]!);
+  const parsed = parseRunIdCommand('stop', argv, help, {});
+  if (parsed === null) return 0;
+  const { values, runId } = parsed;
   const session = await openApi(values.db, { create: false });
   try {
     const run = await session.api.getRun(runId);

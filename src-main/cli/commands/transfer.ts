@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { datasetIds } from '../../domain';
 import { datasetFlags, datasetSpecFromFlags } from '../dataset-flags';
 import { UsageError } from '../errors';
 import { followJob } from '../follow-job';
 import { openApi } from '../open-api';
 import { positiveInteger } from '../positive-integer';
+import { parseRunIdCommand } from '../run-id-command';
 
 const help = `usage: contrastlab transfer RUN_ID --dataset NAME [--data-dir DIR] [--checkpoint ID] [--db FILE] [--json]
 
@@ -40,23 +40,12 @@ const percent = (v: number | undefined) => `${(100 * (v ?? NaN)).toFixed(2)}%`;
 export async function transferCommand(argv: string[]): Promise<number> {
   // Every dataset flag but --image-size: the other dataset is read at the run's size.
   const { 'image-size': _imageSize, ...targetFlags } = datasetFlags;
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...targetFlags,
-      checkpoint: { type: 'string' },
-      db: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const parsed = parseRunIdCommand('transfer', argv, help, {
+    ...targetFlags,
+    checkpoint: { type: 'string' },
   });
-  if (values.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('transfer takes one run id (see `transfer --help`)');
-  const runId = positiveInteger('the run id', positionals[0]!);
+  if (parsed === null) return 0;
+  const { values, runId } = parsed;
   if (values.dataset === undefined) {
     throw new UsageError(`transfer needs --dataset (one of ${datasetIds.join(', ')})`);
   }
