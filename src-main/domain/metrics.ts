@@ -154,6 +154,11 @@ const coreMetrics = {
   }),
   // RankMe (Garrido et al. 2023, eq. 1): a higher effective rank goes with better downstream accuracy.
   effective_rank: diagnosticMetric({ en: 'Effective rank', zh: '有效秩' }, 'higher'),
+  // The width d of the backbone's features effective_rank is measured on: the rank lies between 1 and d
+  // (embedding_dim is the projector's width, which may differ).
+  representation_dim: diagnosticMetric({ en: 'Representation dimension', zh: '表示维度' }, 'neither', {
+    kind: 'integer',
+  }),
   // Mean cosine similarity of positive / negative pairs: where they should sit depends on the loss.
   pos_sim_mean: diagnosticMetric({ en: 'Positive-pair similarity', zh: '正样本对相似度' }, 'neither'),
   neg_sim_mean: diagnosticMetric({ en: 'Negative-pair similarity', zh: '负样本对相似度' }, 'neither'),

@@ -26,6 +26,7 @@ describe('metric registry', () => {
       'embedding_std',
       'embedding_dim',
       'effective_rank',
+      'representation_dim',
       'pos_sim_mean',
       'neg_sim_mean',
       'images_per_s',
@@ -45,6 +46,7 @@ describe('metric registry', () => {
         'embedding_std',
         'embedding_dim',
         'effective_rank',
+        'representation_dim',
         'pos_sim_mean',
         'neg_sim_mean',
         'probe_top1',
@@ -69,6 +71,7 @@ describe('metric registry', () => {
       embedding_dim: 'neither',
       // RankMe: higher goes with better downstream accuracy.
       effective_rank: 'higher',
+      representation_dim: 'neither',
       pos_sim_mean: 'neither',
       neg_sim_mean: 'neither',
       images_per_s: 'higher',

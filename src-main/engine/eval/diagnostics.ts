@@ -200,6 +200,7 @@ export function epochDiagnostics(
     metrics.embedding_std = output ? output.std : embeddingStd(rows(testData, n, d));
     metrics.embedding_dim = output ? output.dim : d;
     metrics.effective_rank = effectiveRankFromGram(gramData, d);
+    metrics.representation_dim = d;
     collapsing = collapseCheck(
       metrics.embedding_std,
       metrics.embedding_dim,

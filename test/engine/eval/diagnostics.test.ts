@@ -107,6 +107,9 @@ describe('collapse diagnostics', () => {
       // z is the head's 24 dimensions, not the backbone's, and its std is the projector's.
       expect(diagnostics.metrics.embedding_dim).toBe(24);
       expect(instance.encoder.outputDim).not.toBe(24);
+      // The effective rank is the backbone's, out of its own width.
+      expect(diagnostics.metrics.representation_dim).toBe(instance.encoder.outputDim);
+      expect(diagnostics.metrics.effective_rank).toBeLessThanOrEqual(instance.encoder.outputDim);
       expect(diagnostics.metrics.embedding_std).toBeCloseTo(
         projectorStd(instance.encoder, projector!, dataset)!.std,
         6,

@@ -55,6 +55,8 @@ function readPid(db: string, sql: string): number {
 function printed(child: ChildProcess, pattern: RegExp): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     const onData = (d: Buffer) => {
       out += d.toString();
       if (pattern.test(out)) {
@@ -64,7 +66,7 @@ function printed(child: ChildProcess, pattern: RegExp): Promise<void> {
     };
     child.stdout!.on('data', onData);
     child.once('exit', () =>
-      reject(new Error(`the host exited before printing ${pattern}: ${out.slice(-500)}`)),
+      reject(new Error(`the host exited before printing ${pattern}: ${out.slice(-500)} ${err.slice(-500)}`)),
     );
   });
 }

@@ -130,6 +130,7 @@ describe('metric directions, smoothing and order', () => {
       'loss',
       'pos_sim_mean',
       'effective_rank',
+      'representation_dim',
       'lr',
       'uniform',
       'embedding_std',
