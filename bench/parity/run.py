@@ -4,7 +4,9 @@
     /usr/bin/python3 bench/parity/run.py --capabilities
 
 CFG.json: {"method": ID, "config": <ContrastLab's resolved RunConfig>, "dataset": {"dataDir": ...,
-"trainSize": N|null, "testSize": N|null, "imageSize": 32}}. The recipe is bench/parity/recipes/<ID>.py
+"trainSize": N|null, "testSize": N|null, "imageSize": 32}, "ablation": {...}} where the optional
+"ablation" switches one piece of a recipe to ours' way (each recipe lists the switches it knows), to
+measure whether that piece explains a gap. The recipe is bench/parity/recipes/<ID>.py
 (its build(cfg, kit) returns a common.Recipe); common.py is the kit. ``--capabilities`` prints the
 recipes and backbones the kit has, so `contrastlab bench parity` can refuse before anything trains.
 Exit code 2 with one line on stderr for a configuration the kit cannot run.
@@ -51,8 +53,9 @@ def main(argv=None):
 
     if args.capabilities:
         import torch
+        ablations = {m: sorted(getattr(load_recipe(m), 'ABLATIONS', {})) for m in recipe_ids()}
         print(json.dumps({'recipes': recipe_ids(), 'backbones': list(common.BACKBONES),
-                          'torch': torch.__version__}))
+                          'ablations': ablations, 'torch': torch.__version__}))
         return 0
     if not args.config:
         ap.error('--config is required')
@@ -61,6 +64,7 @@ def main(argv=None):
     method, cfg, dataset = spec['method'], dict(spec['config']), spec.get('dataset', {})
     # Ours trains with the config's seed; the reference with --seed (the same number, passed by the bench).
     cfg['seed'] = args.seed
+    ablation = dict(spec.get('ablation') or {})
     image_size = int(dataset.get('imageSize') or common.CIFAR_SIDE)
     log = None if args.quiet else (lambda line: print(f'reference {method}: {line}', file=sys.stderr, flush=True))
     try:
@@ -73,7 +77,12 @@ def main(argv=None):
             torch.set_num_threads(args.threads)
         data = common.load_cifar(dataset['dataDir'], dataset.get('trainSize'), dataset.get('testSize'))
         common.seed_everything(args.seed)
-        recipe = module.build(cfg, common)
+        known = getattr(module, 'ABLATIONS', {})
+        unknown = sorted(set(ablation) - set(known))
+        if unknown:
+            raise common.Unsupported(
+                f'{method} has no ablation {", ".join(unknown)}; it knows: {", ".join(known) or "none"}')
+        recipe = module.build({**cfg, 'ablation': ablation}, common)
         result = common.train(recipe, data, cfg, log=log)
     except common.Unsupported as e:
         print(f'parity: {e}', file=sys.stderr)
@@ -88,6 +97,7 @@ def main(argv=None):
         'train_images': len(data['train_x']),
         'test_images': len(data['test_x']),
         'threads': torch.get_num_threads(),
+        'ablation': ablation,
         **result,
     }
     print(json.dumps(out), flush=True)

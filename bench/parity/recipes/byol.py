@@ -86,6 +86,10 @@ class Byol:
         # A second, independent draw (byol_experiment.py _make_initial_state: rng_target).
         self.target_encoder, _ = kit.backbone(cfg)
         self.target_projector = byol_mlp(features, hidden, dim)
+        if cfg.get('ablation', {}).get('target_init') == 'copy':
+            # Ours' start (and lucidrains/byol-pytorch's): the target a copy of the online network.
+            self.target_encoder.load_state_dict(self.encoder.state_dict())
+            self.target_projector.load_state_dict(self.projector.state_dict())
         for p in self.target_parameters():
             p.requires_grad = False
         self.base_ema = float(cfg['targetDecay'])
@@ -114,6 +118,10 @@ class Byol:
         tau = target_ema(progress.step, self.base_ema, progress.total_steps)
         for online, target in zip(self.online_parameters(), self.target_parameters()):
             target.add_(online - target, alpha=1 - tau)
+
+
+# Switches run.py's "ablation" may set, each one piece done ours' way (to measure what explains a gap).
+ABLATIONS = {'target_init': "'copy': the target starts as a copy of the online network, as ours does"}
 
 
 def build(cfg, kit):

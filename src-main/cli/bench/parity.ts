@@ -30,6 +30,8 @@ export class ParityRefused extends Error {
 export interface ParityKit {
   recipes: string[];
   backbones: string[];
+  /** Each recipe's ablation switches (run.py's "ablation"): one piece of it done ours' way. */
+  ablations: Record<string, string[]>;
   torch: string;
 }
 
@@ -58,6 +60,11 @@ export interface ParityOptions extends ParityData, RunHooks {
   python?: string;
   /** PyTorch's intra-op threads (default: every core, as ours uses). */
   threads?: number;
+  /**
+   * Switches of the reference recipes (`--ablation key=value`), each one piece done ours' way, to measure
+   * whether it explains a gap; every chosen method's recipe must know each key.
+   */
+  ablation?: Record<string, string>;
   backend?: BackendPreference;
   /** Called after each seed of each method, both sides done. */
   onSeed?: (method: string, seed: ParitySeed) => void;
@@ -189,6 +196,15 @@ export function planParity(options: ParityOptions, kit: ParityKit): ParityPlan[]
       );
     }
   }
+  for (const id of ids) {
+    const known = kit.ablations[id] ?? [];
+    const unknown = Object.keys(options.ablation ?? {}).filter((k) => !known.includes(k));
+    if (unknown.length) {
+      throw new ParityRefused(
+        `${id}'s reference has no ablation ${unknown.join(', ')}; it knows: ${known.join(', ') || 'none'}`,
+      );
+    }
+  }
   if (options.backbone !== undefined && !kit.backbones.includes(options.backbone)) {
     throw new ParityRefused(
       `the parity kit builds the ${kit.backbones.join(' and ')} backbones only, not ${options.backbone}`,
@@ -293,6 +309,7 @@ async function referenceSide(
         testSize: dataset.testSize ?? null,
         imageSize: 32,
       },
+      ablation: options.ablation ?? {},
     };
     fs.writeFileSync(file, JSON.stringify(spec));
     const threads = options.threads ?? os.availableParallelism();

@@ -28,9 +28,15 @@ describe('bench parity', () => {
     ctx.skip(!hasTorch, noTorch);
     const r = await runCli(['bench', 'parity', '--method', 'simclr', ...tiny, '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { mode: string; kit: { recipes: string[] }; rows: ParityRow[] };
+    const out = JSON.parse(r.stdout) as {
+      mode: string;
+      kit: { recipes: string[]; ablations: Record<string, string[]> };
+      rows: ParityRow[];
+    };
     expect(out.mode).toBe('parity');
     expect(out.kit.recipes).toContain('simclr');
+    // Each recipe's ablation switches are known before anything trains; BYOL's target start among them.
+    expect(out.kit.ablations.byol).toEqual(['target_init']);
     const [row] = out.rows;
     expect(out.rows).toHaveLength(1);
     // The budget echoes the flags; batch 128 of 256 images is two steps.
@@ -93,6 +99,16 @@ describe('bench parity', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/builds the convnet and resnet18 backbones only, not resnet50/);
+  }, 60_000);
+
+  it('refuses an ablation switch the reference recipe does not know, in one line, before anything trains', async (ctx) => {
+    ctx.skip(!hasTorch, noTorch);
+    const args = ['bench', 'parity', '--method', 'byol', ...tiny, '--ablation', 'nesterov=off'];
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/byol's reference has no ablation nesterov; it knows: target_init/);
   }, 60_000);
 
   it('says in one line that the interpreter is missing', async () => {
