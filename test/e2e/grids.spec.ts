@@ -245,7 +245,9 @@ test('compare two runs of the grid: the diagnostics as rows and curves, histogra
   const align = page.getByTestId('chart-align');
   await expect(align).toBeVisible();
   await expect.poll(async () => Number(await align.getAttribute('data-points'))).toBeGreaterThanOrEqual(4);
+  // The dimensions are constants: their curves start hidden.
   await expect(page.getByTestId('chart-embedding_dim')).toHaveCount(0);
+  await expect(page.getByTestId('chart-representation_dim')).toHaveCount(0);
   await page.getByTestId('curve-toggle-align').click();
   await expect(align).toHaveCount(0);
   await page.getByTestId('curve-toggle-align').click();

@@ -52,8 +52,10 @@ describe('per-epoch diagnostics of a run', () => {
         key,
       ).toBe(true);
     }
-    // The ConvNet at width 8 ends in 8·8 = 64 channels.
-    expect(at('embedding_dim').map((p) => p.value)).toEqual([64, 64]);
+    // SimCLR's std is taken on its projector's output z (128 dimensions, SimSiam fig. 2), the effective
+    // rank on the backbone's features: the ConvNet at width 8 ends in 8·8 = 64 channels.
+    expect(at('embedding_dim').map((p) => p.value)).toEqual([128, 128]);
+    expect(at('representation_dim').map((p) => p.value)).toEqual([64, 64]);
     for (const p of at('embedding_std')) expect(p.value).toBeGreaterThan(0);
     for (const p of at('embedding_std')) expect(p.value).toBeLessThanOrEqual(1);
     for (const p of at('effective_rank')) expect(p.value).toBeGreaterThanOrEqual(1);
