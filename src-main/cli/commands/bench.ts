@@ -8,7 +8,7 @@ import type { BackboneId } from '../../engine/nn/backbones';
 import type { MemoryReport, TensorTrace } from '../bench/common';
 import type { StepBenchResult } from '../bench/step';
 import type { RunRecord } from '../bench/e2e';
-import type { QualityRow } from '../bench/quality';
+import type { QualityRow, QualitySummary } from '../bench/quality';
 import {
   checkTorch,
   defaultPython,
@@ -32,7 +32,9 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   train            the step bench, then a real \`train\` on the CIFAR-10 subset in this process (loading
                    and augmentation included, kNN evaluation excluded) and the ratio of the two rates
   quality          a short run of one, some or all methods with their paper defaults on the CIFAR-10
-                   subset: kNN top-1 at step 0 and at the end (exit code 1 unless every run learned)
+                   subset: kNN top-1 at step 0 and at the end (exit code 1 unless every run learned);
+                   with --seeds N, each method's mean gain ± std over N seeds, and whether the mean is
+                   above the spread (exit code 1 unless every method learned clearly)
   parity           ContrastLab against its PyTorch reference recipes (bench/parity/, each following the
                    method's released code) on the CIFAR-10 subset, same config and seeds on both sides:
                    the kNN gain (end − step 0) in points, mean ± std over the seeds, ours / reference and
@@ -59,10 +61,10 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   --epochs N             epochs of each run (default 1; parity 10)
 ${datasetHelp('cifar10: the subset in ../shared/data/cifar10-subset')}  quality and parity:
   --markdown             print the table as Markdown (for the README)
-  parity:
-  --seeds N              seeds 0 … N−1 on both sides (default 3); parity reads CIFAR-10 at 32 px only
-                         (--data-dir, --train-size, --test-size); backbones: convnet and resnet18 (a method
-                         whose default is another trains the convnet, and says so)
+  --seeds N              runs per method with seeds s … s+N−1, s the config's seed (quality default 1);
+                         parity: seeds 0 … N−1 on both sides (default 3)
+  parity (reads CIFAR-10 at 32 px only: --data-dir, --train-size, --test-size; backbones: convnet and
+  resnet18, a method whose default is another trains the convnet and says so):
   --ablation key=value   a switch of the reference recipe: one piece done ours' way, to measure whether it
                          explains a gap (e.g. byol target_init=copy); repeatable
 `;
@@ -140,7 +142,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     throw new UsageError(`unknown backend "${values.backend}"; backends: ${backendPreferences.join(', ')}`);
   }
   // The benches and the backbone list load TensorFlow.js: imported once the arguments are read.
-  const [{ backboneIds }, { benchSteps }, { benchTrain }, { benchQuality, selectMethods }] =
+  const [{ backboneIds }, { benchSteps }, { benchTrain }, { benchQuality, selectMethods, summarizeQuality }] =
     await Promise.all([
       import('../../engine/nn/backbones'),
       import('../bench/step'),
@@ -163,7 +165,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   only(['epochs', 'data-dir', 'train-size', 'test-size'], ['train', 'quality', 'parity']);
   only(['dataset', 'image-size', 'coarse-labels', 'test-fraction'], ['train', 'quality']);
   only(['markdown'], ['quality', 'parity']);
-  only(['seeds', 'ablation'], ['parity']);
+  only(['seeds'], ['quality', 'parity']);
+  only(['ablation'], ['parity']);
 
   const backend = values.backend as BackendPreference;
   const set = parseSets(values.set);
@@ -194,6 +197,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
   if (mode === 'quality') {
     const methodIds = selectMethods(values.method ? [values.method] : undefined);
+    const seeds = integer('--seeds', values.seeds) ?? 1;
     const shared: Record<string, unknown> = { ...set };
     if (values.backbone) shared.backbone = values.backbone;
     if (width !== undefined) shared.width = width;
@@ -206,6 +210,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
           : await benchQuality({
               methods: methodIds,
               epochs,
+              seeds,
               backend,
               set: shared,
               ...data,
@@ -213,6 +218,16 @@ export async function benchCommand(argv: string[]): Promise<number> {
               shouldStop: () => stopRequested,
               onRow: (row) => log(`quality: ${qualityLine(row)}`),
             });
+      if (seeds > 1) {
+        // Over seeds, the table is one line per method: its gain against the seeds' spread.
+        const summary = summarizeQuality(rows, seeds);
+        if (values.json)
+          process.stdout.write(JSON.stringify({ mode: 'quality', rows, summary }, null, 2) + '\n');
+        else process.stdout.write(values.markdown ? seedsMarkdown(summary) : seedsTable(summary));
+        return summary.length === methodIds.length && summary.every((s) => s.verdict === 'learned clearly')
+          ? 0
+          : 1;
+      }
       if (values.json) process.stdout.write(JSON.stringify({ mode: 'quality', rows }, null, 2) + '\n');
       else process.stdout.write(values.markdown ? qualityMarkdown(rows) : qualityTable(rows));
       return rows.length === methodIds.length && rows.every((r) => r.learned && r.outcome === 'completed')
@@ -514,13 +529,16 @@ function qualityNotes(rows: QualityRow[]): string {
     .join('');
 }
 
+/** A plain-text table: the first column left-aligned, the others right-aligned. */
+function alignedTable(table: string[][]): string {
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  return table
+    .map((cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
+}
+
 function qualityTable(rows: QualityRow[]): string {
-  const table = [qualityHeader, ...rows.map(qualityCells)];
-  const widths = qualityHeader.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  const lines = table.map((cells) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '),
-  );
-  return `${lines.join('\n')}\n${qualityNotes(rows)}`;
+  return `${alignedTable([qualityHeader, ...rows.map(qualityCells)])}\n${qualityNotes(rows)}`;
 }
 
 function qualityMarkdown(rows: QualityRow[]): string {
@@ -532,6 +550,41 @@ function qualityMarkdown(rows: QualityRow[]): string {
     '\n' +
     (notes ? `\n${notes}` : '')
   );
+}
+
+const seedsHeader = [
+  'method',
+  'backbone',
+  'epochs',
+  'seeds',
+  'kNN top-1 step 0',
+  'kNN top-1 end',
+  'kNN gain (points)',
+  'verdict',
+];
+
+function seedsCells(s: QualitySummary): string[] {
+  const pct = (m: QualitySummary['knnStart']) => (m ? `${(100 * m.mean).toFixed(2)}%` : '–');
+  return [
+    s.method,
+    `${s.backbone} w${s.width}`,
+    String(s.epochs),
+    s.gain && s.gain.n < s.seeds ? `${s.gain.n} of ${s.seeds}` : String(s.seeds),
+    pct(s.knnStart),
+    pct(s.knnEnd),
+    s.gain ? `${(100 * s.gain.mean).toFixed(1)} ± ${(100 * s.gain.std).toFixed(1)}` : '–',
+    s.verdict,
+  ];
+}
+
+function seedsTable(summary: QualitySummary[]): string {
+  return `${alignedTable([seedsHeader, ...summary.map(seedsCells)])}\n`;
+}
+
+function seedsMarkdown(summary: QualitySummary[]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const align = seedsHeader.map((_, i) => (i < 2 ? '---' : '---:'));
+  return [line(seedsHeader), line(align), ...summary.map((s) => line(seedsCells(s)))].join('\n') + '\n';
 }
 
 /**

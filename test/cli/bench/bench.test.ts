@@ -260,6 +260,59 @@ describe('bench quality', () => {
     expect(lines[2]).toMatch(/^\| simclr \| convnet w4 \| 1 \| [\d.]+ \| [\d.]+% \| [\d.]+% \| (yes|no) \|$/);
   });
 
+  it('--seeds N runs each method with N seeds and judges its mean gain against their spread', async () => {
+    const r = await runCli([
+      'bench',
+      'quality',
+      '--method',
+      'simclr,byol',
+      '--seeds',
+      '2',
+      ...small,
+      '--json',
+    ]);
+    type Stat = { mean: number; std: number; n: number };
+    const out = json<{
+      rows: { method: string; seed: number; knnStart: number; knnEnd: number }[];
+      summary: { method: string; seeds: number; gain: Stat; knnStart: Stat; verdict: string }[];
+    }>(r.stdout);
+    expect(out.rows.map((x) => `${x.method}:${x.seed}`)).toEqual([
+      'simclr:0',
+      'simclr:1',
+      'byol:0',
+      'byol:1',
+    ]);
+    expect(out.summary.map((s) => s.method)).toEqual(['simclr', 'byol']);
+    for (const s of out.summary) {
+      const gains = out.rows.filter((x) => x.method === s.method).map((x) => x.knnEnd - x.knnStart);
+      const mean = (gains[0]! + gains[1]!) / 2;
+      expect(s.seeds).toBe(2);
+      expect(s.gain.n).toBe(2);
+      expect(s.gain.mean).toBeCloseTo(mean, 12);
+      expect(s.gain.std).toBeCloseTo(Math.abs(gains[0]! - gains[1]!) / Math.SQRT2, 12);
+      expect(s.verdict).toBe(
+        mean <= 0 ? 'did not learn' : mean > s.gain.std ? 'learned clearly' : 'within spread',
+      );
+    }
+    expect(r.code).toBe(out.summary.every((s) => s.verdict === 'learned clearly') ? 0 : 1);
+    const md = await runCli([
+      'bench',
+      'quality',
+      '--method',
+      'simclr',
+      '--seeds',
+      '2',
+      ...small,
+      '--markdown',
+    ]);
+    expect(md.stdout.split('\n')[0]).toBe(
+      '| method | backbone | epochs | seeds | kNN top-1 step 0 | kNN top-1 end | kNN gain (points) | verdict |',
+    );
+    expect(md.stdout.split('\n')[2]).toMatch(
+      /^\| simclr \| convnet w4 \| 1 \| 2 \| [\d.]+% \| [\d.]+% \| -?[\d.]+ ± [\d.]+ \| (learned clearly|within spread|did not learn) \|$/,
+    );
+  });
+
   it('rejects an unknown method before training anything', async () => {
     const r = await runCli(['bench', 'quality', '--method', 'simclr,nope']);
     expect(r.code).toBe(2);
