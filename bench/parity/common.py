@@ -378,7 +378,8 @@ def make_optimizer(cfg, groups):
         # torch.optim.SGD: v ← μv + (g + λw); w ← w − lr·v, exactly ours' Sgd.
         return torch.optim.SGD(groups, lr=0.0, momentum=float(cfg['momentum']))
     if kind == 'lars':
-        return Lars(groups, lr=0.0, momentum=float(cfg['momentum']))
+        return Lars(groups, lr=0.0, momentum=float(cfg['momentum']),
+                    trust_coefficient=float(cfg.get('larsTrustCoefficient', 0.001)))
     if kind == 'adamw':
         # Decoupled decay w ← w(1 − lr·λ), β = (0.9, 0.999), ε = 1e-8, as ours' AdamW.
         return torch.optim.AdamW(groups, lr=0.0, betas=(0.9, 0.999), eps=1e-8)

@@ -97,6 +97,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     id: config.optimizer,
     momentum: config.momentum,
     weightDecay: config.weightDecay,
+    trustCoefficient: config.larsTrustCoefficient,
   });
   const augs = [...plan.global, ...plan.local];
   const views = augs.map(

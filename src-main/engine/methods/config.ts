@@ -24,6 +24,7 @@ export interface SharedDefaults {
   lr: number;
   momentum: number;
   weightDecay: number;
+  larsTrustCoefficient: number;
   warmupEpochs: number;
   cropMinScale: number;
   flipProb: number;
@@ -43,6 +44,7 @@ export const genericDefaults: SharedDefaults = {
   lr: 0.5,
   momentum: 0.9,
   weightDecay: 5e-4,
+  larsTrustCoefficient: 0.001,
   warmupEpochs: 1,
   cropMinScale: 0.08,
   flipProb: 0.5,
@@ -101,6 +103,11 @@ export function sharedConfigShape(d: SharedDefaults) {
     weightDecay: field(z.number().min(0).max(1).default(d.weightDecay), 'Weight decay λ.', {
       group: 'optimisation',
     }),
+    larsTrustCoefficient: field(
+      z.number().positive().max(1).default(d.larsTrustCoefficient),
+      'LARS only: trust coefficient η; each weight tensor’s step is scaled by η‖w‖/‖g + λw‖ (You et al. 2017 and the released SimCLR, BYOL and SwAV code: 0.001; solo-learn’s CIFAR recipes: 0.02).',
+      { group: 'optimisation' },
+    ),
     warmupEpochs: field(
       z.number().min(0).max(1000).default(d.warmupEpochs),
       'Linear learning-rate warm-up, after which the method’s schedule runs: the cosine decay, or the step decay where a method’s lrSchedule is step (MoCo).',

@@ -16,6 +16,8 @@ export interface OptimizerSettings {
   id: OptimizerId;
   momentum: number;
   weightDecay: number;
+  /** LARS's trust coefficient η (default 0.001, You et al. 2017); the other optimisers ignore it. */
+  trustCoefficient?: number;
 }
 
 /** A named trainable parameter; names decide weight-decay exclusion. */
@@ -120,13 +122,14 @@ class Sgd implements Optimizer {
  */
 class Lars implements Optimizer {
   private readonly velocity: tf.Variable[];
-  private readonly trustCoefficient = 0.001;
+  private readonly trustCoefficient: number;
 
   constructor(
     private readonly params: NamedParameter[],
     private readonly s: OptimizerSettings,
   ) {
     this.velocity = params.map(([, p]) => zeroState(p));
+    this.trustCoefficient = s.trustCoefficient ?? 0.001;
   }
 
   step(grads: tf.Tensor[], lr: LearningRates, weightDecay = this.s.weightDecay): void {

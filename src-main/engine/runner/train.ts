@@ -163,6 +163,7 @@ export async function train(
     id: config.optimizer,
     momentum: config.momentum,
     weightDecay: config.weightDecay,
+    trustCoefficient: config.larsTrustCoefficient,
   });
 
   const batchSize = Math.min(config.batchSize, dataset.train.count);

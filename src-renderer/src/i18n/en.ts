@@ -79,6 +79,7 @@ export const en = {
     lr: 'Learning rate',
     momentum: 'Momentum',
     weightDecay: 'Weight decay',
+    larsTrustCoefficient: 'LARS trust η',
     warmupEpochs: 'Warm-up',
     cropMinScale: 'Min. crop scale',
     flipProb: 'Flip probability',

@@ -38,6 +38,8 @@ export const zhSharedFieldHelp: Readonly<Record<string, string>> = {
   lr: '以批大小 256 为基准的峰值学习率，按 batchSize/256 线性缩放（Goyal 等，2017）。',
   momentum: '优化器动量（SGD 与 LARS）。',
   weightDecay: '权重衰减 λ。',
+  larsTrustCoefficient:
+    '仅用于 LARS：信任系数 η；每个权重张量的步长乘以 η‖w‖/‖g + λw‖（You 等 2017 及公开的 SimCLR、BYOL、SwAV 代码：0.001；solo-learn 的 CIFAR 配置：0.02）。',
   warmupEpochs:
     '学习率线性预热的轮数，之后按方法的调度进行：余弦衰减，或方法的 lrSchedule 为 step 时的阶梯衰减（MoCo）。',
   cropMinScale: '随机缩放裁剪的最小面积比例（SimCLR：0.08）。',

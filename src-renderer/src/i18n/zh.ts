@@ -80,6 +80,7 @@ export const zh: Messages = {
     lr: '学习率',
     momentum: '动量',
     weightDecay: '权重衰减',
+    larsTrustCoefficient: 'LARS 信任系数 η',
     warmupEpochs: '预热',
     cropMinScale: '最小裁剪比例',
     flipProb: '翻转概率',

@@ -79,5 +79,16 @@ describe('optimisers', () => {
     // trust = 0.001 · 5 / 10; update = trust · g = [0, 0.005]
     expect(Array.from(w.dataSync())).toEqual([expect.closeTo(3, 6), expect.closeTo(3.995, 6)]);
     opt.dispose();
+    // A trust coefficient of 0.02 (solo-learn's CIFAR recipes) makes the same step 20 times longer.
+    const w2 = tf.variable(tf.tensor1d([3, 4]));
+    const opt2 = createOptimizer([['fc.weight', w2]], {
+      id: 'lars',
+      momentum: 0,
+      weightDecay: 0,
+      trustCoefficient: 0.02,
+    });
+    opt2.step([tf.tensor1d([0, 10])], 1);
+    expect(Array.from(w2.dataSync())).toEqual([expect.closeTo(3, 6), expect.closeTo(3.9, 6)]);
+    opt2.dispose();
   });
 });
