@@ -38,7 +38,8 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   parity           ContrastLab against its PyTorch reference recipes (bench/parity/, each following the
                    method's released code) on the CIFAR-10 subset, same config and seeds on both sides:
                    the kNN gain (end − step 0) in points, mean ± std over the seeds, ours / reference and
-                   a verdict (parity at ≥ 0.95 or within the seeds' spread); exit code 1 if a run failed
+                   a verdict (parity at ≥ 0.95 or within the seeds' spread; none where the reference's
+                   own gain is not above its seeds' spread); exit code 1 if a run failed
 
   --mode NAME            step, train, quality or parity (or give it as the first word)
   --method ID            method (default simclr); quality: an id, a comma-separated list, or all (default);

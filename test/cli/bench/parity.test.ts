@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli';
-import { parityMarkdown, parityTable, type ParityRow } from '../../../src-main/cli/bench/parity';
+import {
+  parityMarkdown,
+  parityTable,
+  parityVerdict,
+  type ParityRow,
+} from '../../../src-main/cli/bench/parity';
 
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision']).status === 0;
 const noTorch =
@@ -22,6 +27,28 @@ const tiny = [
   '--test-size',
   '128',
 ];
+
+describe('the parity verdict', () => {
+  const g = (mean: number, std: number, n = 3) => ({ mean, std, n });
+
+  it('judges the mean gains: parity at 0.95, within the larger spread, below', () => {
+    expect(parityVerdict(g(0.096, 0.01), g(0.1, 0.01), 3)).toMatchObject({ verdict: 'parity' });
+    expect(parityVerdict(g(0.084, 0.024), g(0.097, 0.001), 3)).toMatchObject({ verdict: 'within spread' });
+    expect(parityVerdict(g(0.05, 0.01), g(0.1, 0.01), 3)).toMatchObject({ verdict: 'below', ratio: 0.5 });
+    expect(parityVerdict(g(0.1, 0.01, 2), g(0.1, 0.01), 3)).toEqual({ ratio: null, verdict: 'failed' });
+  });
+
+  it('gives no parity against a reference whose gain is not above its own seeds’ spread', () => {
+    expect(parityVerdict(g(0.015, 0.012), g(-0.024, 0.007), 3)).toEqual({
+      ratio: null,
+      verdict: 'reference did not learn',
+    });
+    // SwAV, 10 epochs: the reference 0.1 ± 0.8 points, ours 0.7 ± 2.2; a ratio of 9.5 is not parity.
+    const swav = parityVerdict(g(0.007, 0.022), g(0.001, 0.008), 3);
+    expect(swav.verdict).toBe('reference did not learn clearly');
+    expect(swav.ratio).toBeCloseTo(7, 6);
+  });
+});
 
 describe('bench parity', () => {
   it('trains ours and the PyTorch reference with the same config and reports both kNN gains', async (ctx) => {
