@@ -68,6 +68,19 @@ test('the run form: method search, section links, the dataset checked as typed, 
   await expect(page.getByTestId('method-moco')).toBeVisible();
   await page.getByTestId('method-simclr').click();
 
+  // LARS's trust coefficient is shown only while the optimiser is LARS (SimCLR's default is SGD).
+  const trust = page.getByTestId('field-larsTrustCoefficient');
+  await expect(page.getByTestId('field-weightDecay')).toBeVisible();
+  await expect(trust).toHaveCount(0);
+  await setField(page, 'optimizer', 'lars');
+  await expect(trust).toBeVisible();
+  await expect(trust.locator('input')).toHaveValue('0.001');
+  await page
+    .getByTestId('group-optimisation')
+    .screenshot({ path: path.join(os.tmpdir(), 'progress-form-lars.png') });
+  await setField(page, 'optimizer', 'sgd');
+  await expect(trust).toHaveCount(0);
+
   // A section link brings its section into view.
   const evaluation = page.getByTestId('group-evaluation');
   await expect(evaluation).not.toBeInViewport();

@@ -9,6 +9,8 @@ import { OptimizerId } from '../nn/optimizers';
 export interface FieldMeta {
   unit?: string;
   group: 'model' | 'optimisation' | 'augmentation' | 'evaluation' | 'method';
+  /** The form shows the field only while these fields have these values (it still has its value). */
+  shownWhen?: Record<string, string>;
 }
 
 const field = <T extends z.ZodType>(schema: T, description: string, meta: FieldMeta): T =>
@@ -106,7 +108,7 @@ export function sharedConfigShape(d: SharedDefaults) {
     larsTrustCoefficient: field(
       z.number().positive().max(1).default(d.larsTrustCoefficient),
       'LARS only: trust coefficient η; each weight tensor’s step is scaled by η‖w‖/‖g + λw‖ (You et al. 2017 and the released SimCLR, BYOL and SwAV code: 0.001; solo-learn’s CIFAR recipes: 0.02).',
-      { group: 'optimisation' },
+      { group: 'optimisation', shownWhen: { optimizer: 'lars' } },
     ),
     warmupEpochs: field(
       z.number().min(0).max(1000).default(d.warmupEpochs),

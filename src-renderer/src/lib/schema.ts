@@ -27,6 +27,8 @@ export interface FieldSpec {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   options?: (string | number)[];
+  /** Shown only while these fields' inputs have these values (the schema's `shownWhen`). */
+  shownWhen?: Record<string, string>;
 }
 
 /** A validation problem, as an i18n key and its parameters. */
@@ -76,8 +78,16 @@ export function fieldsOf(schema: Record<string, unknown>): FieldSpec[] {
       if (n !== undefined) spec[b] = n;
     }
     if (Array.isArray(prop.enum)) spec.options = prop.enum as (string | number)[];
+    if (prop.shownWhen && typeof prop.shownWhen === 'object') {
+      spec.shownWhen = prop.shownWhen as Record<string, string>;
+    }
     return spec;
   });
+}
+
+/** Whether the form shows a field, given the inputs of the others. */
+export function isShown(spec: FieldSpec, inputs: Record<string, FieldValue>): boolean {
+  return Object.entries(spec.shownWhen ?? {}).every(([key, value]) => String(inputs[key]) === value);
 }
 
 /** The text a field's input shows for a value. */
