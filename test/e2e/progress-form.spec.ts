@@ -74,7 +74,7 @@ test('the run form: method search, section links, the dataset checked as typed, 
   await expect(trust).toHaveCount(0);
   await setField(page, 'optimizer', 'lars');
   await expect(trust).toBeVisible();
-  await expect(trust.locator('input')).toHaveValue('0.001');
+  await expect(trust.locator('input')).toHaveValue('0.02');
   await page
     .getByTestId('group-optimisation')
     .screenshot({ path: path.join(os.tmpdir(), 'progress-form-lars.png') });

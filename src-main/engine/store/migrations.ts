@@ -167,4 +167,10 @@ export const migrations: string[] = [
   `
   ALTER TABLE grids ADD COLUMN fine_tune_epochs INTEGER;
   `,
+  // 8: LARS's trust coefficient became a field, defaulting to 0.02; the runs recorded before trained with
+  // 0.001, and say so, so that resuming one goes on with the rate it had and Compare shows the difference.
+  `
+  UPDATE runs SET config_json = json_set(config_json, '$.larsTrustCoefficient', 0.001)
+  WHERE json_type(config_json, '$.larsTrustCoefficient') IS NULL;
+  `,
 ];

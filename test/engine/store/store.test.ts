@@ -186,3 +186,26 @@ describe('Store', () => {
     expect(() => new Store('')).toThrow(/cannot open database: the path is empty/);
   });
 });
+
+describe('migration 8', () => {
+  it('records the LARS trust coefficient the runs of older versions trained with (0.001)', () => {
+    const db = new Database(file.replace('nested/', ''));
+    for (const [v, sql] of migrations.slice(0, 7).entries()) {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+    const insert = db.prepare(
+      `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, created_at)
+       VALUES (?, 'byol', 'stopped', '{"id":"synthetic"}', 'auto', ?, '2026-01-01T00:00:00Z')`,
+    );
+    insert.run('old LARS run', JSON.stringify({ optimizer: 'lars', lr: 0.2 }));
+    insert.run('set by hand', JSON.stringify({ optimizer: 'lars', larsTrustCoefficient: 0.05 }));
+    db.close();
+    const store = new Store(file.replace('nested/', ''));
+    expect(store.getRun(1)!.config).toEqual({ optimizer: 'lars', lr: 0.2, larsTrustCoefficient: 0.001 });
+    expect(store.getRun(2)!.config).toEqual({ optimizer: 'lars', larsTrustCoefficient: 0.05 });
+    // A run created now keeps what it was given.
+    expect(newRun(store).config).toEqual({ lr: 0.5, epochs: 2 });
+    store.close();
+  });
+});
