@@ -9,11 +9,16 @@ export function parseValue(raw: string): unknown {
   }
 }
 
+/** A repeated `key=value` flag's pairs, trimmed, in order; `flag` names it in the one-line refusal. */
+export function keyValuePairs(flag: string, pairs: readonly string[]): [key: string, value: string][] {
+  return pairs.map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`${flag} expects key=value, got "${pair}"`);
+    return [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+  });
+}
+
 /** `--set key=value` pairs into a config object (later ones win). */
 export function applySetFlags(config: Record<string, unknown>, pairs: readonly string[]): void {
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${pair}"`);
-    config[pair.slice(0, eq).trim()] = parseValue(pair.slice(eq + 1).trim());
-  }
+  for (const [key, raw] of keyValuePairs('--set', pairs)) config[key] = parseValue(raw);
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { datasetFlags, datasetHelp, datasetSpecFromFlags } from '../dataset-flags';
+import { applySetFlags, keyValuePairs } from '../config-values';
 import { UsageError } from '../errors';
 import { backendPreferences, type BackendPreference } from '../../domain';
 import type { BackboneId } from '../../engine/nn/backbones';
@@ -78,22 +79,9 @@ function integer(flag: string, raw: string | undefined, min = 1): number | undef
   return n;
 }
 
-/** A --set value: JSON where it parses (numbers, booleans, arrays), else the raw string. */
-function parseValue(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
 function parseSets(pairs: string[] | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const pair of pairs ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--set expects key=value, got "${pair}"`);
-    out[pair.slice(0, eq).trim()] = parseValue(pair.slice(eq + 1).trim());
-  }
+  applySetFlags(out, pairs ?? []);
   return out;
 }
 
@@ -321,13 +309,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
 
 /** `--ablation key=value` pairs: switches of the reference recipes, values as given. */
 function parseAblation(pairs: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of pairs ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--ablation expects key=value, got "${pair}"`);
-    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-  }
-  return out;
+  return Object.fromEntries(keyValuePairs('--ablation', pairs ?? []));
 }
 
 /** `bench parity`: refuses before anything trains, then both sides per method and seed, then the table. */

@@ -138,6 +138,18 @@ describe('bench parity', () => {
     expect(r.stderr).toMatch(/byol's reference has no ablation nesterov; it knows: target_init/);
   }, 60_000);
 
+  it('refuses a switch or a setting that is not key=value, naming its flag, in one line', async () => {
+    for (const [flag, pair] of [
+      ['--ablation', 'target_init'],
+      ['--set', '=0.1'],
+    ] as const) {
+      const r = await runCli(['bench', 'parity', '--method', 'byol', ...tiny, flag, pair]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(`${flag} expects key=value, got "${pair}"`);
+    }
+  }, 60_000);
   it('says in one line that the interpreter is missing', async () => {
     const r = await runCli([
       'bench',
