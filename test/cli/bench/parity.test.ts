@@ -150,6 +150,7 @@ describe('bench parity', () => {
       expect(r.stderr).toContain(`${flag} expects key=value, got "${pair}"`);
     }
   }, 60_000);
+
   it('says in one line that the interpreter is missing', async () => {
     const r = await runCli([
       'bench',
