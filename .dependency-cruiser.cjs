@@ -84,7 +84,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: 'node_modules|^src-main/dnnl-addon/build/' },
+    exclude: { path: 'node_modules|^src-main/(dnnl|vulkan)-addon/build/' },
     tsPreCompilationDeps: true,
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.vue', '.mjs', '.cjs', '.json'] },
   },

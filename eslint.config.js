@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', '.tmp/', 'src-main/dnnl-addon/build/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'coverage/',
+      '.tmp/',
+      'src-main/dnnl-addon/build/',
+      'src-main/vulkan-addon/build/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

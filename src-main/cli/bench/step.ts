@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendPreference } from '../../domain';
 import { initBackend } from '../../engine/backend';
+import { fallbackCalls } from '../../engine/backend/vulkan';
 import { optimizationStep } from '../../engine/runner/step';
 import type { StepContext, TrainBatch } from '../../engine/methods/method';
 import { createOptimizer } from '../../engine/nn/optimizers';
@@ -62,6 +63,8 @@ export interface StepBenchResult {
   tensors: TensorTrace;
   /** Slowest kernels of one profiled step (nested kernels count in both caller and callee). */
   kernels?: KernelTime[];
+  /** On the vulkan backend: the kernels of one step that have no shader yet and ran on the cpu. */
+  cpuKernels?: { name: string; calls: number }[];
 }
 
 /**
@@ -130,6 +133,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
 
   const times: number[] = [];
   let kernels: KernelTime[] | undefined;
+  let cpuKernels: { name: string; calls: number }[] | undefined;
   let peakStepBytes: number | null = null;
   try {
     log(
@@ -152,8 +156,15 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
       log(`  step ${i + 1}/${steps}: ${ms.toFixed(0)} ms`);
     }
     // One more, untimed, under tf.profile: the peak of live tensor bytes inside a step, and per-kernel times.
+    const before = new Map(fallbackCalls);
     const profile = await tf.profile(() => runStep(step));
     sampler.sample();
+    if (info.name === 'vulkan') {
+      cpuKernels = [...fallbackCalls]
+        .map(([name, calls]) => ({ name, calls: calls - (before.get(name) ?? 0) }))
+        .filter((k) => k.calls > 0)
+        .sort((a, b) => b.calls - a.calls);
+    }
     peakStepBytes = profile.peakBytes;
     if (options.profileTop) kernels = topKernels(profile.kernels, options.profileTop);
   } finally {
@@ -187,6 +198,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     // From the end of the last warm-up step on: a method may create state lazily in its first step.
     tensors: tensorTrace(sampler.counts.slice(Math.max(0, warmup - 1))),
     ...(kernels ? { kernels } : {}),
+    ...(cpuKernels ? { cpuKernels } : {}),
   };
 }
 

@@ -426,6 +426,13 @@ function stepReport(r: StepBenchResult): string {
   out += row('memory', memoryLine(r.memory));
   out += row('tensors', tensorsLine(r.tensors));
   if (!r.lossFinite) out += row('loss', 'NOT finite');
+  if (r.cpuKernels) {
+    const calls = r.cpuKernels.map((k) => `${k.name} ×${k.calls}`).join(', ');
+    out += row(
+      'on the cpu',
+      r.cpuKernels.length ? `${calls} (no shader yet)` : 'none: every kernel ran on the device',
+    );
+  }
   if (r.kernels?.length) {
     out += 'kernels      (one profiled step; nested kernels count in caller and callee)\n';
     for (const k of r.kernels)

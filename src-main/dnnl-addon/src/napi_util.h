@@ -1,4 +1,4 @@
-// Small helpers for the addon's Node-API entry points: argument decoding with clear errors, and one
+// Small helpers for the addons' Node-API entry points (this one and src-main/vulkan-addon): argument decoding with clear errors, and one
 // place that turns C++ exceptions into JavaScript ones.
 #pragma once
 
@@ -16,7 +16,7 @@ struct JsError : std::runtime_error {
 };
 
 inline void check(napi_status status, const char *what) {
-  if (status != napi_ok) throw JsError(std::string("dnnl addon: ") + what + " failed");
+  if (status != napi_ok) throw JsError(std::string("native addon: ") + what + " failed");
 }
 
 // The first N arguments; fewer is an error.

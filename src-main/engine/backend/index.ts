@@ -8,11 +8,12 @@ import { loadNative, type NativePackage } from './native';
 import { dnnlStatus } from './dnnl';
 import { startWasm } from './wasm';
 import { startWebgpu } from './webgpu';
+import { startVulkan } from './vulkan';
 
 export { registerWasmKernels, restoreNativeWasmKernel, wasmKernelNames } from './kernels';
 
 export interface BackendInfo {
-  /** The tfjs backend actually in use: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'. */
+  /** The tfjs backend actually in use: 'tensorflow' | 'vulkan' | 'webgpu' | 'wasm' | 'cpu'. */
   name: string;
   /** Human-readable, for logs and the UI, e.g. 'CUDA GPU (tfjs-node-gpu)'. */
   device: string;
@@ -51,6 +52,8 @@ async function choose(preference: BackendPreference): Promise<BackendInfo> {
       return native();
     case 'webgpu':
       return webgpu();
+    case 'vulkan':
+      return vulkan();
     case 'wasm':
       return wasm();
     case 'cpu':
@@ -64,7 +67,7 @@ async function choose(preference: BackendPreference): Promise<BackendInfo> {
       );
     default:
       throw new Error(
-        `Unknown backend preference '${String(preference)}' (auto, tensorflow, webgpu, wasm, cpu)`,
+        `Unknown backend preference '${String(preference)}' (auto, tensorflow, vulkan, webgpu, wasm, cpu)`,
       );
   }
 }
@@ -92,6 +95,25 @@ async function webgpu(options: { quiet?: boolean } = {}): Promise<BackendInfo> {
     return { name: 'webgpu', device: `GPU: ${adapter}, WebGPU via Dawn` };
   } catch (err) {
     throw new Error(`Backend 'webgpu' cannot start: ${(err as Error).message}; use 'auto', 'wasm' or 'cpu'.`);
+  }
+}
+
+/**
+ * The project's Vulkan backend. Not in `auto`'s chain yet: convolutions and batch norm still run on the
+ * cpu through its fallback, so on a GPU it is slower than wasm with oneDNN until they have shaders.
+ */
+async function vulkan(): Promise<BackendInfo> {
+  try {
+    const { info, deviceKernels, kernels } = await startVulkan();
+    const kind = info.type === 'cpu' ? 'CPU (a Vulkan device in software)' : `GPU (${info.type})`;
+    return {
+      name: 'vulkan',
+      device:
+        `${kind}: ${info.name}, Vulkan ${info.apiVersion}, driver ${info.driver}; ` +
+        `${deviceKernels} of ${kernels} kernels on the device, the rest on the cpu`,
+    };
+  } catch (err) {
+    throw new Error(`Backend 'vulkan' cannot start: ${(err as Error).message}; use 'auto', 'wasm' or 'cpu'.`);
   }
 }
 

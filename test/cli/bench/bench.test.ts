@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { vulkanDevice } from '../../../src-main/engine/backend/vulkan';
 import { cifarDir, runCli } from '../../helpers/cli';
 
 /** Tiny settings: the bench's output shape is what is tested, never its timings. */
@@ -27,6 +28,7 @@ interface StepJson {
   memory: { peakRssBytes: number; tfLiveBytes: number; tfPeakStepBytes: number | null };
   tensors: { perStep: number[]; constant: boolean; growthPerStep: number };
   kernels?: { name: string; ms: number; calls: number }[];
+  cpuKernels?: { name: string; calls: number }[];
   torch?: {
     images_per_s: number;
     step_ms: number;
@@ -318,4 +320,22 @@ describe('bench quality', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown method "nope"/);
   });
+});
+
+describe.runIf(vulkanDevice().addon !== null)('bench step on the vulkan backend', () => {
+  it('lists the kernels of a step that ran on the cpu, and the convolutions are not among them', async () => {
+    const r = await runCli(['bench', '--backend', 'vulkan', '--backbone', 'convnet', ...tiny, '--json']);
+    expect(r.code).toBe(0);
+    const step = json<StepJson>(r.stdout);
+    expect(step.backend).toBe('vulkan');
+    expect(step.lossFinite).toBe(true);
+    expect(step.cpuKernels!.length).toBeGreaterThan(0);
+    for (const k of step.cpuKernels!) expect(k.calls).toBeGreaterThan(0);
+    const names = step.cpuKernels!.map((k) => k.name);
+    for (const onDevice of ['Conv2D', 'Conv2DBackpropFilter', 'BatchMatMul', 'FusedBatchNorm']) {
+      expect(names).not.toContain(onDevice);
+    }
+    const text = await runCli(['bench', '--backend', 'vulkan', '--backbone', 'convnet', ...tiny]);
+    expect(text.stdout).toMatch(/^on the cpu {3}(\w+ ×\d+, )*\w+ ×\d+ \(no shader yet\)$/m);
+  }, 120_000);
 });

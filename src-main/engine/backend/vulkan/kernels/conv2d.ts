@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { Shaders } from '../pipelines';
+import type { VulkanBackend } from '../backend';
+import type { VulkanKernel } from './kernel';
+import { reduceRows, ReduceOp } from './reduce-rows';
+
+/** The shared push constants of the convolution shaders (shaders/conv-layout.glsl). */
+function convPush(info: tf.backend_util.Conv2DInfo, slices = 1): Int32Array {
+  return Int32Array.from([
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+    info.dilationHeight,
+    info.dilationWidth,
+    slices,
+  ]);
+}
+
+function runConv(
+  backend: VulkanBackend,
+  shader: 'conv2d' | 'conv2dBackpropInput',
+  info: tf.backend_util.Conv2DInfo,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  shape: number[],
+): tf.TensorInfo {
+  const out = backend.makeOutput(shape, 'float32');
+  const n = tf.util.sizeFromShape(shape);
+  if (n === 0) return out;
+  const buffers = [backend.bufferOf(a), backend.bufferOf(b), backend.bufferOf(out)];
+  backend.shaders.run(shader, buffers, convPush(info), Shaders.elementGroups(n));
+  return out;
+}
+
+/** Invocations the filter gradient aims for; below that the batch is summed in slices. */
+const FILTER_GRADIENT_INVOCATIONS = 16384;
+
+/** dw in two dispatches: per-slice sums over the batch, then the sum of the slices (shaders/reduce.comp). */
+function filterGradient(
+  backend: VulkanBackend,
+  info: tf.backend_util.Conv2DInfo,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  shape: number[],
+): tf.TensorInfo {
+  const weights = tf.util.sizeFromShape(shape);
+  const out = backend.makeOutput(shape, 'float32');
+  if (weights === 0) return out;
+  const slices = Math.max(1, Math.min(info.batchSize, Math.ceil(FILTER_GRADIENT_INVOCATIONS / weights)));
+  const parts = slices === 1 ? out : backend.makeOutput([weights, slices], 'float32');
+  const buffers = [backend.bufferOf(x), backend.bufferOf(dy), backend.bufferOf(parts)];
+  backend.shaders.run(
+    'conv2dBackpropFilter',
+    buffers,
+    convPush(info, slices),
+    Shaders.elementGroups(weights * slices),
+  );
+  if (parts !== out) {
+    reduceRows(backend, ReduceOp.sum, backend.bufferOf(parts), backend.bufferOf(out), weights, slices);
+    backend.disposeIntermediateTensorInfo(parts);
+  }
+  return out;
+}
+
+const nhwcFloat = (format: string, ...tensors: tf.TensorInfo[]): boolean =>
+  format === 'NHWC' && tensors.every((t) => t.dtype === 'float32');
+
+/** 2-D convolutions in NHWC (tfjs's layout) and their two gradients, direct loops over the taps. */
+export const conv2dKernels: VulkanKernel[] = [
+  {
+    kernelName: tf.Conv2D,
+    run({ inputs, attrs, backend }) {
+      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+      const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
+      if (!nhwcFloat(dataFormat, x, filter)) return null;
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filter.shape as [number, number, number, number],
+        strides,
+        dilations,
+        pad,
+        dimRoundingMode,
+      );
+      return runConv(backend, 'conv2d', info, x, filter, info.outShape);
+    },
+  },
+  {
+    kernelName: tf.Conv2DBackpropInput,
+    run({ inputs, attrs, backend }) {
+      const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
+        attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      if (!nhwcFloat(dataFormat, dy, filter)) return null;
+      const info = tf.backend_util.computeConv2DInfo(
+        inputShape,
+        filter.shape as [number, number, number, number],
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+      );
+      return runConv(backend, 'conv2dBackpropInput', info, dy, filter, [...inputShape]);
+    },
+  },
+  {
+    kernelName: tf.Conv2DBackpropFilter,
+    run({ inputs, attrs, backend }) {
+      const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+      const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
+        attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      if (!nhwcFloat(dataFormat, x, dy)) return null;
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filterShape,
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+      );
+      return filterGradient(backend, info, x, dy, [...filterShape]);
+    },
+  },
+];

@@ -1,0 +1,25 @@
+import { batchMatMulKernel } from './batch-mat-mul';
+import { batchNormKernel } from './batch-norm';
+import { binaryKernels } from './binary';
+import { castKernel } from './cast';
+import { conv2dKernels } from './conv2d';
+import { fillKernels } from './fill';
+import type { VulkanKernel } from './kernel';
+import { reduceKernels } from './reduce';
+import { viewKernels } from './reshape';
+import { stridedCopyKernels } from './strided-copy';
+import { unaryKernels } from './unary';
+
+/** Every kernel the vulkan backend runs with a shader (or as a view); the rest run on the cpu. */
+export const vulkanKernels: readonly VulkanKernel[] = [
+  ...binaryKernels,
+  ...unaryKernels,
+  castKernel,
+  ...fillKernels,
+  ...viewKernels,
+  ...stridedCopyKernels,
+  ...reduceKernels,
+  batchMatMulKernel,
+  ...conv2dKernels,
+  batchNormKernel,
+];

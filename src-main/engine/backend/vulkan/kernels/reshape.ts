@@ -1,0 +1,30 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import type { VulkanKernel } from './kernel';
+
+/** Reshape and Identity share the input's buffer: a new shape over the same elements. */
+export const viewKernels: VulkanKernel[] = [
+  {
+    kernelName: tf.Reshape,
+    run({ inputs, attrs, backend }) {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const { shape } = attrs as unknown as tf.ReshapeAttrs;
+      const size = tf.util.sizeFromShape(x.shape);
+      const newShape = tf.util.inferFromImplicitShape([...shape], size);
+      tf.util.assert(
+        size === tf.util.sizeFromShape(newShape),
+        () => `Cannot reshape a tensor of shape [${x.shape}] (${size} elements) into [${shape}]`,
+      );
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: newShape, dtype: x.dtype };
+    },
+  },
+  {
+    kernelName: tf.Identity,
+    run({ inputs, backend }) {
+      const { x } = inputs as { x: tf.TensorInfo };
+      backend.incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  },
+];

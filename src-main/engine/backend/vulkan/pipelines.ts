@@ -1,0 +1,68 @@
+import { spirv, type ShaderName } from './spirv';
+import type { VulkanAddon } from './device';
+
+/** What each shader binds: its storage buffers and the bytes of its push-constant block (std430). */
+const conv = { bindings: 3, pushBytes: 4 * 16 };
+const layouts: Record<ShaderName, { bindings: number; pushBytes: number }> = {
+  batchNorm: { bindings: 6, pushBytes: 4 * 6 },
+  binary: { bindings: 3, pushBytes: 4 * (3 + 3 * 6) },
+  conv2d: conv,
+  conv2dBackpropFilter: conv,
+  conv2dBackpropInput: conv,
+  matmul: { bindings: 3, pushBytes: 4 * 7 },
+  matmulDirect: { bindings: 3, pushBytes: 4 * 8 },
+  reduce: { bindings: 2, pushBytes: 4 * 4 },
+  stridedCopy: { bindings: 2, pushBytes: 4 * (4 + 3 * 6) },
+  unary: { bindings: 2, pushBytes: 4 * 3 },
+};
+
+/** The most dimensions the elementwise and copy shaders index (their push constants hold 6 per operand). */
+export const MAX_RANK = 6;
+/** Vulkan guarantees 65,535 workgroups per dimension; the element-wise shaders loop over the rest. */
+const MAX_GROUPS = 65535;
+
+/** Records dispatches of the project's shaders, creating each pipeline the first time it is used. */
+export class Shaders {
+  private readonly pipelines = new Map<ShaderName, number>();
+
+  constructor(private readonly addon: VulkanAddon) {}
+
+  /** One dispatch of `shader` over `buffers` with push constants `push` (32-bit words). */
+  run(
+    shader: ShaderName,
+    buffers: readonly number[],
+    push: Uint32Array | Int32Array,
+    groups: readonly [number, number?, number?],
+  ): void {
+    this.addon.dispatch(
+      this.pipeline(shader),
+      Uint32Array.from(buffers),
+      push,
+      groups[0],
+      groups[1] ?? 1,
+      groups[2] ?? 1,
+    );
+  }
+
+  /** Workgroups for a grid-stride loop over `n` elements, 256 per group. */
+  static elementGroups(n: number): [number] {
+    return [Math.max(1, Math.min(MAX_GROUPS, Math.ceil(n / 256)))];
+  }
+
+  static rowGroups(rows: number): [number] {
+    return [Math.max(1, Math.min(MAX_GROUPS, rows))];
+  }
+
+  private pipeline(shader: ShaderName): number {
+    let id = this.pipelines.get(shader);
+    if (id === undefined) {
+      const bytes = Buffer.from(spirv[shader], 'base64');
+      const code = new Uint32Array(bytes.byteLength / 4);
+      new Uint8Array(code.buffer).set(bytes); // Buffer.from may hand out a view at an odd offset
+      const { bindings, pushBytes } = layouts[shader];
+      id = this.addon.createPipeline(code, bindings, pushBytes);
+      this.pipelines.set(shader, id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,98 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+import { initBackend } from '../../../../src-main/engine/backend';
+import { vulkanDevice, type VulkanAddon } from '../../../../src-main/engine/backend/vulkan';
+import { createInstance, ctxAt, randomBatch } from '../../methods/method-harness';
+import { vulkanAvailable } from './vulkan-helpers';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../../..');
+const glslcFound = spawnSync('glslc', ['--version']).status === 0;
+
+describe('the committed SPIR-V', () => {
+  // CI installs glslc, so a shader edited without recompiling fails there.
+  it.runIf(glslcFound || process.env.CONTRASTLAB_REQUIRE_VULKAN === '1')(
+    'is what glslc makes of the shaders',
+    () => {
+      const check = spawnSync('node', ['scripts/compile-shaders.js', '--check'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
+      expect(check.stderr).toBe('');
+      expect(check.status).toBe(0);
+    },
+  );
+});
+
+describe.runIf(vulkanAvailable)('the vulkan backend', () => {
+  const addon = (): VulkanAddon => vulkanDevice().addon!;
+
+  it('names the device and the driver in its backend line', async () => {
+    const info = await initBackend('vulkan');
+    expect(info.name).toBe('vulkan');
+    expect(info.device).toMatch(
+      /^(CPU \(a Vulkan device in software\)|GPU \(\w+\)): .+, Vulkan 1\.\d+\.\d+, driver .+; \d+ of \d+ kernels on the device/,
+    );
+  });
+
+  it('records a chain of ops and submits it once, when the result is read', async () => {
+    await initBackend('vulkan');
+    const x = tf.randomNormal([1000], 0, 1, 'float32', 5);
+    const before = addon().stats();
+    const y = tf.tidy(() => {
+      let t = x;
+      for (let i = 0; i < 40; i++) t = tf.relu(tf.add(tf.mul(t, 0.9), 0.1));
+      return t;
+    });
+    const recorded = addon().stats();
+    expect(recorded.dispatches - before.dispatches).toBe(120);
+    expect(recorded.submits).toBe(before.submits);
+    await y.data();
+    expect(addon().stats().submits).toBe(before.submits + 1);
+    tf.dispose([x, y]);
+  });
+
+  it('stops allocating device memory after the first training step, and frees what a step made', async () => {
+    await initBackend('vulkan');
+    const { instance, config } = createInstance('simclr', { backbone: 'convnet' });
+    const variables = instance.trainableParameters().map(([, v]) => v);
+    const step = (seed: number) => {
+      const batch = randomBatch('simclr', config, [0, 1, 2, 3, 4, 5, 6, 7], seed);
+      const { value, grads } = tf.variableGrads(() => instance.step(batch, ctxAt(seed)).loss, variables);
+      value.dataSync();
+      tf.dispose([value, ...Object.values(grads), ...batch.views]);
+    };
+    step(1);
+    const warm = addon().stats();
+    step(2);
+    step(3);
+    const after = addon().stats();
+    expect(after.blocks).toBe(warm.blocks);
+    expect(after.blockBytes).toBe(warm.blockBytes);
+    expect(after.liveBuffers).toBe(warm.liveBuffers);
+    instance.dispose();
+  });
+
+  it('refuses a buffer it does not hold, in one line', () => {
+    expect(() => addon().write(1e6, new Float32Array(1))).toThrow(
+      /^Vulkan: buffer 1000000 is not allocated$/,
+    );
+  });
+});
+
+describe('without a Vulkan device', () => {
+  it('the backend says why in one line', () => {
+    const script = `import('./src-main/engine/backend/index.ts').then(({ initBackend }) => initBackend('vulkan')).then(
+      () => console.log('started'), (e) => console.log(e.message))`;
+    const out = execFileSync('node', ['--import', 'tsx', '-e', script], {
+      cwd: repoRoot,
+      env: { ...process.env, CONTRASTLAB_VULKAN: '0' },
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe(
+      "Backend 'vulkan' cannot start: CONTRASTLAB_VULKAN=0; use 'auto', 'wasm' or 'cpu'.",
+    );
+  });
+});

@@ -1,0 +1,238 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+import { vulkanDevice } from '../../../../src-main/engine/backend/vulkan';
+import { compareVulkanToCpu, vulkanAvailable } from './vulkan-helpers';
+
+// Inputs come from seeded tf.random* ops, which generate their values in JS: both backends see the same.
+const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+const positive = (shape: number[], seed: number) => tf.randomUniform(shape, 0.1, 4, 'float32', seed);
+
+describe('the Vulkan device', () => {
+  // CI installs Mesa's lavapipe and sets this, so the shaders cannot silently go untested there.
+  it.runIf(process.env.CONTRASTLAB_REQUIRE_VULKAN === '1')('opens', () => {
+    const device = vulkanDevice();
+    expect(device.addon ? '' : device.why).toBe('');
+  });
+});
+
+describe.runIf(vulkanAvailable)('vulkan kernels against cpu, each on its shader', () => {
+  const cases: [string, () => tf.Tensor | tf.Tensor[]][] = [
+    ['add, broadcasting a row', () => tf.add(normal([2, 3, 4], 1), normal([4], 2))],
+    ['sub, broadcasting a column', () => tf.sub(normal([3, 1], 1), normal([2, 3, 5], 2))],
+    ['mul by a scalar', () => tf.mul(normal([7, 9], 1), tf.scalar(0.5))],
+    ['div', () => tf.div(normal([4, 6], 1), positive([4, 6], 2))],
+    [
+      'maximum and minimum',
+      () => [tf.maximum(normal([33], 1), normal([33], 2)), tf.minimum(normal([5, 1], 3), normal([1, 5], 4))],
+    ],
+    ['squared difference', () => tf.squaredDifference(normal([2, 2, 2, 2, 2, 3], 1), normal([3], 2))],
+    [
+      'relu, exp, neg, abs, square',
+      () => {
+        const x = normal([300], 1);
+        return [tf.relu(x), tf.exp(x), tf.neg(x), tf.abs(x), tf.square(x)];
+      },
+    ],
+    [
+      'log, sqrt, rsqrt, reciprocal',
+      () => {
+        const x = positive([301], 1);
+        return [tf.log(x), tf.sqrt(x), tf.rsqrt(x), tf.reciprocal(x)];
+      },
+    ],
+    [
+      'sigmoid and tanh, past where exp overflows',
+      () => {
+        const x = tf.mul(normal([200], 1), 40);
+        return [tf.sigmoid(x), tf.tanh(x)];
+      },
+    ],
+    [
+      'casts between float32, int32 and bool',
+      () => {
+        const x = tf.mul(normal([50], 1), 5);
+        const ints = tf.cast(x, 'int32');
+        return [
+          ints,
+          tf.cast(ints, 'float32'),
+          tf.cast(x, 'bool'),
+          tf.cast(tf.cast(x, 'bool'), 'int32'),
+          tf.cast(tf.cast(x, 'bool'), 'float32'),
+        ];
+      },
+    ],
+    [
+      'fill, zerosLike, onesLike',
+      () => [tf.fill([3, 4], 2.5), tf.zerosLike(normal([5], 1)), tf.onesLike(normal([2, 2], 1))],
+    ],
+    [
+      'reshape and identity share the buffer',
+      () => [tf.reshape(normal([2, 6], 1), [3, 4]), tf.clone(normal([4], 2))],
+    ],
+    ['transpose, 4-D', () => tf.transpose(normal([2, 3, 4, 5], 1), [3, 1, 0, 2])],
+    ['transpose of int32', () => tf.transpose(tf.cast(tf.mul(normal([3, 4], 1), 9), 'int32'))],
+    ['slice, 3-D', () => tf.slice(normal([4, 5, 6], 1), [1, 2, 0], [2, -1, 3])],
+    ['sum over the last axis, with keepDims', () => tf.sum(normal([6, 700], 1), -1, true)],
+    ['sum over leading axes (transposed first)', () => tf.sum(normal([4, 3, 5], 1), [0, 2])],
+    ['sum of everything', () => tf.sum(normal([1000], 1))],
+    [
+      'mean, max and min over axes',
+      () => {
+        const x = normal([3, 4, 5], 1);
+        return [tf.mean(x, [1]), tf.max(x, [0, 1]), tf.min(x, 2)];
+      },
+    ],
+    ['matMul', () => tf.matMul(normal([17, 33], 1), normal([33, 19], 2))],
+    ['matMul transposed both ways', () => tf.matMul(normal([33, 17], 1), normal([19, 33], 2), true, true)],
+    ['batched matMul, one side shared', () => tf.matMul(normal([3, 5, 7], 1), normal([7, 4], 2))],
+    [
+      'batched matMul, 4-D batches (thin: direct)',
+      () => tf.matMul(normal([2, 3, 8, 6], 1), normal([2, 3, 8, 5], 2), true),
+    ],
+    [
+      'batched matMul, tiled, transposed',
+      () => tf.matMul(normal([3, 40, 20], 1), normal([3, 33, 40], 2), true, true),
+    ],
+    [
+      'batched colour transforms (3 × 3 per image: direct)',
+      () => tf.matMul(normal([4, 100, 3], 1), normal([4, 3, 3], 2)),
+    ],
+    ['tile', () => tf.tile(normal([2, 1, 3], 1), [2, 4, 1])],
+    [
+      'concat along the batch and along channels, float32 and int32',
+      () => {
+        const ints = tf.cast(tf.mul(normal([2, 3], 3), 9), 'int32');
+        return [
+          tf.concat([normal([2, 3], 1), normal([4, 3], 2)], 0),
+          tf.concat([normal([2, 2, 1], 1), normal([2, 2, 3], 2)], -1),
+          tf.concat([ints, ints], 1),
+        ];
+      },
+    ],
+    ['split along an inner axis', () => tf.split(normal([3, 7, 2], 1), [2, 5], 1)],
+    [
+      'comparisons, broadcasting, to bool',
+      () => {
+        // Small integers, so that equal pairs occur.
+        const a = tf.tensor2d(
+          Array.from({ length: 20 }, (_, i) => ((i * 7) % 5) - 2),
+          [4, 5],
+        );
+        const b = tf.tensor1d([0, 1, -1, 2, 0]);
+        return [
+          tf.greater(a, b),
+          tf.greaterEqual(a, b),
+          tf.less(a, b),
+          tf.lessEqual(a, b),
+          tf.equal(a, b),
+          tf.notEqual(a, b),
+        ];
+      },
+    ],
+    [
+      'step (ReLU’s derivative) and logical not',
+      () => {
+        const x = normal([100], 1);
+        return [tf.step(x, 0.25), tf.logicalNot(tf.greater(x, 0))];
+      },
+    ],
+    [
+      'batch norm with per-channel statistics, offset and scale',
+      () => {
+        const x = normal([2, 3, 3, 5], 1);
+        return tf.batchNorm(x, normal([5], 2), positive([5], 3), normal([5], 4), normal([5], 5), 1e-3);
+      },
+    ],
+    [
+      'batch norm without offset and scale',
+      () => tf.batchNorm(normal([4, 6], 1), normal([6], 2), positive([6], 3)),
+    ],
+  ];
+  for (const [name, fn] of cases) {
+    it(name, async () => {
+      const { error, fellBack } = await compareVulkanToCpu(fn);
+      expect(fellBack).toEqual([]);
+      expect(error).toBeLessThan(1e-5);
+    });
+  }
+});
+
+// The convolutions a backbone uses (ResNet's stem, blocks and strided shortcuts, the ConvNet's), each
+// forward and both gradients.
+type Shape4 = [number, number, number, number];
+const convolutions: {
+  name: string;
+  x: Shape4;
+  filter: Shape4;
+  strides: number;
+  pad: 'same' | 'valid' | number;
+}[] = [
+  { name: '3×3 same, stride 1', x: [3, 8, 8, 4], filter: [3, 3, 4, 5], strides: 1, pad: 'same' },
+  { name: '3×3 same, stride 2', x: [2, 9, 9, 3], filter: [3, 3, 3, 6], strides: 2, pad: 'same' },
+  { name: '1×1 stride 2 (shortcut)', x: [4, 8, 8, 6], filter: [1, 1, 6, 8], strides: 2, pad: 0 },
+  { name: '3×3 valid, stride 2', x: [2, 10, 7, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid' },
+  {
+    name: '7×7 stride 2, pad 3 (ImageNet stem)',
+    x: [1, 16, 16, 3],
+    filter: [7, 7, 3, 4],
+    strides: 2,
+    pad: 3,
+  },
+];
+
+describe.runIf(vulkanAvailable)('vulkan convolutions against cpu', () => {
+  for (const c of convolutions) {
+    it(`${c.name}: forward and both gradients`, async () => {
+      const { error, fellBack } = await compareVulkanToCpu(() => {
+        const x = normal(c.x, 1) as tf.Tensor4D;
+        const w = normal(c.filter, 2) as tf.Tensor4D;
+        const y = tf.conv2d(x, w, c.strides, c.pad);
+        const dy = normal(y.shape, 3);
+        const [dx, dw] = tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad), dy)),
+        )([x, w]);
+        return [y, dx!, dw!];
+      });
+      expect(fellBack).toEqual([]);
+      expect(error).toBeLessThan(1e-5);
+    });
+  }
+});
+
+describe.runIf(vulkanAvailable)('vulkan gradients against cpu', () => {
+  it('of a dense layer with a softmax cross-entropy', async () => {
+    const { error } = await compareVulkanToCpu(() => {
+      const x = normal([16, 12], 1);
+      const w = normal([12, 5], 2);
+      const b = normal([5], 3);
+      const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0], 'int32'), 5);
+      const loss = (w: tf.Tensor, b: tf.Tensor) =>
+        tf.losses.softmaxCrossEntropy(labels, tf.add(tf.matMul(tf.relu(x), w), b)) as tf.Scalar;
+      return tf.grads(loss)([w, b]);
+    });
+    expect(error).toBeLessThan(1e-4);
+  });
+
+  it('of normalisation: mean, variance and rsqrt', async () => {
+    const { error } = await compareVulkanToCpu(() => {
+      const f = (x: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0]);
+        return tf.sum(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))), normal([8], 9)));
+      };
+      return tf.grad(f)(normal([32, 8], 1));
+    });
+    expect(error).toBeLessThan(1e-4);
+  });
+});
+
+describe.runIf(vulkanAvailable)('ops without a shader', () => {
+  it('run on the cpu and give its results', async () => {
+    const { error, fellBack } = await compareVulkanToCpu(() => [
+      tf.maxPool(normal([2, 6, 6, 3], 1) as tf.Tensor4D, 2, 2, 'valid'),
+      tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32')),
+    ]);
+    expect(fellBack.sort()).toEqual(['Add', 'MaxPool']);
+    expect(error).toBeLessThan(1e-5);
+  });
+});
