@@ -363,6 +363,10 @@ export class SlurmExecutor {
       if (!state) this.forgotten.add(job.jobId);
       return null;
     }
+    // A job submitted before the run's latest resume is the previous attempt's, and its end is why the
+    // run was resumed: until the resume's own job is recorded (an sbatch away), the run waits for it.
+    const resumedAt = run.resumes.at(-1)?.at;
+    if (resumedAt && Date.parse(resumedAt) > Date.parse(job.submittedAt)) return null;
     const worker = job.workerEnd;
     if (worker?.status === 'completed') return this.end(runId, 'completed', null, emitted);
     if (worker?.status === 'failed')

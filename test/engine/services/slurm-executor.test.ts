@@ -121,7 +121,7 @@ describe.skipIf(missing !== null).concurrent('the Slurm executor on a real clust
     expect((await api.getMetrics(ids)).map(pointKey).sort()).toEqual(stored.map(pointKey).sort());
   });
 
-  it('a job cancelled with scancel while it trains ends stopped, with its stop checkpoint', async ({
+  it('a job cancelled with scancel while it trains ends stopped, with its stop checkpoint; reopened, a poll leaves it queued', async ({
     expect,
   }) => {
     const run = await api.createRun({
@@ -140,6 +140,20 @@ describe.skipIf(missing !== null).concurrent('the Slurm executor on a real clust
     // The worker caught Slurm's SIGTERM and saved where it stopped.
     const checkpoints = await api.listCheckpoints(run.id);
     expect(checkpoints.at(-1)!.step).toBeGreaterThan(0);
+    // A resume reopens the run, then submits its new job: a poll in between must not end the run again
+    // by the previous job's end. Here the reopening is done by hand and the poll comes before any sbatch.
+    const last = checkpoints.at(-1)!;
+    const hostId = (engine as unknown as { supervisor: { hostId(): number } }).supervisor.hostId();
+    const resume = {
+      fromStep: last.step,
+      fromEpoch: last.epoch,
+      checkpointId: last.id,
+      epochsBefore: 500,
+      epochs: 500,
+    };
+    engine.store.reopenRun(run.id, resume, ended.config, hostId);
+    await api.syncSlurmRuns();
+    expect((await api.getRun(run.id)).status).toBe('queued');
   });
 
   it('a job past its time limit is interrupted, then resumed through Slurm to completion', async ({
