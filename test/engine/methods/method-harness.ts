@@ -102,7 +102,8 @@ export function randomBatch(
   const n = indices.length;
   const views = [...plan.global, ...plan.local].map(
     (a, i) =>
-      tf.randomNormal([n, a.outputSize, a.outputSize, 3], 0, 1, 'float32', seed * 31 + i) as tf.Tensor4D,
+      // + 1: tfjs draws an op given seed 0 from Math.random, so the first view would differ on every call.
+      tf.randomNormal([n, a.outputSize, a.outputSize, 3], 0, 1, 'float32', seed * 31 + i + 1) as tf.Tensor4D,
   );
   return { views, indices: Int32Array.from(indices), labels: Int32Array.from(indices, (i) => i % 3) };
 }
