@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendPreference } from '../../domain';
 import { initBackend } from '../../engine/backend';
-import { fallbackCalls } from '../../engine/backend/vulkan';
+import {
+  fallbackCalls,
+  timeVulkanShaders,
+  vulkanDevice,
+  type ShaderTime,
+  type VulkanStats,
+} from '../../engine/backend/vulkan';
 import { optimizationStep } from '../../engine/runner/step';
 import type { StepContext, TrainBatch } from '../../engine/methods/method';
 import { createOptimizer } from '../../engine/nn/optimizers';
@@ -51,6 +57,8 @@ export interface StepBenchResult {
   optimizer: string;
   backend: string;
   device: string;
+  /** The backend ran on a GPU: `--compare-torch` then times PyTorch on CUDA where it can. */
+  gpu: boolean;
   warmup: number;
   steps: number;
   stepMs: { median: number; mean: number; min: number; max: number; all: number[] };
@@ -65,6 +73,18 @@ export interface StepBenchResult {
   kernels?: KernelTime[];
   /** On the vulkan backend: the kernels of one step that have no shader yet and ran on the cpu. */
   cpuKernels?: { name: string; calls: number }[];
+  /** On the vulkan backend: its device memory after the warm-up and after the timed steps, and what a
+   * timed step records and submits on average. */
+  vulkan?: {
+    blockBytesAfterWarmup: number;
+    blockBytes: number;
+    blocks: number;
+    dispatchesPerStep: number;
+    submitsPerStep: number;
+    stagedReadsPerStep: number;
+  };
+  /** On the vulkan backend with a profile: each shader's GPU time in the profiled step (timestamps). */
+  gpuShaders?: ShaderTime[];
 }
 
 /**
@@ -134,6 +154,11 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
   const times: number[] = [];
   let kernels: KernelTime[] | undefined;
   let cpuKernels: { name: string; calls: number }[] | undefined;
+  let gpuShaders: ShaderTime[] | undefined;
+  const device = info.name === 'vulkan' ? vulkanDevice() : null;
+  const deviceStats = (): VulkanStats | null => (device?.addon ? device.addon.stats() : null);
+  let afterWarmup: VulkanStats | null = null;
+  let afterTimed: VulkanStats | null = null;
   let peakStepBytes: number | null = null;
   try {
     log(
@@ -147,6 +172,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
       sampler.sample();
       log(`  warm-up ${i + 1}/${warmup}: ${(performance.now() - t0).toFixed(0)} ms`);
     }
+    afterWarmup = deviceStats();
     for (let i = 0; i < steps; i++, step++) {
       const t0 = performance.now();
       await runStep(step);
@@ -155,9 +181,14 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
       sampler.sample();
       log(`  step ${i + 1}/${steps}: ${ms.toFixed(0)} ms`);
     }
+    afterTimed = deviceStats();
     // One more, untimed, under tf.profile: the peak of live tensor bytes inside a step, and per-kernel times.
     const before = new Map(fallbackCalls);
-    const profile = await tf.profile(() => runStep(step));
+    const timeOnGpu = info.name === 'vulkan' && Boolean(options.profileTop);
+    const profile = await tf.profile(async () => {
+      if (timeOnGpu) gpuShaders = await timeVulkanShaders(() => runStep(step));
+      else await runStep(step);
+    });
     sampler.sample();
     if (info.name === 'vulkan') {
       cpuKernels = [...fallbackCalls]
@@ -188,6 +219,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     optimizer: config.optimizer,
     backend: info.name,
     device: info.device,
+    gpu: info.gpu,
     warmup,
     steps,
     stepMs: { median: medianMs, mean: meanMs, min: Math.min(...times), max: Math.max(...times), all: times },
@@ -199,6 +231,19 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     tensors: tensorTrace(sampler.counts.slice(Math.max(0, warmup - 1))),
     ...(kernels ? { kernels } : {}),
     ...(cpuKernels ? { cpuKernels } : {}),
+    ...(afterWarmup && afterTimed
+      ? {
+          vulkan: {
+            blockBytesAfterWarmup: afterWarmup.blockBytes,
+            blockBytes: afterTimed.blockBytes,
+            blocks: afterTimed.blocks,
+            dispatchesPerStep: (afterTimed.dispatches - afterWarmup.dispatches) / steps,
+            submitsPerStep: (afterTimed.submits - afterWarmup.submits) / steps,
+            stagedReadsPerStep: (afterTimed.stagedReads - afterWarmup.stagedReads) / steps,
+          },
+        }
+      : {}),
+    ...(gpuShaders ? { gpuShaders } : {}),
   };
 }
 

@@ -9,6 +9,17 @@ const repoRoot = path.resolve(import.meta.dirname, '../../..');
 /** Debian's interpreter, which sees Debian's python3-torch. */
 export const defaultPython = '/usr/bin/python3';
 
+/** Where the PyTorch yardstick runs: `auto` is CUDA when ours ran on a GPU and PyTorch sees one. */
+export const torchDevices = ['auto', 'cpu', 'cuda'] as const;
+export type TorchDevicePreference = (typeof torchDevices)[number];
+
+/** An interpreter that imports torch, with the CUDA device torch sees (null: none). */
+export interface TorchInstall {
+  python: string;
+  version: string;
+  cuda: string | null;
+}
+
 /** The PyTorch yardsticks: one SimCLR step (two views, NT-Xent, SGD) of the same network on the CPU. */
 export const torchScripts: Record<string, string> = {
   resnet18: path.resolve(repoRoot, '../shared/bench/torch_simclr_step.py'),
@@ -27,9 +38,12 @@ export interface TorchResult {
   width: number;
   batch_size: number;
   threads: number;
+  /** 'cpu' or 'cuda' (the scripts' --device). */
+  device: string;
   step_ms: number;
   images_per_s: number;
   script: string;
+  python: string;
 }
 
 /** Why a configuration has no PyTorch yardstick, or null when it has one. */
@@ -65,14 +79,20 @@ function lastLine(text: string): string {
   );
 }
 
+const probe =
+  'import json, torch; c = torch.cuda.is_available(); ' +
+  'print(json.dumps({"version": torch.__version__, "cuda": torch.cuda.get_device_name(0) if c else None}))';
+
 /**
- * Checks that `python` runs and imports torch; throws a TorchReferenceError with a one-line reason
- * (and the apt command) otherwise. Cheap next to a bench, so it runs before ours does.
+ * Checks that `python` runs and imports torch, and asks torch for a CUDA device; throws a
+ * TorchReferenceError with a one-line reason (and the apt command) otherwise. Cheap next to a bench, so
+ * it runs before ours does.
  */
-export async function checkTorch(python = defaultPython): Promise<string> {
+export async function checkTorch(python = defaultPython): Promise<TorchInstall> {
   try {
-    const { stdout } = await run(python, ['-c', 'import torch; print(torch.__version__)'], 120_000);
-    return stdout.trim();
+    const { stdout } = await run(python, ['-c', probe], 120_000);
+    const { version, cuda } = JSON.parse(lastLine(stdout)) as { version: string; cuda: string | null };
+    return { python, version, cuda };
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string };
     if (err.code === 'ENOENT') {
@@ -91,6 +111,51 @@ export async function checkTorch(python = defaultPython): Promise<string> {
   }
 }
 
+/**
+ * The interpreter for the yardstick: the one given, else the first of `python3` on PATH (a virtual
+ * environment's, as on GPU machines) and Debian's whose torch sees a CUDA device, else the first that
+ * imports torch. When none does, the reason given is Debian's interpreter's.
+ */
+export async function findTorch(python?: string, path = process.env.PATH ?? ''): Promise<TorchInstall> {
+  if (python !== undefined) return checkTorch(python);
+  const onPath = path
+    .split(':')
+    .filter(Boolean)
+    .map((dir) => `${dir}/python3`)
+    .find((file) => fs.existsSync(file));
+  const candidates = [...new Set([...(onPath ? [onPath] : []), defaultPython])];
+  const found: TorchInstall[] = [];
+  let reason: unknown = null;
+  for (const candidate of candidates) {
+    try {
+      found.push(await checkTorch(candidate));
+    } catch (e) {
+      if (candidate === defaultPython) reason = e;
+    }
+  }
+  const chosen = found.find((t) => t.cuda) ?? found[0];
+  if (chosen) return chosen;
+  throw reason ?? new TorchReferenceError('--compare-torch found no interpreter that imports torch');
+}
+
+/**
+ * The yardstick's device. `auto` compares like with like: CUDA when ours ran on a GPU and PyTorch sees
+ * one, else the CPU. `cuda` without a CUDA device is refused in one line.
+ */
+export function torchDevice(
+  preference: TorchDevicePreference,
+  install: TorchInstall,
+  oursOnGpu: boolean,
+): 'cpu' | 'cuda' {
+  if (preference === 'cuda' && !install.cuda) {
+    throw new TorchReferenceError(
+      `--torch-device cuda: PyTorch ${install.version} at ${install.python} sees no CUDA device`,
+    );
+  }
+  if (preference === 'auto') return oursOnGpu && install.cuda ? 'cuda' : 'cpu';
+  return preference;
+}
+
 export interface TorchOptions {
   backbone: string;
   width: number;
@@ -99,6 +164,7 @@ export interface TorchOptions {
   /** PyTorch intra-op threads; the script's default is every core. */
   threads?: number;
   python?: string;
+  device?: 'cpu' | 'cuda';
 }
 
 /** Runs the PyTorch yardstick for the backbone and parses its JSON line. */
@@ -118,6 +184,7 @@ export async function runTorchReference(options: TorchOptions): Promise<TorchRes
     String(options.steps),
   ];
   if (options.threads !== undefined) args.push('--threads', String(options.threads));
+  args.push('--device', options.device ?? 'cpu');
   let stdout: string;
   try {
     ({ stdout } = await run(python, args, 3_600_000));
@@ -128,9 +195,9 @@ export async function runTorchReference(options: TorchOptions): Promise<TorchRes
     );
   }
   try {
-    const parsed = JSON.parse(lastLine(stdout)) as Omit<TorchResult, 'script'>;
+    const parsed = JSON.parse(lastLine(stdout)) as Omit<TorchResult, 'script' | 'python'>;
     if (typeof parsed.images_per_s !== 'number') throw new Error('no images_per_s');
-    return { ...parsed, script };
+    return { ...parsed, script, python };
   } catch (e) {
     throw new TorchReferenceError(
       `could not read the PyTorch reference's output (${(e as Error).message}): ${lastLine(stdout)}`,

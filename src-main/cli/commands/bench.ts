@@ -11,11 +11,15 @@ import type { StepBenchResult } from '../bench/step';
 import type { RunRecord } from '../bench/e2e';
 import type { QualityRow, QualitySummary } from '../bench/quality';
 import {
-  checkTorch,
   defaultPython,
+  findTorch,
   runTorchReference,
+  torchDevice,
+  torchDevices,
   TorchReferenceError,
   torchUnsupported,
+  type TorchDevicePreference,
+  type TorchInstall,
   type TorchResult,
 } from '../bench/torch';
 
@@ -54,11 +58,16 @@ Measures training speed and checks that methods learn. Not a test: run it on an 
   step and train:
   --steps N              timed steps (default 5)
   --warmup N             untimed steps before them (default 1)
-  --profile N            also list the N slowest kernels of one profiled step
+  --profile N            also list the N slowest kernels of one profiled step (on vulkan, each shader's
+                         GPU time too, from timestamps)
   --compare-torch        also run the PyTorch reference (same network, width, batch and steps; resnet18 and
                          convnet, SimCLR only) in this invocation and print the ratio ours / PyTorch
+  --torch-device NAME    where --compare-torch runs PyTorch: auto (default: cuda when ours ran on a GPU and
+                         PyTorch sees one, else cpu), cpu or cuda
   --threads N            PyTorch threads for --compare-torch (default: every core); parity: the reference's
-  --python FILE          interpreter with python3-torch (default ${defaultPython}); step and parity
+  --python FILE          interpreter with PyTorch (step default: python3 on PATH or ${defaultPython}, the
+                         first whose PyTorch sees a CUDA device, else the first with PyTorch; parity
+                         default ${defaultPython})
   train, quality and parity:
   --epochs N             epochs of each run (default 1; parity 10)
 ${datasetHelp('cifar10: the subset in ../shared/data/cifar10-subset')}  quality and parity:
@@ -105,6 +114,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       warmup: { type: 'string' },
       profile: { type: 'string' },
       'compare-torch': { type: 'boolean' },
+      'torch-device': { type: 'string' },
       threads: { type: 'string' },
       python: { type: 'string' },
       epochs: { type: 'string' },
@@ -149,7 +159,16 @@ export async function benchCommand(argv: string[]): Promise<number> {
     }
   };
   only(['steps', 'warmup', 'profile'], ['step', 'train']);
-  only(['compare-torch'], ['step']);
+  only(['compare-torch', 'torch-device'], ['step']);
+  if (values['torch-device'] !== undefined && !values['compare-torch']) {
+    throw new UsageError('--torch-device applies with --compare-torch');
+  }
+  const torchDevicePreference = (values['torch-device'] ?? 'auto') as TorchDevicePreference;
+  if (!(torchDevices as readonly string[]).includes(torchDevicePreference)) {
+    throw new UsageError(
+      `unknown --torch-device "${torchDevicePreference}"; devices: ${torchDevices.join(', ')}`,
+    );
+  }
   only(['threads', 'python'], ['step', 'parity']);
   only(['epochs', 'data-dir', 'train-size', 'test-size'], ['train', 'quality', 'parity']);
   only(['dataset', 'image-size', 'coarse-labels', 'test-fraction'], ['train', 'quality']);
@@ -246,24 +265,33 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (mode === 'step') {
     const compare = values['compare-torch'] ?? false;
     const threads = integer('--threads', values.threads);
-    const python = values.python ?? defaultPython;
     let torchNote: string | null = null;
+    let install: TorchInstall | null = null;
     if (compare) {
       torchNote = torchUnsupported(model.method, model.backbone);
-      // Fail before minutes of our own bench when the reference cannot run.
-      if (!torchNote) await checkTorch(python).catch(rethrowAsUsage);
+      // Fail before minutes of our own bench when the reference cannot run, or not where asked.
+      if (!torchNote) {
+        install = await findTorch(values.python).catch(rethrowAsUsage);
+        try {
+          torchDevice(torchDevicePreference, install, false);
+        } catch (e) {
+          rethrowAsUsage(e);
+        }
+      }
     }
     const ours = await benchSteps(stepOptions);
     let torch: TorchResult | null = null;
-    if (compare && !torchNote) {
-      log(`bench: PyTorch reference (${ours.steps} steps after 1 warm-up)…`);
+    if (install) {
+      const device = torchDevice(torchDevicePreference, install, ours.gpu);
+      log(`bench: PyTorch reference on ${device} (${ours.steps} steps after 1 warm-up)…`);
       torch = await runTorchReference({
         backbone: ours.backbone,
         width: ours.width,
         batchSize: ours.batchSize,
         steps: ours.steps,
         threads,
-        python,
+        python: install.python,
+        device,
       }).catch(rethrowAsUsage);
     }
     const ratio = torch ? ours.imagesPerSecond / torch.images_per_s : null;
@@ -433,21 +461,44 @@ function stepReport(r: StepBenchResult): string {
       r.cpuKernels.length ? `${calls} (no shader yet)` : 'none: every kernel ran on the device',
     );
   }
+  if (r.vulkan) {
+    const v = r.vulkan;
+    const grew = v.blockBytes - v.blockBytesAfterWarmup;
+    // Averages over the timed steps: whole numbers when every step did the same.
+    const count = (n: number, noun: string) =>
+      `${Number.isInteger(n) ? n : n.toFixed(1)} ${noun}${n === 1 ? '' : noun.endsWith('h') ? 'es' : 's'}`;
+    out += row(
+      'device',
+      `${bytes(v.blockBytes)} of device memory in ${count(v.blocks, 'block')} (` +
+        (grew > 0 ? `GREW by ${bytes(grew)} in the timed steps` : 'none allocated in the timed steps') +
+        `); per step ${count(v.dispatchesPerStep, 'dispatch')} in ${count(v.submitsPerStep, 'submission')}, ` +
+        `${count(v.stagedReadsPerStep, 'staged read')}`,
+    );
+  }
   if (r.kernels?.length) {
     out += 'kernels      (one profiled step; nested kernels count in caller and callee)\n';
     for (const k of r.kernels)
       out += `  ${k.name.padEnd(28)} ${fixed(k.ms).padStart(9)} ms ${String(k.calls).padStart(5)} calls\n`;
+  }
+  if (r.gpuShaders?.length) {
+    // The kernel times above are host times on vulkan (recording); these are the device's own.
+    const total = r.gpuShaders.reduce((sum, s) => sum + s.ms, 0);
+    out += `GPU time     ${fixed(total)} ms of the profiled step on the device, by shader (timestamps)\n`;
+    for (const s of r.gpuShaders.slice(0, r.kernels?.length ?? r.gpuShaders.length))
+      out += `  ${s.shader.padEnd(28)} ${fixed(s.ms).padStart(9)} ms ${String(s.dispatches).padStart(5)} dispatches\n`;
   }
   return out;
 }
 
 function torchReport(t: TorchResult | null, note: string | null, ratio: number | null): string {
   if (!t) return row('PyTorch', `not run: ${note ?? 'unavailable'}`);
+  // On a GPU the intra-op thread count does not bound the speed, so it is not named.
+  const where = t.device === 'cpu' ? `, ${t.threads} thread${t.threads === 1 ? '' : 's'}` : ` (${t.device})`;
   return (
     row(
       'PyTorch',
-      `${t.reference}, ${t.threads} thread${t.threads === 1 ? '' : 's'}: ${fixed(t.images_per_s)} images/s ` +
-        `(step ${fixed(t.step_ms)} ms; ${path.basename(t.script)})`,
+      `${t.reference}${where}: ${fixed(t.images_per_s)} images/s ` +
+        `(step ${fixed(t.step_ms)} ms; ${path.basename(t.script)} under ${t.python})`,
     ) + row('ratio', `ours / PyTorch = ${fixed(ratio, 3)}`)
   );
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { probeGpuQuietly } from './gpu-probe';
-import { registerWebgpuGradients } from './webgpu-gradients';
+import { registerGpuGradients } from './gpu-gradients';
 import { registerWebgpuKernels } from './webgpu-kernels';
 
 /** The optional npm package with Dawn's Node bindings (a prebuilt dawn.node that needs a Vulkan driver). */
@@ -97,7 +97,7 @@ async function start(quiet: boolean): Promise<{ adapter: string }> {
   tf.registerBackend('webgpu', () => new WebGPUBackend(device as Args[0], info as Args[1]), 0);
   // Measured on an H100 (SimCLR, ResNet-18 w16, batch 128): 227 → 375 images/s with both.
   registerWebgpuKernels();
-  registerWebgpuGradients();
+  registerGpuGradients();
   if (!(await tf.setBackend('webgpu'))) {
     throw new Error(`the WebGPU backend failed to initialise on ${name} (see the warning above)`);
   }

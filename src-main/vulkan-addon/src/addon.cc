@@ -67,15 +67,17 @@ napi_value undefined(napi_env env) {
 napi_value Open(napi_env env, napi_callback_info) {
   return guarded(env, [&] {
     const vulkan::DeviceInfo &info = vulkan::open();
-    napi_value result, hostVisible;
+    napi_value result, deviceLocal, stagedReads;
     check(napi_create_object(env, &result), "napi_create_object");
     set(env, result, "name", string(env, info.name));
     set(env, result, "type", string(env, info.type));
     set(env, result, "driver", string(env, info.driver));
     set(env, result, "apiVersion", string(env, info.apiVersion));
     set(env, result, "memoryBytes", number(env, static_cast<double>(info.memoryBytes)));
-    check(napi_get_boolean(env, info.hostVisible, &hostVisible), "napi_get_boolean");
-    set(env, result, "hostVisible", hostVisible);
+    check(napi_get_boolean(env, info.deviceLocal, &deviceLocal), "napi_get_boolean");
+    set(env, result, "deviceLocal", deviceLocal);
+    check(napi_get_boolean(env, info.stagedReads, &stagedReads), "napi_get_boolean");
+    set(env, result, "stagedReads", stagedReads);
     return result;
   });
 }
@@ -162,6 +164,35 @@ napi_value GetStats(napi_env env, napi_callback_info) {
     set(env, result, "liveBuffers", number(env, static_cast<double>(s.liveBuffers)));
     set(env, result, "dispatches", number(env, static_cast<double>(s.dispatches)));
     set(env, result, "submits", number(env, static_cast<double>(s.submits)));
+    set(env, result, "stagedReads", number(env, static_cast<double>(s.stagedReads)));
+    return result;
+  });
+}
+
+napi_value SetTiming(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value argv[1];
+    args(env, info, argv);
+    bool on = false;
+    check(napi_get_value_bool(env, argv[0], &on), "timing takes a boolean");
+    vulkan::setTiming(on);
+    return undefined(env);
+  });
+}
+
+napi_value TakeTimes(napi_env env, napi_callback_info) {
+  return guarded(env, [&] {
+    std::vector<vulkan::PipelineTime> times = vulkan::takeTimes();
+    napi_value result;
+    check(napi_create_array_with_length(env, times.size(), &result), "napi_create_array_with_length");
+    for (size_t i = 0; i < times.size(); i++) {
+      napi_value entry;
+      check(napi_create_object(env, &entry), "napi_create_object");
+      set(env, entry, "pipeline", number(env, times[i].pipeline));
+      set(env, entry, "dispatches", number(env, static_cast<double>(times[i].dispatches)));
+      set(env, entry, "ms", number(env, times[i].ms));
+      check(napi_set_element(env, result, static_cast<uint32_t>(i), entry), "napi_set_element");
+    }
     return result;
   });
 }
@@ -179,6 +210,8 @@ NAPI_MODULE_INIT() {
       {"dispatch", nullptr, Dispatch, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"flush", nullptr, Flush, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"stats", nullptr, GetStats, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setTiming", nullptr, SetTiming, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"takeTimes", nullptr, TakeTimes, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -3,6 +3,7 @@
 #include <volk.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <unordered_map>
@@ -19,6 +20,8 @@ constexpr uint32_t kMaxRecorded = 4096;
 constexpr VkDeviceSize kBlockBytes = 64ull << 20;
 // vkCmdUpdateBuffer's limit: writes up to this size can be recorded instead of waited for.
 constexpr uint64_t kMaxRecordedWrite = 65536;
+// Reads up to this size read mapped memory directly even where reads are staged: a submission costs more.
+constexpr uint64_t kMinStagedRead = 16384;
 
 void ok(VkResult result, const char *what) {
   if (result != VK_SUCCESS) throw JsError(std::string("Vulkan: ") + what + " failed (VkResult " + std::to_string(result) + ")");
@@ -56,6 +59,8 @@ struct Device {
   VkQueue queue = VK_NULL_HANDLE;
   uint32_t family = 0;
   uint32_t memoryType = 0;
+  int32_t stagingType = -1;  // host-cached memory for staged reads; -1: reads use the mapping directly
+  Block staging;
   VkDeviceSize alignment = 256;
   VkCommandPool pool = VK_NULL_HANDLE;
   VkCommandBuffer commands = VK_NULL_HANDLE;
@@ -67,6 +72,14 @@ struct Device {
   std::unordered_map<VkDeviceSize, std::vector<uint32_t>> freeBySize;
   std::vector<Pipeline> pipelines;
   Stats stats{};
+  // GPU timestamps (setTiming): query 0 at the start of the command buffer, query i + 1 after dispatch i.
+  bool timestamps = false;  // the queue family writes timestamps
+  float timestampPeriod = 1;  // nanoseconds per tick
+  uint64_t timestampMask = ~0ull;
+  VkQueryPool queries = VK_NULL_HANDLE;
+  bool timing = false;
+  std::vector<uint32_t> timedPipelines;  // the pipeline of each timed dispatch in this command buffer
+  std::vector<PipelineTime> times;       // by pipeline
 };
 
 std::unique_ptr<Device> current;
@@ -110,6 +123,28 @@ void begin(Device &d) {
   VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   ok(vkBeginCommandBuffer(d.commands, &info), "vkBeginCommandBuffer");
+  d.timedPipelines.clear();
+  if (d.timing) {
+    vkCmdResetQueryPool(d.commands, d.queries, 0, kMaxRecorded + 1);
+    vkCmdWriteTimestamp(d.commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, d.queries, 0);
+  }
+}
+
+// Adds the finished command buffer's dispatch times to their pipelines' totals.
+void collectTimes(Device &d) {
+  if (d.timedPipelines.empty()) return;
+  std::vector<uint64_t> ticks(d.timedPipelines.size() + 1);
+  ok(vkGetQueryPoolResults(d.device, d.queries, 0, static_cast<uint32_t>(ticks.size()), ticks.size() * 8, ticks.data(), 8,
+                           VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
+     "vkGetQueryPoolResults");
+  for (size_t i = 0; i < d.timedPipelines.size(); i++) {
+    uint32_t pipeline = d.timedPipelines[i];
+    if (d.times.size() <= pipeline) d.times.resize(pipeline + 1);
+    PipelineTime &t = d.times[pipeline];
+    t.pipeline = pipeline;
+    t.dispatches++;
+    t.ms += static_cast<double>((ticks[i + 1] - ticks[i]) & d.timestampMask) * d.timestampPeriod * 1e-6;
+  }
 }
 
 std::unique_ptr<Device> create() {
@@ -150,6 +185,8 @@ std::unique_ptr<Device> create() {
         bestRank = rank(props.deviceType);
         d->physical = candidate;
         d->family = f;
+        d->timestamps = familyProps[f].timestampValidBits > 0;
+        d->timestampMask = familyProps[f].timestampValidBits >= 64 ? ~0ull : (1ull << familyProps[f].timestampValidBits) - 1;
         break;
       }
     }
@@ -162,6 +199,7 @@ std::unique_ptr<Device> create() {
   d->info.type = typeName(props.deviceType);
   d->info.apiVersion = version(props.apiVersion);
   d->alignment = std::max<VkDeviceSize>(256, props.limits.minStorageBufferOffsetAlignment);
+  d->timestampPeriod = props.limits.timestampPeriod;
   d->info.driver = version(props.driverVersion);
   if (props.apiVersion >= VK_API_VERSION_1_2) {
     VkPhysicalDeviceDriverProperties driver{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES};
@@ -192,7 +230,20 @@ std::unique_ptr<Device> create() {
   if (chosen < 0) throw JsError(d->info.name + " has no host-visible memory of at least 1 GiB");
   d->memoryType = static_cast<uint32_t>(chosen);
   d->info.memoryBytes = memory.memoryHeaps[memory.memoryTypes[chosen].heapIndex].size;
-  d->info.hostVisible = true;
+  d->info.deviceLocal = (memory.memoryTypes[chosen].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) != 0;
+  // The CPU reads device memory through the bus uncached (a GPU's resizable BAR): about 30 MB/s on an
+  // H200, where a copy into host-cached memory and a read of that runs at the bus's speed. So reads
+  // stage through such memory when the tensors' is device-local and not cached (or when asked to, to
+  // test the path on lavapipe).
+  const char *forced = std::getenv("CONTRASTLAB_VULKAN_STAGED_READS");
+  const bool uncached = !(memory.memoryTypes[chosen].propertyFlags & VK_MEMORY_PROPERTY_HOST_CACHED_BIT);
+  if ((d->info.deviceLocal && uncached) || (forced && std::strcmp(forced, "1") == 0)) {
+    const VkMemoryPropertyFlags cached = mapped | VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+    for (uint32_t t = 0; t < memory.memoryTypeCount && d->stagingType < 0; t++) {
+      if ((memory.memoryTypes[t].propertyFlags & cached) == cached) d->stagingType = static_cast<int32_t>(t);
+    }
+  }
+  d->info.stagedReads = d->stagingType >= 0;
 
   float priority = 1.0f;
   VkDeviceQueueCreateInfo queueInfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
@@ -229,7 +280,8 @@ Device &device() {
   return *current;
 }
 
-uint32_t newBlock(Device &d, VkDeviceSize size) {
+// A buffer of `size` bytes in its own memory of `memoryType`, mapped.
+Block newBuffer(Device &d, VkDeviceSize size, uint32_t memoryType) {
   Block block;
   block.size = size;
   VkBufferCreateInfo bufferInfo{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
@@ -238,10 +290,10 @@ uint32_t newBlock(Device &d, VkDeviceSize size) {
   ok(vkCreateBuffer(d.device, &bufferInfo, nullptr, &block.buffer), "vkCreateBuffer");
   VkMemoryRequirements needs;
   vkGetBufferMemoryRequirements(d.device, block.buffer, &needs);
-  if (!(needs.memoryTypeBits & (1u << d.memoryType))) throw JsError("Vulkan: the chosen memory type cannot back a storage buffer");
+  if (!(needs.memoryTypeBits & (1u << memoryType))) throw JsError("Vulkan: the chosen memory type cannot back a storage buffer");
   VkMemoryAllocateInfo allocInfo{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   allocInfo.allocationSize = needs.size;
-  allocInfo.memoryTypeIndex = d.memoryType;
+  allocInfo.memoryTypeIndex = memoryType;
   VkResult result = vkAllocateMemory(d.device, &allocInfo, nullptr, &block.memory);
   if (result == VK_ERROR_OUT_OF_DEVICE_MEMORY || result == VK_ERROR_OUT_OF_HOST_MEMORY) {
     vkDestroyBuffer(d.device, block.buffer, nullptr);
@@ -252,7 +304,11 @@ uint32_t newBlock(Device &d, VkDeviceSize size) {
   void *pointer = nullptr;
   ok(vkMapMemory(d.device, block.memory, 0, VK_WHOLE_SIZE, 0, &pointer), "vkMapMemory");
   block.mapped = static_cast<uint8_t *>(pointer);
-  d.blocks.push_back(block);
+  return block;
+}
+
+uint32_t newBlock(Device &d, VkDeviceSize size) {
+  d.blocks.push_back(newBuffer(d, size, d.memoryType));
   d.stats.blocks++;
   d.stats.blockBytes += size;
   return static_cast<uint32_t>(d.blocks.size() - 1);
@@ -368,8 +424,31 @@ void read(uint32_t id, void *data, uint64_t bytes) {
   Device &d = device();
   Allocation &a = live(d, id);
   if (bytes > a.size) throw JsError("Vulkan: reading " + std::to_string(bytes) + " bytes from a buffer of " + std::to_string(a.size));
-  settle(d, a);
-  std::memcpy(data, d.blocks[a.block].mapped + a.offset, bytes);
+  if (d.stagingType < 0 || bytes < kMinStagedRead) {
+    settle(d, a);
+    std::memcpy(data, d.blocks[a.block].mapped + a.offset, bytes);
+    return;
+  }
+  if (d.staging.size < bytes) {
+    // Grown by powers of two, kept for the process: a training loop reads the same sizes every step.
+    flush();
+    if (d.staging.buffer != VK_NULL_HANDLE) {
+      vkDestroyBuffer(d.device, d.staging.buffer, nullptr);
+      vkFreeMemory(d.device, d.staging.memory, nullptr);
+    }
+    VkDeviceSize size = 1ull << 20;
+    while (size < bytes) size *= 2;
+    d.staging = newBuffer(d, size, static_cast<uint32_t>(d.stagingType));
+  }
+  // The copy follows the recorded work that writes the buffer, and the submission's fence covers both.
+  barrier(d, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+          VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+  VkBufferCopy region{a.offset, 0, bytes};
+  vkCmdCopyBuffer(d.commands, d.blocks[a.block].buffer, d.staging.buffer, 1, &region);
+  d.recorded++;
+  flush();
+  std::memcpy(data, d.staging.mapped, bytes);
+  d.stats.stagedReads++;
 }
 
 uint32_t createPipeline(const uint32_t *code, size_t words, uint32_t bindings, uint32_t pushBytes) {
@@ -440,6 +519,10 @@ void dispatch(uint32_t pipeline, const uint32_t *buffers, uint32_t count, const 
   vkCmdPushDescriptorSetKHR(d.commands, VK_PIPELINE_BIND_POINT_COMPUTE, p.layout, 0, count, writes.data());
   if (pushBytes > 0) vkCmdPushConstants(d.commands, p.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes, push);
   vkCmdDispatch(d.commands, x, y, z);
+  if (d.timing) {
+    d.timedPipelines.push_back(pipeline);
+    vkCmdWriteTimestamp(d.commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, d.queries, static_cast<uint32_t>(d.timedPipelines.size()));
+  }
   d.recorded++;
   d.stats.dispatches++;
   if (d.recorded >= kMaxRecorded) flush();
@@ -459,6 +542,7 @@ void flush() {
   ok(vkQueueSubmit(d.queue, 1, &submit, d.fence), "vkQueueSubmit");
   ok(vkWaitForFences(d.device, 1, &d.fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   ok(vkResetFences(d.device, 1, &d.fence), "vkResetFences");
+  collectTimes(d);
   ok(vkResetCommandBuffer(d.commands, 0), "vkResetCommandBuffer");
   d.stats.submits++;
   d.recorded = 0;
@@ -468,6 +552,35 @@ void flush() {
 
 Stats stats() {
   return device().stats;
+}
+
+void setTiming(bool on) {
+  Device &d = device();
+  if (on == d.timing) return;
+  if (on && !d.timestamps) throw JsError("Vulkan: " + d.info.name + "'s compute queue writes no timestamps");
+  flush();  // what is recorded so far is not timed
+  if (on && d.queries == VK_NULL_HANDLE) {
+    VkQueryPoolCreateInfo info{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+    info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    info.queryCount = kMaxRecorded + 1;
+    ok(vkCreateQueryPool(d.device, &info, nullptr, &d.queries), "vkCreateQueryPool");
+  }
+  // The open command buffer has no reset of the queries yet: start a fresh one.
+  ok(vkEndCommandBuffer(d.commands), "vkEndCommandBuffer");
+  ok(vkResetCommandBuffer(d.commands, 0), "vkResetCommandBuffer");
+  d.timing = on;
+  begin(d);
+}
+
+std::vector<PipelineTime> takeTimes() {
+  Device &d = device();
+  flush();
+  std::vector<PipelineTime> result;
+  for (const PipelineTime &t : d.times) {
+    if (t.dispatches > 0) result.push_back(t);
+  }
+  d.times.clear();
+  return result;
 }
 
 }  // namespace contrastlab::vulkan

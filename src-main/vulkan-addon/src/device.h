@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace contrastlab::vulkan {
 
@@ -15,7 +16,8 @@ struct DeviceInfo {
   std::string driver;      // "NVIDIA 550.54.15", "llvmpipe Mesa 22.3.6 (LLVM 15.0.6)"
   std::string apiVersion;  // "1.3.230"
   uint64_t memoryBytes;    // the heap tensors live in
-  bool hostVisible;        // tensors are mapped: host reads and writes need no staging copy
+  bool deviceLocal;        // the mapped memory tensors live in is the GPU's own, not host memory over the bus
+  bool stagedReads;        // reads copy through a host-cached buffer: the CPU reads mapped device memory slowly
 };
 
 struct Stats {
@@ -24,6 +26,7 @@ struct Stats {
   uint64_t liveBuffers;  // buffers handed out and not yet released
   uint64_t dispatches;   // since the device opened
   uint64_t submits;      // command buffers submitted since the device opened
+  uint64_t stagedReads;  // reads copied through the staging buffer
 };
 
 // Opens the device (once; later calls return the same). Throws JsError with one line saying why not:
@@ -53,5 +56,17 @@ void dispatch(uint32_t pipeline, const uint32_t *buffers, uint32_t count, const 
 void flush();
 
 Stats stats();
+
+// The device time of each pipeline's dispatches, read from GPU timestamps: one is written after every
+// dispatch while timing is on, and a dispatch's time runs from the one before it (so it includes its
+// barrier and any copy recorded just before it). Throws where the queue has no timestamps.
+struct PipelineTime {
+  uint32_t pipeline;
+  uint64_t dispatches;
+  double ms;
+};
+void setTiming(bool on);
+// The times since timing was switched on or last taken, then starts again from zero.
+std::vector<PipelineTime> takeTimes();
 
 }  // namespace contrastlab::vulkan

@@ -143,11 +143,11 @@ export const en = {
     entriesGroup: 'Your datasets',
     backend: 'Backend',
     backendHelp:
-      'auto picks TensorFlow native (GPU/CPU) when installed, else WebGPU on a GPU, else WebAssembly, else pure JS. Vulkan is ContrastLab’s own GPU backend, early: ops without a shader yet run on the CPU.',
+      'auto picks TensorFlow native (GPU/CPU) when installed, else Vulkan on a discrete GPU, else WebGPU on a GPU, else WebAssembly, else pure JS. Vulkan is ContrastLab’s own GPU backend: the few ops without a shader yet run on the CPU.',
     backends: {
       auto: 'auto',
       tensorflow: 'TensorFlow native',
-      vulkan: 'Vulkan (ContrastLab, early)',
+      vulkan: 'Vulkan (ContrastLab)',
       webgpu: 'WebGPU (GPU)',
       wasm: 'WebAssembly',
       cpu: 'pure JavaScript',

@@ -142,11 +142,11 @@ export const zh: Messages = {
     entriesGroup: '你的数据集',
     backend: '计算后端',
     backendHelp:
-      'auto：已安装时使用 TensorFlow 原生（GPU/CPU），否则 GPU 上的 WebGPU，再否则 WebAssembly，最后纯 JS。Vulkan 是 ContrastLab 自己的 GPU 后端，尚在早期：还没有着色器的算子在 CPU 上运行。',
+      'auto：已安装时使用 TensorFlow 原生（GPU/CPU），否则独立显卡上的 Vulkan，否则 GPU 上的 WebGPU，再否则 WebAssembly，最后纯 JS。Vulkan 是 ContrastLab 自己的 GPU 后端：少数还没有着色器的算子在 CPU 上运行。',
     backends: {
       auto: '自动',
       tensorflow: 'TensorFlow 原生',
-      vulkan: 'Vulkan（ContrastLab，早期）',
+      vulkan: 'Vulkan（ContrastLab）',
       webgpu: 'WebGPU（GPU）',
       wasm: 'WebAssembly',
       cpu: '纯 JavaScript',

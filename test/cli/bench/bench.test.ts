@@ -29,6 +29,7 @@ interface StepJson {
   tensors: { perStep: number[]; constant: boolean; growthPerStep: number };
   kernels?: { name: string; ms: number; calls: number }[];
   cpuKernels?: { name: string; calls: number }[];
+  vulkan?: { blockBytesAfterWarmup: number; blockBytes: number; submitsPerStep: number };
   torch?: {
     images_per_s: number;
     step_ms: number;
@@ -332,10 +333,37 @@ describe.runIf(vulkanDevice().addon !== null)('bench step on the vulkan backend'
     expect(step.cpuKernels!.length).toBeGreaterThan(0);
     for (const k of step.cpuKernels!) expect(k.calls).toBeGreaterThan(0);
     const names = step.cpuKernels!.map((k) => k.name);
-    for (const onDevice of ['Conv2D', 'Conv2DBackpropFilter', 'BatchMatMul', 'FusedBatchNorm']) {
+    for (const onDevice of [
+      'Conv2D',
+      'Conv2DBackpropFilter',
+      'BatchMatMul',
+      'FusedBatchNorm',
+      'Select',
+      'OneHot',
+    ]) {
       expect(names).not.toContain(onDevice);
     }
-    const text = await runCli(['bench', '--backend', 'vulkan', '--backbone', 'convnet', ...tiny]);
+    // The whole step is recorded and submitted once, when the loss is read; no memory is allocated.
+    expect(step.vulkan).toMatchObject({ submitsPerStep: 1 });
+    expect(step.vulkan!.blockBytes).toBe(step.vulkan!.blockBytesAfterWarmup);
+    const text = await runCli([
+      'bench',
+      '--backend',
+      'vulkan',
+      '--backbone',
+      'convnet',
+      ...tiny,
+      '--profile',
+      '20',
+    ]);
     expect(text.stdout).toMatch(/^on the cpu {3}(\w+ ×\d+, )*\w+ ×\d+ \(no shader yet\)$/m);
+    expect(text.stdout).toMatch(
+      /^device {7}[\d.]+ \w+ of device memory in \d+ blocks? \(none allocated in the timed steps\); per step \d+ dispatches in 1 submission,/m,
+    );
+    // With a profile, the device's own time of each shader (GPU timestamps), as many as kernels listed.
+    expect(text.stdout).toMatch(
+      /^GPU time {5}[\d.]+ ms of the profiled step on the device, by shader \(timestamps\)$/m,
+    );
+    expect(text.stdout.match(/^ {2}conv2d\w* +[\d.]+ ms +\d+ dispatches$/gm)?.length).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -3,7 +3,17 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 
-import { initBackend, registerWasmKernels, wasmKernelNames } from '../../../src-main/engine/backend';
+import {
+  autoTakesVulkan,
+  initBackend,
+  registerWasmKernels,
+  wasmKernelNames,
+} from '../../../src-main/engine/backend';
+import {
+  vulkanDevice,
+  type VulkanAddon,
+  type VulkanDeviceInfo,
+} from '../../../src-main/engine/backend/vulkan';
 
 const require = createRequire(import.meta.url);
 
@@ -48,7 +58,7 @@ const webgpuAvailable =
 describe('initBackend', () => {
   it("'cpu' selects the pure-JS backend", async () => {
     const info = await initBackend('cpu');
-    expect(info).toEqual({ name: 'cpu', device: 'CPU: pure JS' });
+    expect(info).toEqual({ name: 'cpu', device: 'CPU: pure JS', gpu: false });
     expect(tf.getBackend()).toBe('cpu');
   });
 
@@ -78,15 +88,32 @@ describe('initBackend', () => {
     warn.mockRestore();
   });
 
-  it("'auto' takes libtensorflow when installed, else WebGPU on a GPU, else wasm", async () => {
+  it("'auto' takes libtensorflow when installed, else vulkan on a discrete GPU, else WebGPU on a GPU, else wasm", async () => {
     const info = await initBackend('auto');
     // An installed native package can still fail to load (e.g. tfjs-node-gpu without CUDA libraries).
     const allowed = [
       'wasm',
       ...(nativeInstalled ? ['tensorflow'] : []),
+      ...(autoTakesVulkan(vulkanDevice()) ? ['vulkan'] : []),
       ...(webgpuAvailable ? ['webgpu'] : []),
     ];
     expect(allowed).toContain(info.name);
+    // lavapipe (CI's Vulkan device) runs on the CPU: slower than wasm, so never auto's choice.
+    const device = vulkanDevice();
+    if (device.addon && device.info.type === 'cpu') expect(info.name).not.toBe('vulkan');
+  });
+
+  it("'auto' takes vulkan on a discrete GPU only", () => {
+    const on = (type: VulkanDeviceInfo['type']) =>
+      autoTakesVulkan({ addon: {} as VulkanAddon, info: { type } as VulkanDeviceInfo });
+    expect(on('discrete')).toBe(true);
+    expect(['integrated', 'virtual', 'cpu', 'other'].map((t) => on(t as VulkanDeviceInfo['type']))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(autoTakesVulkan({ addon: null, why: 'no Vulkan loader' })).toBe(false);
   });
 
   it.skipIf(webgpuAvailable)(

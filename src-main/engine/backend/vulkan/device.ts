@@ -28,6 +28,10 @@ export interface VulkanAddon {
   ): void;
   flush(): void;
   stats(): VulkanStats;
+  /** GPU timestamps after every dispatch while on; throws where the queue writes none. */
+  setTiming(on: boolean): void;
+  /** Each pipeline's dispatches and device milliseconds since timing went on or was last taken. */
+  takeTimes(): { pipeline: number; dispatches: number; ms: number }[];
 }
 
 export interface VulkanDeviceInfo {
@@ -40,7 +44,12 @@ export interface VulkanDeviceInfo {
   apiVersion: string;
   /** The size of the memory heap tensors live in. */
   memoryBytes: number;
-  hostVisible: boolean;
+  /** Tensors live in the device's own memory, mapped (resizable BAR, unified memory, lavapipe); false:
+   * in host memory that the GPU reads over the bus. */
+  deviceLocal: boolean;
+  /** Reads of more than 16 KiB copy through host-cached memory first: the CPU reads mapped device memory
+   * uncached, about 30 MB/s on an H200. `CONTRASTLAB_VULKAN_STAGED_READS=1` forces it (for tests). */
+  stagedReads: boolean;
 }
 
 export interface VulkanStats {
@@ -50,6 +59,8 @@ export interface VulkanStats {
   liveBuffers: number;
   dispatches: number;
   submits: number;
+  /** Reads copied through the staging buffer. */
+  stagedReads: number;
 }
 
 /** Set to 0 to act as if there were no Vulkan device (the addon is not loaded). */

@@ -1,17 +1,33 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 
+import { registerGpuGradients } from '../gpu-gradients';
 import { VulkanBackend } from './backend';
 import { runOnCpu } from './cpu-fallback';
 import { vulkanDevice, type VulkanDeviceInfo } from './device';
 import type { VulkanKernelArgs } from './kernels/kernel';
+import type { ShaderTime } from './pipelines';
 import { vulkanKernels } from './kernels';
 
 export { fallbackCalls } from './cpu-fallback';
-export { vulkanDevice, VULKAN_ENV, type VulkanAddon, type VulkanDeviceInfo } from './device';
+export {
+  vulkanDevice,
+  VULKAN_ENV,
+  type VulkanAddon,
+  type VulkanDeviceInfo,
+  type VulkanStats,
+} from './device';
 export { vulkanKernels } from './kernels';
+export type { ShaderTime } from './pipelines';
 
 export const VULKAN_BACKEND = 'vulkan';
+
+/** Each shader's GPU time while `fn` runs on the (current) vulkan backend, slowest first. */
+export function timeVulkanShaders(fn: () => Promise<void>): Promise<ShaderTime[]> {
+  const backend = tf.backend();
+  if (!(backend instanceof VulkanBackend)) throw new Error('the vulkan backend is not the current one');
+  return backend.shaders.timeShaders(fn);
+}
 
 /**
  * Registers the `vulkan` backend (once) on the process's Vulkan device and makes it current. Every op
@@ -29,6 +45,9 @@ export async function startVulkan(): Promise<{
     const backend = new VulkanBackend(device.addon, device.info);
     tf.registerBackend(VULKAN_BACKEND, () => backend);
     registerKernels();
+    // Sum and Mean gradients broadcast on the device instead of uploading a host-built ones(x.shape):
+    // each upload waited for the recorded step (7 of a ConvNet step's 10 submissions).
+    registerGpuGradients();
   }
   if (!(await tf.setBackend(VULKAN_BACKEND))) throw new Error('The vulkan backend failed to initialise');
   return {

@@ -11,10 +11,19 @@ const layouts: Record<ShaderName, { bindings: number; pushBytes: number }> = {
   conv2dBackpropInput: conv,
   matmul: { bindings: 3, pushBytes: 4 * 7 },
   matmulDirect: { bindings: 3, pushBytes: 4 * 8 },
-  reduce: { bindings: 2, pushBytes: 4 * 4 },
+  oneHot: { bindings: 2, pushBytes: 4 * 4 },
+  reduce: { bindings: 2, pushBytes: 7 * 4 },
+  select: { bindings: 4, pushBytes: 4 * 2 },
   stridedCopy: { bindings: 2, pushBytes: 4 * (4 + 3 * 6) },
   unary: { bindings: 2, pushBytes: 4 * 3 },
 };
+
+/** One shader's share of the device time of a timed stretch. */
+export interface ShaderTime {
+  shader: string;
+  dispatches: number;
+  ms: number;
+}
 
 /** The most dimensions the elementwise and copy shaders index (their push constants hold 6 per operand). */
 export const MAX_RANK = 6;
@@ -51,6 +60,28 @@ export class Shaders {
 
   static rowGroups(rows: number): [number] {
     return [Math.max(1, Math.min(MAX_GROUPS, rows))];
+  }
+
+  /**
+   * Times every dispatch on the GPU (timestamps) while `fn` runs, and returns each shader's device
+   * milliseconds, slowest first. Throws where the device's queue writes no timestamps.
+   */
+  async timeShaders(fn: () => Promise<void>): Promise<ShaderTime[]> {
+    this.addon.setTiming(true);
+    try {
+      await fn();
+    } finally {
+      this.addon.setTiming(false);
+    }
+    const names = new Map([...this.pipelines].map(([name, id]) => [id, name]));
+    return this.addon
+      .takeTimes()
+      .map(({ pipeline, dispatches, ms }) => ({
+        shader: names.get(pipeline) ?? `#${pipeline}`,
+        dispatches,
+        ms,
+      }))
+      .sort((a, b) => b.ms - a.ms);
   }
 
   private pipeline(shader: ShaderName): number {

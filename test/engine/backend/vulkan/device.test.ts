@@ -4,7 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../../../src-main/engine/backend';
-import { vulkanDevice, type VulkanAddon } from '../../../../src-main/engine/backend/vulkan';
+import {
+  timeVulkanShaders,
+  vulkanDevice,
+  type VulkanAddon,
+} from '../../../../src-main/engine/backend/vulkan';
 import { createInstance, ctxAt, randomBatch } from '../../methods/method-harness';
 import { vulkanAvailable } from './vulkan-helpers';
 
@@ -12,8 +16,9 @@ const repoRoot = path.resolve(import.meta.dirname, '../../../..');
 const glslcFound = spawnSync('glslc', ['--version']).status === 0;
 
 describe('the committed SPIR-V', () => {
-  // CI installs glslc, so a shader edited without recompiling fails there.
-  it.runIf(glslcFound || process.env.CONTRASTLAB_REQUIRE_VULKAN === '1')(
+  // CI installs glslc and requires it, so a shader edited without recompiling fails there. (A lent GPU
+  // machine requires a Vulkan device but has no glslc.)
+  it.runIf(glslcFound || process.env.CONTRASTLAB_REQUIRE_GLSLC === '1')(
     'is what glslc makes of the shaders',
     () => {
       const check = spawnSync('node', ['scripts/compile-shaders.js', '--check'], {
@@ -29,12 +34,15 @@ describe('the committed SPIR-V', () => {
 describe.runIf(vulkanAvailable)('the vulkan backend', () => {
   const addon = (): VulkanAddon => vulkanDevice().addon!;
 
-  it('names the device and the driver in its backend line', async () => {
+  it('names the device, the driver and where tensors live in its backend line', async () => {
     const info = await initBackend('vulkan');
     expect(info.name).toBe('vulkan');
     expect(info.device).toMatch(
-      /^(CPU \(a Vulkan device in software\)|GPU \(\w+\)): .+, Vulkan 1\.\d+\.\d+, driver .+; \d+ of \d+ kernels on the device/,
+      /^(CPU \(a Vulkan device in software\)|GPU \(\w+\)): .+, Vulkan 1\.\d+\.\d+, driver .+; \d+ of \d+ kernels on the device, the rest on the cpu; tensors in [\d.]+ GiB of (device memory, mapped|host memory, read by the device over the bus)(, read back through host memory)?$/,
     );
+    // lavapipe is a CPU device: not a GPU for `bench --compare-torch`'s choice of PyTorch's device.
+    const opened = vulkanDevice();
+    expect(info.gpu).toBe(opened.addon !== null && opened.info.type !== 'cpu');
   });
 
   it('records a chain of ops and submits it once, when the result is read', async () => {
@@ -73,6 +81,30 @@ describe.runIf(vulkanAvailable)('the vulkan backend', () => {
     expect(after.blockBytes).toBe(warm.blockBytes);
     expect(after.liveBuffers).toBe(warm.liveBuffers);
     instance.dispose();
+  });
+
+  it("times each shader's dispatches on the device, from GPU timestamps", async () => {
+    await initBackend('vulkan');
+    const a = tf.randomNormal([64, 64], 0, 1, 'float32', 3);
+    const out: tf.Tensor[] = [];
+    const times = await timeVulkanShaders(async () => {
+      const b = tf.add(a, a);
+      const c = tf.mul(b, a);
+      const d = tf.matMul(c, a);
+      out.push(b, c, d);
+      await d.data();
+    });
+    const byShader = Object.fromEntries(times.map((t) => [t.shader, t]));
+    expect(byShader.binary?.dispatches).toBe(2);
+    expect(byShader.matmul?.dispatches).toBe(1);
+    expect(times.every((t) => t.ms >= 0 && Number.isFinite(t.ms))).toBe(true);
+    expect(times.reduce((sum, t) => sum + t.ms, 0)).toBeGreaterThan(0);
+    // Off again, and taken: work outside a timed stretch is not counted.
+    const untimed = tf.add(a, a);
+    await untimed.data();
+    expect(await timeVulkanShaders(async () => {})).toEqual([]);
+    untimed.dispose();
+    tf.dispose([a, ...out]);
   });
 
   it('refuses a buffer it does not hold, in one line', () => {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { vulkanDevice } from '../../../../src-main/engine/backend/vulkan';
-import { compareVulkanToCpu, vulkanAvailable } from './vulkan-helpers';
+import { compareVulkanToCpu, evaluateOn, vulkanAvailable } from './vulkan-helpers';
 
 // Inputs come from seeded tf.random* ops, which generate their values in JS: both backends see the same.
 const normal = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
@@ -77,6 +77,13 @@ describe.runIf(vulkanAvailable)('vulkan kernels against cpu, each on its shader'
     ['sum over leading axes (transposed first)', () => tf.sum(normal([4, 3, 5], 1), [0, 2])],
     ['sum of everything', () => tf.sum(normal([1000], 1))],
     [
+      'sum, mean, max and min of rows longer than one workgroup takes (two passes)',
+      () => {
+        const x = positive([3, 40000], 1);
+        return [tf.sum(x, 1), tf.mean(x), tf.max(x, 1), tf.min(tf.reshape(x, [120000]))];
+      },
+    ],
+    [
       'mean, max and min over axes',
       () => {
         const x = normal([3, 4, 5], 1);
@@ -99,6 +106,25 @@ describe.runIf(vulkanAvailable)('vulkan kernels against cpu, each on its shader'
       () => tf.matMul(normal([4, 100, 3], 1), normal([4, 3, 3], 2)),
     ],
     ['tile', () => tf.tile(normal([2, 1, 3], 1), [2, 4, 1])],
+    [
+      'where, by element and by row, float32 and int32',
+      () => {
+        const mask = tf.greater(normal([6, 5], 3), 0);
+        const ints = tf.cast(tf.mul(normal([6, 5], 4), 9), 'int32');
+        return [
+          tf.where(mask, normal([6, 5], 1), normal([6, 5], 2)),
+          tf.where(tf.greater(normal([6, 1], 5), 0), normal([6, 5], 1), tf.fill([6, 5], -1e9)),
+          tf.where(mask, ints, tf.zerosLike(ints)),
+        ];
+      },
+    ],
+    [
+      'oneHot, float32 and int32, with an index out of range',
+      () => {
+        const indices = tf.tensor1d([0, 3, 1, 7, -1, 2], 'int32');
+        return [tf.oneHot(indices, 5), tf.oneHot(tf.reshape(indices, [2, 3]), 4, 2, -3, 'int32')];
+      },
+    ],
     [
       'concat along the batch and along channels, float32 and int32',
       () => {
@@ -180,6 +206,18 @@ const convolutions: {
     pad: 3,
   },
 ];
+
+describe.runIf(vulkanAvailable)('vulkan reductions of long rows', () => {
+  it('sum a row of more than 2^24 values exactly (a batch of activations at batch 512)', async () => {
+    // One workgroup over the whole row summed half of it on lavapipe past 65,524 values per invocation.
+    const n = 2 ** 24 + 4096;
+    const { values } = await evaluateOn('vulkan', () => {
+      const ones = tf.ones([n]);
+      return [tf.sum(ones), tf.mean(ones)];
+    });
+    expect(values.map((v) => v[0])).toEqual([n, 1]);
+  });
+});
 
 describe.runIf(vulkanAvailable)('vulkan convolutions against cpu', () => {
   for (const c of convolutions) {

@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runUnary, UnaryOp } from './unary';
 import type { VulkanKernel } from './kernel';
 
-/** Constant float32 tensors; int32 and bool ones fall back to the cpu. */
+/** Constant float32 tensors, and zeros of any 4-byte type (all bits 0); other int32 and bool constants
+ * fall back to the cpu. */
 export const fillKernels: VulkanKernel[] = [
   {
     kernelName: tf.Fill,
@@ -22,8 +23,9 @@ export const fillKernels: VulkanKernel[] = [
     kernelName: kernelName as string,
     run({ inputs, backend }) {
       const { x } = inputs as { x: tf.TensorInfo };
-      return x.dtype === 'float32'
-        ? runUnary(backend, UnaryOp.fill, null, x.shape, 'float32', value as number)
+      const zeroBits = value === 0 && (x.dtype === 'int32' || x.dtype === 'bool');
+      return x.dtype === 'float32' || zeroBits
+        ? runUnary(backend, UnaryOp.fill, null, x.shape, x.dtype, value as number)
         : null;
     },
   })),

@@ -6,6 +6,7 @@ import { conv2dKernels } from './conv2d';
 import { fillKernels } from './fill';
 import type { VulkanKernel } from './kernel';
 import { reduceKernels } from './reduce';
+import { selectKernels } from './select';
 import { viewKernels } from './reshape';
 import { stridedCopyKernels } from './strided-copy';
 import { unaryKernels } from './unary';
@@ -22,4 +23,5 @@ export const vulkanKernels: readonly VulkanKernel[] = [
   batchMatMulKernel,
   ...conv2dKernels,
   batchNormKernel,
+  ...selectKernels,
 ];

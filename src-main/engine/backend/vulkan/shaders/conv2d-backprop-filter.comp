@@ -4,7 +4,8 @@
 //   x[b, oy·sh + ky·dh − pt, ox·sw + kx·dw − pl, ci] · dy[b, oy, ox, co]   for the filter element e = (ky, kx, ci, co).
 // One invocation per (filter element, slice of the batch), with no barriers; the kernel sums the slices
 // with the reduce shader (the filter gradient, dw[e] = Σ_s part[e, s]). Slicing the batch gives a small
-// filter enough invocations to fill a GPU.
+// filter enough invocations to fill a GPU. Neighbouring invocations take neighbouring output channels of
+// one slice, so their loads of dy are contiguous and those of x shared.
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer X { float x[]; };
 layout(set = 0, binding = 1) readonly buffer DY { float dy[]; };
@@ -15,7 +16,7 @@ void main() {
   uint weights = p.kh * p.kw * p.cin * p.cout;
   uint perSlice = (p.n + p.slices - 1u) / p.slices;
   for (uint i = gl_GlobalInvocationID.x; i < weights * p.slices; i += gl_NumWorkGroups.x * 256u) {
-    uint s = i % p.slices, e = i / p.slices;
+    uint e = i % weights, s = i / weights;
     uint co = e % p.cout, rest = e / p.cout;
     uint ci = rest % p.cin; rest /= p.cin;
     uint kx = rest % p.kw;
@@ -34,6 +35,6 @@ void main() {
         }
       }
     }
-    part[i] = acc;
+    part[e * p.slices + s] = acc;
   }
 }

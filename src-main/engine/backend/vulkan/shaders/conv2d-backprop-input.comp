@@ -1,7 +1,9 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
 // dx[n, iy, ix, ci] = Σ over the taps (ky, kx) and output positions (oy, ox) that read x[n, iy, ix] of
-// dy[n, oy, ox, co] · w[ky, kx, ci, co]: oy = (iy + pt − ky·dh) / sh where that divides exactly.
+// dy[n, oy, ox, co] · w[ky, kx, ci, co]: oy = (iy + pt − ky·dh) / sh where that divides exactly. The
+// kernel hands the filter over transposed, as wt[ky, kx, co, ci], so that neighbouring invocations (which
+// take neighbouring input channels) load neighbouring weights.
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer DY { float dy[]; };
 layout(set = 0, binding = 1) readonly buffer W { float wt[]; };
@@ -27,8 +29,8 @@ void main() {
         uint ox = uint(tx) / p.strideW;
         if (ox >= p.ow) continue;
         uint dyBase = ((b * p.oh + oy) * p.ow + ox) * p.cout;
-        uint wBase = ((ky * p.kw + kx) * p.cin + ci) * p.cout;
-        for (uint co = 0u; co < p.cout; co++) acc += dy[dyBase + co] * wt[wBase + co];
+        uint wBase = (ky * p.kw + kx) * p.cout * p.cin + ci;
+        for (uint co = 0u; co < p.cout; co++) acc += dy[dyBase + co] * wt[wBase + co * p.cin];
       }
     }
     dx[i] = acc;

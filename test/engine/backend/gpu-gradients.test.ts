@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../../src-main/engine/backend';
-import { broadcastingGradient } from '../../../src-main/engine/backend/webgpu-gradients';
+import { broadcastingGradient } from '../../../src-main/engine/backend/gpu-gradients';
+import { vulkanDevice } from '../../../src-main/engine/backend/vulkan';
 
-// The webgpu Sum/Mean gradients are tf ops, so they run on the cpu backend here (forced active) and
+// The GPU backends' Sum/Mean gradients are tf ops, so they run on the cpu backend here (forced active) and
 // are checked against tfjs's own gradients for the same function.
 const cases: { op: 'sum' | 'mean'; shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
   { op: 'mean', shape: [4, 3, 3, 5], axis: [0, 1, 2], keepDims: false }, // batch-norm statistics
@@ -20,7 +21,7 @@ function gradient(c: (typeof cases)[number], x: tf.Tensor, weights: tf.Tensor): 
   return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reduce(t, c.axis, c.keepDims), weights)))(x);
 }
 
-describe('webgpu Sum/Mean gradients (broadcast instead of ones())', () => {
+describe('GPU Sum/Mean gradients (broadcast instead of ones())', () => {
   const originals = new Map<string, tf.GradConfig>();
 
   beforeAll(async () => {
@@ -61,10 +62,44 @@ describe('webgpu Sum/Mean gradients (broadcast instead of ones())', () => {
         return original.gradFunc(dy, saved, attrs);
       },
     };
-    tf.registerGradient(broadcastingGradient(counting, true)); // active only under webgpu
+    tf.registerGradient(broadcastingGradient(counting, true)); // active only under webgpu and vulkan
     const x = tf.ones([2, 3]);
     tf.grad((t: tf.Tensor) => tf.mean(t))(x).dispose();
     expect(calls).toBe(1);
     x.dispose();
   });
+
+  it.runIf(vulkanDevice().addon !== null)(
+    'takes over under vulkan, with the values of tfjs gradient on the cpu',
+    async () => {
+      let calls = 0;
+      const original = originals.get(tf.Mean)!;
+      const counting: tf.GradConfig = {
+        ...original,
+        gradFunc: (dy, saved, attrs) => {
+          calls++;
+          return original.gradFunc(dy, saved, attrs);
+        },
+      };
+      const c = cases[0]!;
+      const values = async (backend: 'cpu' | 'vulkan') => {
+        await initBackend(backend);
+        tf.registerGradient(broadcastingGradient(counting, true));
+        const x = tf.randomNormal(c.shape, 0, 1, 'float32', 3);
+        const weights = tf.randomNormal([c.shape.at(-1)!], 0, 1, 'float32', 4);
+        const g = gradient(c, x, weights);
+        const out = await g.data();
+        tf.dispose([x, weights, g]);
+        return out;
+      };
+      const onCpu = await values('cpu');
+      expect(calls).toBe(1);
+      const onVulkan = await values('vulkan');
+      expect(calls).toBe(1); // the broadcast ran, not tfjs's gradient
+      expect(Array.from(onVulkan).map((v, i) => Math.abs(v - onCpu[i]!))).toSatisfy((d: number[]) =>
+        d.every((e) => e < 1e-6),
+      );
+      await initBackend('cpu');
+    },
+  );
 });
