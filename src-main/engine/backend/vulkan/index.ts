@@ -57,9 +57,24 @@ export async function startVulkan(): Promise<{
   };
 }
 
+/**
+ * The project's fused kernels for the cpu and wasm backends (`ContrastLab…`, such as the batch-norm
+ * training kernels) are not offered on vulkan through the fallback: the layers use them wherever the
+ * current backend has them, and on the cpu each would read its activations back. Without them the
+ * layers compose tf ops, which all have shaders. Whether the cpu had registered them before vulkan
+ * started used to decide which path a run took.
+ */
+const cpuOnly = (kernelName: string): boolean => kernelName.startsWith('ContrastLab');
+
 function registerKernels(): void {
   const shaders = new Map(vulkanKernels.map((k) => [k.kernelName, k]));
-  const names = new Set([...tf.getKernelsForBackend('cpu').map((k) => k.kernelName), ...shaders.keys()]);
+  const names = new Set([
+    ...tf
+      .getKernelsForBackend('cpu')
+      .map((k) => k.kernelName)
+      .filter((name) => !cpuOnly(name)),
+    ...shaders.keys(),
+  ]);
   for (const kernelName of names) {
     const kernel = shaders.get(kernelName);
     tf.registerKernel({

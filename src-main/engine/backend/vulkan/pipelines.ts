@@ -4,18 +4,20 @@ import type { VulkanAddon } from './device';
 /** What each shader binds: its storage buffers and the bytes of its push-constant block (std430). */
 const conv = { bindings: 3, pushBytes: 4 * 16 };
 const layouts: Record<ShaderName, { bindings: number; pushBytes: number }> = {
+  argMax: { bindings: 2, pushBytes: 4 * 2 },
   batchNorm: { bindings: 6, pushBytes: 4 * 6 },
   binary: { bindings: 3, pushBytes: 4 * (3 + 3 * 6) },
   conv2d: conv,
   conv2dBackpropFilter: conv,
   conv2dBackpropInput: conv,
+  gather: { bindings: 3, pushBytes: 4 * 4 },
   matmul: { bindings: 3, pushBytes: 4 * 7 },
   matmulDirect: { bindings: 3, pushBytes: 4 * 8 },
   oneHot: { bindings: 2, pushBytes: 4 * 4 },
   reduce: { bindings: 2, pushBytes: 7 * 4 },
   select: { bindings: 4, pushBytes: 4 * 2 },
   stridedCopy: { bindings: 2, pushBytes: 4 * (4 + 3 * 6) },
-  unary: { bindings: 2, pushBytes: 4 * 3 },
+  unary: { bindings: 2, pushBytes: 4 * 4 },
 };
 
 /** One shader's share of the device time of a timed stretch. */

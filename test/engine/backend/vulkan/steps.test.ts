@@ -5,6 +5,7 @@ import { initBackend } from '../../../../src-main/engine/backend';
 import { relativeError } from '../compare';
 import { createInstance, ctxAt, optimiseStep, randomBatch } from '../../methods/method-harness';
 import { createOptimizer } from '../../../../src-main/engine/nn/optimizers';
+import { fallbackCalls } from '../../../../src-main/engine/backend/vulkan';
 import { vulkanAvailable } from './vulkan-helpers';
 
 /** One training step's loss and every parameter's gradient, computed on `backend`. */
@@ -12,8 +13,9 @@ async function stepOn(
   backend: 'cpu' | 'vulkan',
   method: string,
   config: Record<string, unknown>,
-): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+): Promise<{ loss: number; grads: Map<string, Float32Array>; fellBack: string[] }> {
   await initBackend(backend);
+  const before = new Map(fallbackCalls);
   const { instance, config: resolved } = createInstance(method, { backbone: 'convnet', ...config });
   const batch = randomBatch(method, resolved, [0, 1, 2, 3, 4, 5, 6, 7], 3);
   const parameters = instance.trainableParameters();
@@ -24,26 +26,42 @@ async function stepOn(
   const result = {
     loss: (await value.data())[0]!,
     grads: new Map(parameters.map(([name, v]) => [name, Float32Array.from(grads[v.name]!.dataSync())])),
+    fellBack: [...fallbackCalls]
+      .filter(([name, calls]) => calls > (before.get(name) ?? 0))
+      .map(([name]) => name),
   };
   tf.dispose([value, ...Object.values(grads), ...batch.views]);
   instance.dispose();
   return result;
 }
 
-// A whole step of each method the issue names, with everything it computes: the backbone, batch norm,
-// the heads, the loss (Sinkhorn for SwAV, centring and sharpening for DINO) and the backward pass.
+// A whole step of every method, with everything it computes: the backbone, batch norm, the heads, the
+// loss (Sinkhorn for SwAV, centring and sharpening for DINO, a queue for MoCo, patches for CPC, Lab
+// channels for CMC) and the backward pass.
 const methods: [string, Record<string, unknown>][] = [
   ['simclr', {}],
   ['byol', {}],
   ['swav', { numPrototypes: 16 }],
   ['dino', { localCrops: 2, prototypes: 32, headHiddenDim: 16, bottleneckDim: 8 }],
+  ['instdisc', {}],
+  ['invaspread', {}],
+  ['cpc', {}],
+  ['cmc', {}],
+  ['moco', {}],
+  ['mocov2', {}],
+  ['mocov3', {}],
+  ['simclrv2', {}],
+  ['simsiam', {}],
+  ['supcon', {}],
+  ['wcl', {}],
 ];
 
 describe.runIf(vulkanAvailable)('a training step on vulkan against cpu', () => {
   for (const [method, config] of methods) {
-    it(`${method}: the same loss and gradients`, async () => {
+    it(`${method}: the same loss and gradients, every kernel on the device`, async () => {
       const expected = await stepOn('cpu', method, config);
       const actual = await stepOn('vulkan', method, config);
+      expect(actual.fellBack).toEqual([]);
       expect(Number.isFinite(expected.loss)).toBe(true);
       expect(Math.abs(actual.loss - expected.loss) / Math.max(1, Math.abs(expected.loss))).toBeLessThan(1e-4);
       expect([...actual.grads.keys()]).toEqual([...expected.grads.keys()]);

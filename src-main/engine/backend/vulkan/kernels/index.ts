@@ -4,9 +4,11 @@ import { binaryKernels } from './binary';
 import { castKernel } from './cast';
 import { conv2dKernels } from './conv2d';
 import { fillKernels } from './fill';
+import { gatherKernels } from './gather';
 import type { VulkanKernel } from './kernel';
 import { reduceKernels } from './reduce';
 import { selectKernels } from './select';
+import { softmaxKernel } from './softmax';
 import { viewKernels } from './reshape';
 import { stridedCopyKernels } from './strided-copy';
 import { unaryKernels } from './unary';
@@ -24,4 +26,6 @@ export const vulkanKernels: readonly VulkanKernel[] = [
   ...conv2dKernels,
   batchNormKernel,
   ...selectKernels,
+  ...gatherKernels,
+  softmaxKernel,
 ];

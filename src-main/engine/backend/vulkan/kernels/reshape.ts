@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import type { VulkanKernel } from './kernel';
 
-/** Reshape and Identity share the input's buffer: a new shape over the same elements. */
+/** Reshape, ExpandDims and Identity share the input's buffer: a new shape over the same elements. */
 export const viewKernels: VulkanKernel[] = [
   {
     kernelName: tf.Reshape,
@@ -17,6 +17,22 @@ export const viewKernels: VulkanKernel[] = [
       );
       backend.incRef(x.dataId);
       return { dataId: x.dataId, shape: newShape, dtype: x.dtype };
+    },
+  },
+  {
+    kernelName: tf.ExpandDims,
+    run({ inputs, attrs, backend }) {
+      const { input } = inputs as { input: tf.TensorInfo };
+      const { dim } = attrs as unknown as tf.ExpandDimsAttrs;
+      const axis = dim < 0 ? input.shape.length + dim + 1 : dim;
+      tf.util.assert(
+        axis >= 0 && axis <= input.shape.length,
+        () => `ExpandDims: axis ${dim} is out of range`,
+      );
+      const shape = [...input.shape];
+      shape.splice(axis, 0, 1);
+      backend.incRef(input.dataId);
+      return { dataId: input.dataId, shape, dtype: input.dtype };
     },
   },
   {

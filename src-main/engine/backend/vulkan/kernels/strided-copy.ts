@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MAX_RANK, Shaders } from '../pipelines';
 import type { VulkanBackend } from '../backend';
 import { padded, stridesOf, type VulkanKernel } from './kernel';
+import { runUnary, UnaryOp } from './unary';
 
 /**
  * Records a copy of `x` into a new tensor of `shape`, whose element at coordinates c comes from
@@ -117,6 +118,65 @@ export const stridedCopyKernels: VulkanKernel[] = [
         }
         offset += part.shape[$axis]!;
       }
+      return out;
+    },
+  },
+  {
+    // tf.stack: each input is written into its slot along the new axis.
+    kernelName: tf.Pack,
+    run({ inputs, attrs, backend }) {
+      const all = inputs as unknown as tf.TensorInfo[];
+      const { axis } = attrs as unknown as tf.PackAttrs;
+      const first = all[0];
+      if (
+        !first ||
+        all.some((t) => !numeric(t) || t.dtype !== first.dtype || !tf.util.arraysEqual(t.shape, first.shape))
+      )
+        return null;
+      const $axis = axis < 0 ? first.shape.length + axis + 1 : axis;
+      const shape = [...first.shape.slice(0, $axis), all.length, ...first.shape.slice($axis)];
+      if (shape.length > MAX_RANK) return null;
+      const out = backend.makeOutput(shape, first.dtype);
+      if (tf.util.sizeFromShape(first.shape) === 0) return out;
+      const outStrides = stridesOf(shape);
+      const partStrides = outStrides.filter((_, d) => d !== $axis);
+      all.forEach((part, i) => {
+        recordCopy(backend, part, out, part.shape, i * outStrides[$axis]!, partStrides, part.shape, true);
+      });
+      return out;
+    },
+  },
+  {
+    // tf.unstack: one slice along the axis per output, without that axis.
+    kernelName: tf.Unpack,
+    run({ inputs, attrs, backend }) {
+      const { value } = inputs as { value: tf.TensorInfo };
+      const { axis } = attrs as unknown as tf.UnpackAttrs;
+      if (!numeric(value) || value.shape.length > MAX_RANK) return null;
+      const $axis = tf.util.parseAxisParam(axis, value.shape)[0]!;
+      const strides = stridesOf(value.shape);
+      const shape = value.shape.filter((_, d) => d !== $axis);
+      const pieceStrides = strides.filter((_, d) => d !== $axis);
+      return Array.from({ length: value.shape[$axis]! }, (_, i) =>
+        stridedCopy(backend, value, shape, i * strides[$axis]!, pieceStrides),
+      );
+    },
+  },
+  {
+    // tf.pad: the constant everywhere, then x scattered into the interior.
+    kernelName: tf.PadV2,
+    run({ inputs, attrs, backend }) {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const { paddings, constantValue } = attrs as unknown as tf.PadV2Attrs;
+      // The fill writes float bits; an int32 or bool constant other than 0 has other bits.
+      if (x.shape.length > MAX_RANK || !(x.dtype === 'float32' || (numeric(x) && constantValue === 0)))
+        return null;
+      const shape = x.shape.map((size, d) => paddings[d]![0] + size + paddings[d]![1]);
+      const out = runUnary(backend, UnaryOp.fill, null, shape, x.dtype, constantValue);
+      if (tf.util.sizeFromShape(x.shape) === 0) return out;
+      const outStrides = stridesOf(shape);
+      const base = paddings.reduce((sum, [before], d) => sum + before * outStrides[d]!, 0);
+      recordCopy(backend, x, out, x.shape, base, outStrides, x.shape, true);
       return out;
     },
   },

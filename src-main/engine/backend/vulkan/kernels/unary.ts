@@ -24,6 +24,11 @@ export const UnaryOp = {
   copy: 15,
   step: 16,
   logicalNot: 17,
+  log1p: 18,
+  erf: 19,
+  clip: 20,
+  rangeFloat: 21,
+  rangeInt: 22,
 } as const;
 
 const float32Ops: Record<string, number> = {
@@ -38,6 +43,8 @@ const float32Ops: Record<string, number> = {
   [tf.Sigmoid]: UnaryOp.sigmoid,
   [tf.Tanh]: UnaryOp.tanh,
   [tf.Reciprocal]: UnaryOp.reciprocal,
+  [tf.Log1p]: UnaryOp.log1p,
+  [tf.Erf]: UnaryOp.erf,
 };
 
 /** Records one unary-shader dispatch from `x` (or nothing, for a fill) into a new tensor. */
@@ -48,15 +55,16 @@ export function runUnary(
   shape: number[],
   dtype: tf.DataType,
   value = 0,
+  value2 = 0,
 ): tf.TensorInfo {
   const out = backend.makeOutput(shape, dtype);
   const n = tf.util.sizeFromShape(shape);
   if (n === 0) return out;
-  const push = new Uint32Array(3);
+  const push = new Uint32Array(4);
   push[0] = op;
   push[1] = n;
-  new Float32Array(push.buffer)[2] = value;
-  const input = x ? backend.bufferOf(x) : backend.bufferOf(out); // a fill reads nothing
+  new Float32Array(push.buffer).set([value, value2], 2);
+  const input = x ? backend.bufferOf(x) : backend.bufferOf(out); // a fill or a range reads nothing
   backend.shaders.run('unary', [input, backend.bufferOf(out)], push, Shaders.elementGroups(n));
   return out;
 }
@@ -76,6 +84,28 @@ export const unaryKernels: VulkanKernel[] = [
       const { x } = inputs as { x: tf.TensorInfo };
       const { alpha } = attrs as unknown as tf.StepAttrs;
       return x.dtype === 'float32' ? runUnary(backend, UnaryOp.step, x, x.shape, 'float32', alpha) : null;
+    },
+  },
+  {
+    kernelName: tf.ClipByValue,
+    run({ inputs, attrs, backend }) {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const { clipValueMin, clipValueMax } = attrs as unknown as tf.ClipByValueAttrs;
+      if (x.dtype !== 'float32') return null;
+      return runUnary(backend, UnaryOp.clip, x, x.shape, 'float32', clipValueMin, clipValueMax);
+    },
+  },
+  {
+    kernelName: tf.Range,
+    run({ attrs, backend }) {
+      const { start, stop, step, dtype } = attrs as unknown as tf.RangeAttrs;
+      const n = Math.ceil((stop - start) / step);
+      // Empty or backwards ranges, and int32 ones past float32's exact integers, keep tfjs's own rules.
+      const exact =
+        dtype === 'float32' || [start, stop, step].every((v) => Number.isInteger(v) && Math.abs(v) < 2 ** 24);
+      if (!(n > 0) || !exact || (dtype !== 'float32' && dtype !== 'int32')) return null;
+      const op = dtype === 'float32' ? UnaryOp.rangeFloat : UnaryOp.rangeInt;
+      return runUnary(backend, op, null, [n], dtype, start, step);
     },
   },
   {
