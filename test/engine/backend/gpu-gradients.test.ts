@@ -52,39 +52,37 @@ describe('GPU Sum/Mean gradients (broadcast instead of ones())', () => {
     });
   }
 
-  it('leaves other backends on tfjs gradient', () => {
+  /** tfjs's Mean gradient, counting the calls that reach it (those the broadcast left to it). */
+  function countingMeanGradient(): { config: tf.GradConfig; calls: () => number } {
     let calls = 0;
     const original = originals.get(tf.Mean)!;
-    const counting: tf.GradConfig = {
+    const config: tf.GradConfig = {
       ...original,
       gradFunc: (dy, saved, attrs) => {
         calls++;
         return original.gradFunc(dy, saved, attrs);
       },
     };
-    tf.registerGradient(broadcastingGradient(counting, true)); // active only under webgpu and vulkan
+    return { config, calls: () => calls };
+  }
+
+  it('leaves other backends on tfjs gradient', () => {
+    const counting = countingMeanGradient();
+    tf.registerGradient(broadcastingGradient(counting.config, true)); // active only under webgpu and vulkan
     const x = tf.ones([2, 3]);
     tf.grad((t: tf.Tensor) => tf.mean(t))(x).dispose();
-    expect(calls).toBe(1);
+    expect(counting.calls()).toBe(1);
     x.dispose();
   });
 
   it.runIf(vulkanDevice().addon !== null)(
     'takes over under vulkan, with the values of tfjs gradient on the cpu',
     async () => {
-      let calls = 0;
-      const original = originals.get(tf.Mean)!;
-      const counting: tf.GradConfig = {
-        ...original,
-        gradFunc: (dy, saved, attrs) => {
-          calls++;
-          return original.gradFunc(dy, saved, attrs);
-        },
-      };
+      const counting = countingMeanGradient();
       const c = cases[0]!;
       const values = async (backend: 'cpu' | 'vulkan') => {
         await initBackend(backend);
-        tf.registerGradient(broadcastingGradient(counting, true));
+        tf.registerGradient(broadcastingGradient(counting.config, true));
         const x = tf.randomNormal(c.shape, 0, 1, 'float32', 3);
         const weights = tf.randomNormal([c.shape.at(-1)!], 0, 1, 'float32', 4);
         const g = gradient(c, x, weights);
@@ -93,9 +91,9 @@ describe('GPU Sum/Mean gradients (broadcast instead of ones())', () => {
         return out;
       };
       const onCpu = await values('cpu');
-      expect(calls).toBe(1);
+      expect(counting.calls()).toBe(1);
       const onVulkan = await values('vulkan');
-      expect(calls).toBe(1); // the broadcast ran, not tfjs's gradient
+      expect(counting.calls()).toBe(1); // the broadcast ran, not tfjs's gradient
       expect(Array.from(onVulkan).map((v, i) => Math.abs(v - onCpu[i]!))).toSatisfy((d: number[]) =>
         d.every((e) => e < 1e-6),
       );
