@@ -92,8 +92,9 @@ up() {
   pgrep -x slurmctld >/dev/null || $SUDO slurmctld
   pgrep -x slurmd >/dev/null || $SUDO slurmd
   for _ in $(seq 1 60); do
-    if sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
-      echo "== slurm: $(sinfo -h -o '%P %D node(s) %T' | head -1)"
+    # grep without -q reads all of sinfo's output: under pipefail, one that stops early can fail the pipe.
+    if sinfo -h -o '%T' 2>/dev/null | grep -E '^(idle|mixed|allocated)' >/dev/null; then
+      echo "== slurm: $(sinfo -h -o '%P %D node(s) %T' | sed -n 1p)"
       return 0
     fi
     # A node left down by an earlier run comes back.

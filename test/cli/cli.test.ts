@@ -115,6 +115,10 @@ describe('contrastlab CLI', () => {
       '--epochs',
       '1',
       ...fast,
+      '--train-size',
+      '512',
+      '--test-size',
+      '128',
       '--db',
       db,
       '--json',
@@ -155,6 +159,9 @@ describe('contrastlab CLI', () => {
       '--epochs',
       '1',
       ...fast,
+      // Read from the real files; a part of them is enough to rise above chance.
+      '--train-size',
+      '2048',
       '--db',
       db,
       '--json',
@@ -171,7 +178,20 @@ describe('contrastlab CLI', () => {
     const file = path.join(dir, 'default.db');
     // Run from outside the repository, as an installed `contrastlab` command would be.
     const r = await runCli(
-      ['train', '--method', 'simclr', '--epochs', '1', ...fast, '--json'],
+      // The smallest run: what is tested is where it is recorded.
+      [
+        'train',
+        '--method',
+        'simclr',
+        '--epochs',
+        '1',
+        ...fast,
+        '--train-size',
+        '256',
+        '--test-size',
+        '128',
+        '--json',
+      ],
       { CONTRASTLAB_DB: file },
       dir,
     );

@@ -16,7 +16,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 // run is the smallest that learns clearly: 512 images, two epochs at batch 32. The same run on wasm goes
 // from 19.1% to 23.1%.
 describe.runIf(vulkanDevice().addon !== null)('train --backend vulkan', () => {
-  it('trains SimCLR on synthetic images on the Vulkan device, and kNN rises above step 0', async () => {
+  it('trains SimCLR on synthetic images on the Vulkan device, every kernel on it, and kNN rises above step 0', async () => {
     const db = path.join(dir, 'lab.db');
     const r = await runCli([
       'train',
@@ -48,6 +48,12 @@ describe.runIf(vulkanDevice().addon !== null)('train --backend vulkan', () => {
     expect(r.code).toBe(0);
     const events = jsonLines(r.stdout);
     expect(events.at(-1)).toMatchObject({ event: 'finished', status: 'completed' });
+    // The whole run on the device: its steps, kNN evaluations and the linear probe, and its views, which
+    // a machine of two cores (CI's) draws in the training thread.
+    const logs = events.flatMap((e) =>
+      e.event === 'log' ? [(e as { line: { message: string } }).line.message] : [],
+    );
+    expect(logs).toContain('every kernel of this run ran on the vulkan device');
     const runs = JSON.parse((await runCli(['runs', '--db', db, '--json'])).stdout) as {
       backend: string;
       device: string;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendPreference } from '../../domain';
 import { initBackend } from '../../engine/backend';
 import {
-  fallbackCalls,
+  countFallbacks,
   timeVulkanShaders,
   vulkanDevice,
   type ShaderTime,
@@ -183,19 +183,14 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
     }
     afterTimed = deviceStats();
     // One more, untimed, under tf.profile: the peak of live tensor bytes inside a step, and per-kernel times.
-    const before = new Map(fallbackCalls);
+    const fallbacks = countFallbacks();
     const timeOnGpu = info.name === 'vulkan' && Boolean(options.profileTop);
     const profile = await tf.profile(async () => {
       if (timeOnGpu) gpuShaders = await timeVulkanShaders(() => runStep(step));
       else await runStep(step);
     });
     sampler.sample();
-    if (info.name === 'vulkan') {
-      cpuKernels = [...fallbackCalls]
-        .map(([name, calls]) => ({ name, calls: calls - (before.get(name) ?? 0) }))
-        .filter((k) => k.calls > 0)
-        .sort((a, b) => b.calls - a.calls);
-    }
+    if (info.name === 'vulkan') cpuKernels = fallbacks();
     peakStepBytes = profile.peakBytes;
     if (options.profileTop) kernels = topKernels(profile.kernels, options.profileTop);
   } finally {

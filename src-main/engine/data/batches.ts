@@ -16,8 +16,18 @@ export function splitShape(split: ImageSplit, shape?: ImageShape): ImageShape {
   throw new RangeError(`cannot infer the image shape from ${perImage} bytes per image; pass it explicitly`);
 }
 
-/** The images at `indices` as a float32 NHWC batch in [0, 1]. */
-export function toFloatBatch(split: ImageSplit, indices: ArrayLike<number>, shape?: ImageShape): tf.Tensor4D {
+/** The bytes of a batch of images (NHWC) and its shape, as read from a split. */
+export interface ImageBytes {
+  bytes: Uint8Array;
+  shape: [number, number, number, number];
+}
+
+/** The bytes of the images at `indices`; throws a RangeError naming an index or a shape that is wrong. */
+export function readImageBytes(
+  split: ImageSplit,
+  indices: ArrayLike<number>,
+  shape?: ImageShape,
+): ImageBytes {
   const { height, width, channels } = splitShape(split, shape);
   const per = height * width * channels;
   const n = indices.length;
@@ -30,10 +40,26 @@ export function toFloatBatch(split: ImageSplit, indices: ArrayLike<number>, shap
     const i = indices[k]!;
     if (!(i >= 0 && i < split.count)) throw new RangeError(`image index ${i} outside 0…${split.count - 1}`);
   }
-  const bytes = split.pixels.read(indices);
-  const out = new Float32Array(n * per);
-  for (let p = 0; p < out.length; p++) out[p] = bytes[p]! / 255;
-  return tf.tensor4d(out, [n, height, width, channels], 'float32');
+  return { bytes: split.pixels.read(indices), shape: [n, height, width, channels] };
+}
+
+/** A batch of images as float32 values in [0, 1] (NHWC), on the host. */
+export interface FloatImages {
+  values: Float32Array;
+  shape: [number, number, number, number];
+}
+
+/** Image bytes as float32 values in [0, 1]. */
+export function toFloatImages({ bytes, shape }: ImageBytes): FloatImages {
+  const values = new Float32Array(bytes.length);
+  for (let p = 0; p < values.length; p++) values[p] = bytes[p]! / 255;
+  return { values, shape };
+}
+
+/** The images at `indices` as a float32 NHWC batch in [0, 1]. */
+export function toFloatBatch(split: ImageSplit, indices: ArrayLike<number>, shape?: ImageShape): tf.Tensor4D {
+  const images = toFloatImages(readImageBytes(split, indices, shape));
+  return tf.tensor4d(images.values, images.shape, 'float32');
 }
 
 /** The labels at `indices`, or null for an unlabelled split. */

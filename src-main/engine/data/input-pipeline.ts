@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { ViewPlan } from '../../domain';
 import { Rng } from '../util/rng';
 import type { FromInputThread, ToInputThread } from './input-protocol';
-import { drawViews, type ViewSource } from './views';
+import { augmentViews, drawViews, type ViewSource } from './views';
 
 /**
  * Where a run's batches come from. Loading and augmenting a batch takes a fifth of a native ResNet-18
@@ -16,7 +16,10 @@ import { drawViews, type ViewSource } from './views';
  * computes: batches are queued ahead and come back in order. Without a thread (short runs, where
  * starting one costs more than it saves; CONTRASTLAB_INPUT_THREAD=0; or where it cannot start) the same
  * function draws them in the training thread from the same seed, so a run's batches are the same either
- * way.
+ * way. Where the training backend is a GPU's, the thread only reads the images and draws the random
+ * choices, and the views are augmented on the GPU when the loop takes the batch: the thread's wasm
+ * augmenting bounded a run on a GPU at a fifth of the step's rate. Those views have the same random
+ * choices; their values are the GPU's, equal to the wasm thread's up to float rounding (1e-4).
  */
 export interface InputPipeline {
   /** Where views are drawn, for the run's log. */
@@ -48,18 +51,25 @@ export function startPosition(start: StreamStart): number {
 /** Set to 0 to draw batches in the training thread. */
 export const INPUT_THREAD_ENV = 'CONTRASTLAB_INPUT_THREAD';
 
+/** Where batches are drawn: on an input thread or not, and whether views are augmented on the training backend. */
+export interface InputPlacement {
+  useThread: boolean;
+  /** Augment in the training thread, on its backend (a GPU's), even where an input thread draws. */
+  augmentOnTrainingBackend: boolean;
+}
+
 export async function openInputPipeline(
   source: ViewSource,
   plan: ViewPlan,
   start: StreamStart,
-  useThread: boolean,
+  { useThread, augmentOnTrainingBackend }: InputPlacement,
 ): Promise<InputPipeline> {
   const position = startPosition(start);
   if (!useThread || process.env[INPUT_THREAD_ENV] === '0') {
     return new InThread(source, plan, position, 'the training thread');
   }
   try {
-    return await InputThread.start(source, plan, position);
+    return await InputThread.start(source, plan, position, !augmentOnTrainingBackend);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     return new InThread(
@@ -104,12 +114,15 @@ class InThread implements InputPipeline {
   }
 }
 
-/** A batch drawn on the input thread, and the stream's position after it. */
-type Drawn = { views: tf.Tensor4D[]; position: number };
+/**
+ * A batch the input thread answered with: its views, or its images and random choices to augment here.
+ * Tensors are made when the loop takes it, not when it arrives: an arrival can fall inside a step's
+ * scope, which would dispose them.
+ */
+type Drawn = Extract<FromInputThread, { type: 'views' | 'sampled' }>;
 type Waiter = { resolve: (drawn: Drawn) => void; reject: (error: Error) => void };
 
 class InputThread implements InputPipeline {
-  readonly where = 'an input thread';
   private readonly waiting: Waiter[] = [];
   /** Answers that arrived before anyone asked (the thread runs ahead of the training loop). */
   private readonly arrived: (Drawn | Error)[] = [];
@@ -121,7 +134,11 @@ class InputThread implements InputPipeline {
 
   private constructor(
     private readonly worker: Worker,
+    /** What augmenting here needs, where the thread only samples. */
+    private readonly plan: ViewPlan,
+    private readonly stats: Pick<ViewSource, 'mean' | 'std'>,
     position: number,
+    readonly where: string,
   ) {
     this.returned = position;
   }
@@ -130,9 +147,15 @@ class InputThread implements InputPipeline {
     return this.returned;
   }
 
-  static async start(source: ViewSource, plan: ViewPlan, position: number): Promise<InputThread> {
+  static async start(
+    source: ViewSource,
+    plan: ViewPlan,
+    position: number,
+    augmentHere: boolean,
+  ): Promise<InputThread> {
     const worker = startWorker();
-    const thread = new InputThread(worker, position);
+    const where = augmentHere ? 'an input thread' : 'an input thread, augmented on the training backend';
+    const thread = new InputThread(worker, plan, { mean: source.mean, std: source.std }, position, where);
     await new Promise<void>((resolve, reject) => {
       const first = (message: FromInputThread) => {
         worker.off('error', reject);
@@ -154,6 +177,7 @@ class InputThread implements InputPipeline {
         std: source.std,
         plan,
         position,
+        augmentHere,
       };
       const pixels = init.pixels;
       worker.postMessage(init, pixels.kind === 'memory' ? [pixels.bytes.buffer as ArrayBuffer] : []);
@@ -174,8 +198,13 @@ class InputThread implements InputPipeline {
   }
 
   async next(): Promise<tf.Tensor4D[]> {
-    const { views, position } = await this.take();
-    this.returned = position;
+    const drawn = await this.take();
+    const views =
+      drawn.type === 'views'
+        ? drawn.views.map((v) => tf.tensor4d(v.data, v.shape, 'float32'))
+        : augmentViews(drawn.sampled, this.plan, this.stats);
+    // Only once the batch is made: a position past a batch that failed would skip it on resuming.
+    this.returned = drawn.position;
     return views;
   }
 
@@ -192,7 +221,6 @@ class InputThread implements InputPipeline {
   async close(): Promise<void> {
     this.closed = true;
     this.fail(new Error('the input pipeline is closed'));
-    for (const drawn of this.arrived) if (!(drawn instanceof Error)) tf.dispose(drawn.views);
     this.arrived.length = 0;
     this.worker.removeAllListeners('exit');
     await this.worker.terminate();
@@ -201,11 +229,8 @@ class InputThread implements InputPipeline {
   private answer(message: FromInputThread): void {
     if (this.closed) return; // a batch still in flight when the pipeline closed
     const result: Drawn | Error =
-      message.type === 'batch'
-        ? {
-            views: message.views.map((v) => tf.tensor4d(v.data, v.shape, 'float32')),
-            position: message.position,
-          }
+      message.type === 'views' || message.type === 'sampled'
+        ? message
         : new Error(message.type === 'error' ? `input thread: ${message.message}` : 'unexpected message');
     const waiter = this.waiting.shift();
     if (!waiter) this.arrived.push(result);

@@ -1,6 +1,7 @@
 import type { ViewPlan } from '../../domain';
 import type { ImageShape } from './dataset';
 import type { SharedPixels } from './pixels';
+import type { SampledViews } from './views';
 
 /** Messages between a training thread and its input thread (data/input-thread.ts). */
 
@@ -17,9 +18,14 @@ export interface InputInit extends ImageShape {
    * without this thread).
    */
   position: number;
+  /**
+   * Whether the thread augments the views (on its own wasm backend), or only reads the images and draws
+   * every random choice, leaving the augmenting to the training thread's backend (a GPU's).
+   */
+  augmentHere: boolean;
 }
 
-/** Draw the views of these images; answered by an InputBatch, in the order asked. */
+/** Draw the views of these images; answered by their views or their sampled choices, in the order asked. */
 export interface InputRequest {
   type: 'batch';
   indices: Int32Array;
@@ -30,9 +36,10 @@ export type ToInputThread = InputInit | InputRequest;
 export type FromInputThread =
   | { type: 'ready' }
   | {
-      type: 'batch';
+      type: 'views';
       views: { shape: [number, number, number, number]; data: Float32Array }[];
       /** The stream's position after this batch (the training thread reports it once it trains the batch). */
       position: number;
     }
+  | { type: 'sampled'; sampled: SampledViews; position: number }
   | { type: 'error'; message: string };

@@ -3,6 +3,7 @@ import { describeBackbone } from '../nn/backbones';
 import * as tf from '@tensorflow/tfjs-core';
 import os from 'node:os';
 import { initBackend } from '../backend';
+import { countFallbacks } from '../backend/vulkan';
 import { limitEvaluation, loadDataset } from '../data';
 import { labelBatch } from '../data/batches';
 import { openInputPipeline, startPosition, type InputPipeline } from '../data/input-pipeline';
@@ -53,6 +54,11 @@ export interface TrainSpec {
   datasetCacheDir?: string;
   /** Draw batches on an input thread (data/input-pipeline.ts); default: see useInputThread. */
   inputThread?: boolean;
+  /**
+   * Augment views in the training thread on its backend, the input thread (where there is one) only
+   * reading images and drawing random choices; default: where the backend runs on a GPU.
+   */
+  augmentOnTrainingBackend?: boolean;
   /**
    * Continue from a checkpoint of this run (runner/resume.ts): everything is restored and training goes on
    * with the step after the checkpoint's; only what comes after it is reported.
@@ -235,12 +241,17 @@ export async function train(
 
   let outcome: TrainOutcome = 'completed';
   let input: InputPipeline | undefined;
+  // On vulkan, what ran on the cpu, for the run log: each such kernel reads its inputs back.
+  const fallbacks = info.name === 'vulkan' ? countFallbacks() : null;
   try {
     input = await openInputPipeline(
       dataset,
       plan,
       { position: loop.augment },
-      spec.inputThread ?? useInputThread(totalSteps),
+      {
+        useThread: spec.inputThread ?? useInputThread(totalSteps),
+        augmentOnTrainingBackend: spec.augmentOnTrainingBackend ?? info.gpu,
+      },
     );
     reporter.log('info', `batches are drawn in ${input.where}`);
     await callbacks.onStart();
@@ -297,6 +308,15 @@ export async function train(
       }
     }
     await callbacks.onEnd({ outcome, step: loop.step, epoch: loop.step / stepsPerEpoch });
+    if (fallbacks) {
+      const list = fallbacks().map((k) => `${k.name} ×${k.calls}`);
+      reporter.log(
+        'info',
+        list.length
+          ? `kernels that fell back to the cpu (no vulkan shader for them or these inputs): ${list.join(', ')}`
+          : 'every kernel of this run ran on the vulkan device',
+      );
+    }
   } finally {
     callbacks.onTeardown();
     await input?.close();

@@ -355,7 +355,7 @@ describe.runIf(vulkanDevice().addon !== null)('bench step on the vulkan backend'
     expect(text.stdout.match(/^ {2}conv2d\w* +[\d.]+ ms +\d+ dispatches$/gm)?.length).toBeGreaterThan(0);
   }, 120_000);
 
-  it("names the kernels of a step that ran on the cpu: InstDisc's memory-bank update", async () => {
+  it("runs InstDisc's memory-bank update on the device too (the last kernel of a run that fell back)", async () => {
     const r = await runCli([
       'bench',
       '--method',
@@ -367,6 +367,6 @@ describe.runIf(vulkanDevice().addon !== null)('bench step on the vulkan backend'
       ...tiny,
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^on the cpu {3}TensorScatterUpdate ×1 \(no shader yet\)$/m);
+    expect(r.stdout).toMatch(/^on the cpu {3}none: every kernel ran on the device$/m);
   }, 120_000);
 });

@@ -39,11 +39,23 @@ const plan = {
 };
 const batches = [Int32Array.of(0, 1, 2, 3), Int32Array.of(15, 4, 9, 9), Int32Array.of(7, 6, 5, 4)];
 
+/** Where batches are drawn: in the training thread, or on an input thread that augments or only samples. */
+const placement = (useThread: boolean, augmentOnTrainingBackend = false) => ({
+  useThread,
+  augmentOnTrainingBackend,
+});
+
 async function drawAll(
   thread: boolean,
   onDisk = false,
+  augmentOnTrainingBackend = false,
 ): Promise<{ where: string; views: { shape: number[]; values: Float32Array }[][] }> {
-  const input = await openInputPipeline(source(onDisk), plan, 42, thread);
+  const input = await openInputPipeline(
+    source(onDisk),
+    plan,
+    42,
+    placement(thread, augmentOnTrainingBackend),
+  );
   try {
     for (const b of batches) input.queue(b);
     const out = [];
@@ -96,20 +108,35 @@ describe('input pipeline', () => {
     }
   });
 
-  it("reports the input thread's errors on the batch that caused them, and closes with batches pending", async () => {
+  it('an input thread that only samples gives the same views, augmented in the training thread', async () => {
     await initBackend('wasm');
-    const input = await openInputPipeline(source(), plan, 1, true);
-    try {
-      input.queue(Int32Array.of(0, 99));
-      input.queue(Int32Array.of(0, 1));
-      input.queue(Int32Array.of(2, 3));
-      await expect(input.next()).rejects.toThrow('input thread: image index 99 outside 0…15');
-      tf.dispose(await input.next());
-    } finally {
-      await input.close(); // one batch still queued
-    }
-    await expect(input.next()).rejects.toThrow();
+    const before = tf.memory().numTensors;
+    const sampling = await drawAll(true, false, true);
+    const inline = await drawAll(false);
+    expect(sampling.where).toBe('an input thread, augmented on the training backend');
+    // Bit for bit: the same kernels augment the same images with the same random choices.
+    expect(sampling.views).toEqual(inline.views);
+    expect(tf.memory().numTensors).toBe(before);
   });
+
+  for (const augmentOnTrainingBackend of [false, true]) {
+    it(`reports the input thread's errors on the batch that caused them, and closes with batches pending${
+      augmentOnTrainingBackend ? ' (a thread that only samples)' : ''
+    }`, async () => {
+      await initBackend('wasm');
+      const input = await openInputPipeline(source(), plan, 1, placement(true, augmentOnTrainingBackend));
+      try {
+        input.queue(Int32Array.of(0, 99));
+        input.queue(Int32Array.of(0, 1));
+        input.queue(Int32Array.of(2, 3));
+        await expect(input.next()).rejects.toThrow('input thread: image index 99 outside 0…15');
+        tf.dispose(await input.next());
+      } finally {
+        await input.close(); // one batch still queued
+      }
+      await expect(input.next()).rejects.toThrow();
+    });
+  }
 
   it('reports the stream position after the batch it returned, not its read-ahead, and restarts there', async () => {
     await initBackend('wasm');
@@ -119,7 +146,7 @@ describe('input pipeline', () => {
       return out;
     };
     // Drawing in turn from the seed: the positions after each batch, and the views of the last two.
-    const inline = await openInputPipeline(source(), plan, 42, false);
+    const inline = await openInputPipeline(source(), plan, 42, placement(false));
     const positions: number[] = [inline.position];
     const rest: number[][][] = [];
     for (const [i, b] of batches.entries()) {
@@ -133,7 +160,7 @@ describe('input pipeline', () => {
     expect(new Set(positions).size).toBe(positions.length);
 
     for (const thread of [true, false]) {
-      const input = await openInputPipeline(source(), plan, 42, thread);
+      const input = await openInputPipeline(source(), plan, 42, placement(thread));
       try {
         expect(input.position).toBe(positions[0]);
         for (const b of batches) input.queue(b);
@@ -145,7 +172,7 @@ describe('input pipeline', () => {
         await input.close();
       }
       // A pipeline opened at that position draws the batches after the first, as the first pipeline did.
-      const resumed = await openInputPipeline(source(), plan, { position: positions[1]! }, thread);
+      const resumed = await openInputPipeline(source(), plan, { position: positions[1]! }, placement(thread));
       try {
         for (const b of batches.slice(1)) resumed.queue(b);
         expect([values(await resumed.next()), values(await resumed.next())]).toEqual(rest);

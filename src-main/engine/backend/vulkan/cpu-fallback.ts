@@ -50,3 +50,19 @@ export function runOnCpu(kernelName: string, args: VulkanKernelArgs): tf.TensorI
 
 /** How many times each kernel ran on the cpu in this process, for profiles and tests. */
 export const fallbackCalls = new Map<string, number>();
+
+/** A kernel that ran on the cpu, and how many times. */
+export interface FallbackCount {
+  name: string;
+  calls: number;
+}
+
+/** Starts counting fallbacks: the function returned gives those since, most calls first. */
+export function countFallbacks(): () => FallbackCount[] {
+  const before = new Map(fallbackCalls);
+  return () =>
+    [...fallbackCalls]
+      .map(([name, calls]) => ({ name, calls: calls - (before.get(name) ?? 0) }))
+      .filter((k) => k.calls > 0)
+      .sort((a, b) => b.calls - a.calls);
+}

@@ -9,7 +9,7 @@ import type { VulkanKernelArgs } from './kernels/kernel';
 import type { ShaderTime } from './pipelines';
 import { vulkanKernels } from './kernels';
 
-export { fallbackCalls } from './cpu-fallback';
+export { countFallbacks, type FallbackCount } from './cpu-fallback';
 export {
   vulkanDevice,
   VULKAN_ENV,

@@ -288,6 +288,128 @@ describe.runIf(vulkanAvailable)('vulkan kernels against cpu, each on its shader'
       'batch norm without offset and scale',
       () => tf.batchNorm(normal([4, 6], 1), normal([6], 2), positive([6], 3)),
     ],
+    [
+      'mirror pad, reflect and symmetric, up to the whole side',
+      () => {
+        const x = normal([2, 5, 4, 3], 1);
+        return [
+          tf.mirrorPad(
+            x,
+            [
+              [0, 0],
+              [2, 1],
+              [3, 0],
+              [0, 0],
+            ],
+            'reflect',
+          ),
+          tf.mirrorPad(
+            x,
+            [
+              [1, 0],
+              [5, 5],
+              [0, 4],
+              [0, 1],
+            ],
+            'symmetric',
+          ),
+          tf.mirrorPad(
+            tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'),
+            [
+              [1, 1],
+              [2, 2],
+            ],
+            'reflect',
+          ),
+        ];
+      },
+    ],
+    [
+      'crop and resize: bilinear and nearest, flipped boxes, boxes past the border, a 1-pixel crop',
+      () => {
+        const image = normal([3, 9, 7, 2], 1) as tf.Tensor4D;
+        // Boxes [y1, x1, y2, x2]: inside, flipped (x1 > x2), partly outside (extrapolated), and of the
+        // last image; values off the pixel grid, so that no sample lands on a rounding tie.
+        const boxes = tf.tensor2d(
+          [0.13, 0.07, 0.91, 0.83, 0.21, 0.94, 0.77, 0.11, -0.31, 0.42, 0.58, 1.37, 0.03, 0.05, 0.47, 0.61],
+          [4, 4],
+        );
+        const boxInd = tf.tensor1d([0, 1, 2, 2], 'int32');
+        return [
+          tf.image.cropAndResize(image, boxes, boxInd, [5, 6], 'bilinear'),
+          tf.image.cropAndResize(image, boxes, boxInd, [4, 3], 'nearest', 0.5),
+          tf.image.cropAndResize(image, boxes, boxInd, [1, 1], 'bilinear'),
+        ];
+      },
+    ],
+    [
+      'tensor scatter update: rows of a bank, a repeated row (the last update wins), 2-D indices, int32',
+      () => {
+        // A fresh tensor for each: tfjs's cpu kernel writes the updates into its input's own values.
+        const bank = () => normal([10, 4], 1);
+        const rows = (values: number[][]) => tf.tensor2d(values, undefined, 'int32');
+        return [
+          tf.tensorScatterUpdate(bank(), rows([[3], [7], [0]]), normal([3, 4], 2)),
+          tf.tensorScatterUpdate(bank(), rows([[2], [5], [2], [9], [2]]), normal([5, 4], 3)),
+          tf.tensorScatterUpdate(
+            normal([4, 3, 2], 4),
+            rows([
+              [1, 2],
+              [3, 0],
+            ]),
+            normal([2, 2], 5),
+          ),
+          tf.tensorScatterUpdate(
+            tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], 'int32'),
+            rows([[2], [0]]),
+            tf.tensor2d([7, 8, 9, 10], [2, 2], 'int32'),
+          ),
+        ];
+      },
+    ],
+    [
+      'top k, sorted: ties to the lower index, negative and infinite values, k from 1 to the whole row',
+      () => {
+        // Whole numbers in a small range, so that rows hold many ties; a row of its own with ±∞ and ±0 (equal).
+        const ties = tf.cast(tf.cast(tf.mul(normal([5, 300], 1), 2), 'int32'), 'float32');
+        const extremes = tf.tensor2d([[-Infinity, 3, -0, Infinity, -2, 3, -Infinity, 0, -0.5, -0]]);
+        const wide = normal([3, 2, 700], 2);
+        const pairs = [tf.topk(ties, 1), tf.topk(ties, 37), tf.topk(ties, 300), tf.topk(wide, 200)];
+        // Of the infinite values only the order is compared (a relative error of infinities is not).
+        return [...pairs.flatMap(({ values, indices }) => [values, indices]), tf.topk(extremes, 10).indices];
+      },
+    ],
+    [
+      'any and all of bools, along an axis and over all, keeping dimensions',
+      () => {
+        const bits = tf.greater(normal([4, 3, 5], 1), 0.8);
+        return [tf.any(bits, 2), tf.all(tf.logicalNot(bits), 1, true), tf.any(bits), tf.all(bits)];
+      },
+    ],
+    [
+      'unsorted segment sum: a gather’s gradient, with repeated and unused rows',
+      () => {
+        const table = normal([6, 5], 1);
+        const rows = tf.tensor1d([4, 0, 4, 2, 4, 5, 0], 'int32');
+        const dy = normal([7, 5], 2);
+        return [
+          tf.unsortedSegmentSum(normal([5, 2, 3], 3), tf.tensor1d([1, 3, 1, -1, 0], 'int32'), 4),
+          tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, rows), dy)))(table),
+        ];
+      },
+    ],
+    [
+      'depthwise convolution: per-channel taps, a channel multiplier, strides, padding and dilation',
+      () => {
+        const x = normal([2, 9, 8, 3], 1) as tf.Tensor4D;
+        return [
+          tf.depthwiseConv2d(x, normal([3, 1, 3, 1], 2) as tf.Tensor4D, 1, 'valid'),
+          tf.depthwiseConv2d(x, normal([1, 5, 3, 1], 3) as tf.Tensor4D, 1, 'valid'),
+          tf.depthwiseConv2d(x, normal([3, 3, 3, 2], 4) as tf.Tensor4D, 2, 'same'),
+          tf.depthwiseConv2d(x, normal([2, 3, 3, 1], 5) as tf.Tensor4D, 1, 'same', 'NHWC', 2),
+        ];
+      },
+    ],
   ];
   for (const [name, fn] of cases) {
     it(name, async () => {
@@ -352,6 +474,34 @@ describe.runIf(vulkanAvailable)('vulkan convolutions against cpu', () => {
   }
 });
 
+describe.runIf(vulkanAvailable)('vulkan max pooling against cpu', () => {
+  const pools: {
+    name: string;
+    x: [number, number, number, number];
+    size: number;
+    strides: number;
+    pad: 'valid' | 'same' | number;
+  }[] = [
+    { name: '3×3 stride 2, padding 1 (the ImageNet stem)', x: [2, 9, 9, 3], size: 3, strides: 2, pad: 1 },
+    { name: '2×2 stride 2, valid', x: [3, 6, 8, 2], size: 2, strides: 2, pad: 'valid' },
+    { name: '3×3 stride 1, same', x: [1, 5, 7, 4], size: 3, strides: 1, pad: 'same' },
+  ];
+  for (const c of pools) {
+    it(`${c.name}: forward and gradient, ties going to the first tap`, async () => {
+      const { error, fellBack } = await compareVulkanToCpu(() => {
+        // Whole numbers in a small range, so that windows often hold several maxima.
+        const x = tf.cast(tf.cast(tf.mul(normal(c.x, 1), 1.5), 'int32'), 'float32') as tf.Tensor4D;
+        const pool = (x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, c.size, c.strides, c.pad);
+        const y = pool(x);
+        const dy = normal(y.shape, 2);
+        return [y, tf.grad((x: tf.Tensor) => tf.sum(tf.mul(pool(x), dy)))(x)];
+      });
+      expect(fellBack).toEqual([]);
+      expect(error).toBeLessThan(1e-5);
+    });
+  }
+});
+
 describe.runIf(vulkanAvailable)('vulkan gradients against cpu', () => {
   it('of a dense layer with a softmax cross-entropy', async () => {
     const { error } = await compareVulkanToCpu(() => {
@@ -381,10 +531,10 @@ describe.runIf(vulkanAvailable)('vulkan gradients against cpu', () => {
 describe.runIf(vulkanAvailable)('ops without a shader', () => {
   it('run on the cpu and give its results', async () => {
     const { error, fellBack } = await compareVulkanToCpu(() => [
-      tf.maxPool(normal([2, 6, 6, 3], 1) as tf.Tensor4D, 2, 2, 'valid'),
-      tf.topk(normal([4, 6], 2), 2).values,
+      tf.cumsum(normal([2, 6, 3], 1), 1),
+      tf.round(tf.mul(normal([4, 6], 2), 3)),
     ]);
-    expect(fellBack.sort()).toEqual(['MaxPool', 'TopK']);
+    expect(fellBack.sort()).toEqual(['Cumsum', 'Round']);
     expect(error).toBeLessThan(1e-5);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { initBackend } from '../../../../src-main/engine/backend';
-import { fallbackCalls, vulkanDevice } from '../../../../src-main/engine/backend/vulkan';
+import { countFallbacks, vulkanDevice } from '../../../../src-main/engine/backend/vulkan';
 import { relativeError } from '../compare';
 
 /** Whether this machine has a Vulkan device (lavapipe counts). CI installs Mesa's and requires it. */
@@ -29,11 +29,9 @@ export async function compareVulkanToCpu(
   fn: () => tf.Tensor | tf.Tensor[],
 ): Promise<{ error: number; fellBack: string[] }> {
   const expected = await evaluateOn('cpu', fn);
-  const before = new Map(fallbackCalls);
+  const fallbacks = countFallbacks();
   const actual = await evaluateOn('vulkan', fn);
-  const fellBack = [...fallbackCalls]
-    .filter(([name, n]) => n !== (before.get(name) ?? 0))
-    .map(([name]) => name);
+  const fellBack = fallbacks().map((k) => k.name);
   if (JSON.stringify(expected.shapes) !== JSON.stringify(actual.shapes)) {
     throw new Error(
       `shapes differ: cpu ${JSON.stringify(expected.shapes)}, vulkan ${JSON.stringify(actual.shapes)}`,

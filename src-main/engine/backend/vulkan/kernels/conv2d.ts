@@ -6,8 +6,8 @@ import type { VulkanKernel } from './kernel';
 import { reduceRows, ReduceOp } from './reduce-rows';
 import { transpose } from './strided-copy';
 
-/** The shared push constants of the convolution shaders (shaders/conv-layout.glsl). */
-function convPush(info: tf.backend_util.Conv2DInfo, slices = 1): Int32Array {
+/** The shared push constants of the convolution and pooling shaders (shaders/conv-layout.glsl). */
+export function convPush(info: tf.backend_util.Conv2DInfo, slices = 1): Int32Array {
   return Int32Array.from([
     info.batchSize,
     info.inHeight,
@@ -30,7 +30,7 @@ function convPush(info: tf.backend_util.Conv2DInfo, slices = 1): Int32Array {
 
 function runConv(
   backend: VulkanBackend,
-  shader: 'conv2d' | 'conv2dBackpropInput',
+  shader: 'conv2d' | 'conv2dBackpropInput' | 'depthwiseConv2d',
   info: tf.backend_util.Conv2DInfo,
   a: tf.TensorInfo,
   b: tf.TensorInfo,
@@ -85,7 +85,10 @@ function filterGradient(
 const nhwcFloat = (format: string, ...tensors: tf.TensorInfo[]): boolean =>
   format === 'NHWC' && tensors.every((t) => t.dtype === 'float32');
 
-/** 2-D convolutions in NHWC (tfjs's layout) and their two gradients, direct loops over the taps. */
+/**
+ * 2-D convolutions in NHWC (tfjs's layout) and their two gradients, direct loops over the taps; and the
+ * depthwise convolution forward (the augmentation's Gaussian blur), whose gradients fall back to the cpu.
+ */
 export const conv2dKernels: VulkanKernel[] = [
   {
     kernelName: tf.Conv2D,
@@ -142,6 +145,25 @@ export const conv2dKernels: VulkanKernel[] = [
         dimRoundingMode,
       );
       return filterGradient(backend, info, x, dy, [...filterShape]);
+    },
+  },
+  {
+    kernelName: tf.DepthwiseConv2dNative,
+    run({ inputs, attrs, backend }) {
+      const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+      const { strides, pad, dataFormat, dilations, dimRoundingMode } =
+        attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
+      if (!nhwcFloat(dataFormat, x, filter)) return null;
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filter.shape as [number, number, number, number],
+        strides,
+        dilations,
+        pad,
+        dimRoundingMode,
+        true,
+      );
+      return runConv(backend, 'depthwiseConv2d', info, x, filter, info.outShape);
     },
   },
 ];

@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Shaders } from '../pipelines';
-import type { VulkanKernel } from './kernel';
+import { wordTypes, type VulkanKernel } from './kernel';
 import { transpose } from './strided-copy';
-
-const wordTypes = new Set<tf.DataType>(['float32', 'int32', 'bool']);
 
 /**
  * tf.gather along one axis (a memory bank's or a queue's rows) and arg max over one axis (a label from

@@ -5,12 +5,16 @@ import { castKernel } from './cast';
 import { conv2dKernels } from './conv2d';
 import { fillKernels } from './fill';
 import { gatherKernels } from './gather';
+import { imageKernels } from './image';
 import type { VulkanKernel } from './kernel';
+import { poolKernels } from './pool';
 import { reduceKernels } from './reduce';
+import { scatterKernels } from './scatter';
 import { selectKernels } from './select';
 import { softmaxKernel } from './softmax';
 import { viewKernels } from './reshape';
 import { stridedCopyKernels } from './strided-copy';
+import { topKKernel } from './top-k';
 import { unaryKernels } from './unary';
 
 /** Every kernel the vulkan backend runs with a shader (or as a view); the rest run on the cpu. */
@@ -28,4 +32,8 @@ export const vulkanKernels: readonly VulkanKernel[] = [
   ...selectKernels,
   ...gatherKernels,
   softmaxKernel,
+  ...imageKernels,
+  ...scatterKernels,
+  ...poolKernels,
+  topKKernel,
 ];

@@ -18,6 +18,9 @@ export interface VulkanKernel {
   run(args: VulkanKernelArgs): tf.TensorInfo | tf.TensorInfo[] | null;
 }
 
+/** The dtypes a buffer holds as 4-byte words, which shaders that only move values take alike. */
+export const wordTypes: ReadonlySet<tf.DataType> = new Set<tf.DataType>(['float32', 'int32', 'bool']);
+
 /** Row-major strides of `shape`, in elements. */
 export function stridesOf(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);

@@ -1,11 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { Shaders } from '../pipelines';
-import type { VulkanKernel } from './kernel';
+import { type VulkanKernel, wordTypes } from './kernel';
 
 /** 4-byte element types: moved as bits by the select and one-hot shaders. */
-const wordTypes = new Set<tf.DataType>(['float32', 'int32', 'bool']);
-
 /** The bits of `value` as the shader stores an element of `dtype`. */
 function bitsOf(value: number, dtype: tf.DataType): number {
   const word = new DataView(new ArrayBuffer(4));
