@@ -26,6 +26,12 @@ type RunJson = {
 const runsIn = async (file: string) =>
   JSON.parse((await runCli(['runs', '--db', file, '--json'])).stdout) as RunJson[];
 const fast = ['--width', '8', '--batch-size', '64', '--set', 'projectionHiddenDim=64'];
+/** Only the first images of each split: for tests of where and what a run records, not of how it learns. */
+const firstImages = (train: number, test?: number) => [
+  '--train-size',
+  String(train),
+  ...(test === undefined ? [] : ['--test-size', String(test)]),
+];
 
 describe('contrastlab CLI', () => {
   it('lists methods with paper and config schema', async () => {
@@ -115,10 +121,7 @@ describe('contrastlab CLI', () => {
       '--epochs',
       '1',
       ...fast,
-      '--train-size',
-      '512',
-      '--test-size',
-      '128',
+      ...firstImages(512, 128),
       '--db',
       db,
       '--json',
@@ -160,8 +163,7 @@ describe('contrastlab CLI', () => {
       '1',
       ...fast,
       // Read from the real files; a part of them is enough to rise above chance.
-      '--train-size',
-      '2048',
+      ...firstImages(2048),
       '--db',
       db,
       '--json',
@@ -179,19 +181,7 @@ describe('contrastlab CLI', () => {
     // Run from outside the repository, as an installed `contrastlab` command would be.
     const r = await runCli(
       // The smallest run: what is tested is where it is recorded.
-      [
-        'train',
-        '--method',
-        'simclr',
-        '--epochs',
-        '1',
-        ...fast,
-        '--train-size',
-        '256',
-        '--test-size',
-        '128',
-        '--json',
-      ],
+      ['train', '--method', 'simclr', '--epochs', '1', ...fast, ...firstImages(256, 128), '--json'],
       { CONTRASTLAB_DB: file },
       dir,
     );

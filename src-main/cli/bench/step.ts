@@ -4,6 +4,7 @@ import { initBackend } from '../../engine/backend';
 import {
   countFallbacks,
   timeVulkanShaders,
+  type FallbackCount,
   vulkanDevice,
   type ShaderTime,
   type VulkanStats,
@@ -72,7 +73,7 @@ export interface StepBenchResult {
   /** Slowest kernels of one profiled step (nested kernels count in both caller and callee). */
   kernels?: KernelTime[];
   /** On the vulkan backend: the kernels of one step that have no shader yet and ran on the cpu. */
-  cpuKernels?: { name: string; calls: number }[];
+  cpuKernels?: FallbackCount[];
   /** On the vulkan backend: its device memory after the warm-up and after the timed steps, and what a
    * timed step records and submits on average. */
   vulkan?: {
@@ -153,7 +154,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
 
   const times: number[] = [];
   let kernels: KernelTime[] | undefined;
-  let cpuKernels: { name: string; calls: number }[] | undefined;
+  let cpuKernels: FallbackCount[] | undefined;
   let gpuShaders: ShaderTime[] | undefined;
   const device = info.name === 'vulkan' ? vulkanDevice() : null;
   const deviceStats = (): VulkanStats | null => (device?.addon ? device.addon.stats() : null);

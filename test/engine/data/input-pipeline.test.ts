@@ -6,31 +6,19 @@ import { openInputPipeline } from '../../../src-main/engine/data/input-pipeline'
 import type { ViewSource } from '../../../src-main/engine/data/views';
 import { initBackend } from '../../../src-main/engine/backend';
 import { useInputThread } from '../../../src-main/engine/runner/train';
-import { Rng } from '../../../src-main/engine/util/rng';
-import { inMemorySplit } from '../../../src-main/engine/data/splits';
 import { FilePixels } from '../../../src-main/engine/data/pixels';
+import { randomViewSource } from '../../helpers/view-source';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 /** 16 random 8×8 RGB images, in memory or (onDisk) in a file read a batch at a time. */
 function source(onDisk = false): ViewSource {
-  const rng = new Rng(5);
-  const images = Uint8Array.from({ length: 16 * 8 * 8 * 3 }, () => rng.int(256));
-  let train = inMemorySplit(images, null, 16);
-  if (onDisk) {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'input-pipeline-')), 'images.bin');
-    fs.writeFileSync(file, Buffer.concat([Buffer.alloc(64), images]));
-    train = { pixels: new FilePixels(file, 64, 16, 8 * 8 * 3), labels: null, count: 16 };
-  }
-  return {
-    train,
-    height: 8,
-    width: 8,
-    channels: 3,
-    mean: [0.5, 0.4, 0.3],
-    std: [0.2, 0.25, 0.3],
-  };
+  const { source, bytes } = randomViewSource(16, 8);
+  if (!onDisk) return source;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'input-pipeline-')), 'images.bin');
+  fs.writeFileSync(file, Buffer.concat([Buffer.alloc(64), bytes]));
+  return { ...source, train: { pixels: new FilePixels(file, 64, 16, 8 * 8 * 3), labels: null, count: 16 } };
 }
 
 const plan = {

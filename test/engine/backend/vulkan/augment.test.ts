@@ -12,9 +12,8 @@ import { initBackend } from '../../../../src-main/engine/backend';
 import { countFallbacks } from '../../../../src-main/engine/backend/vulkan';
 import { applyAugment, sampleAugmentParams, simclrAugment } from '../../../../src-main/engine/data/augment';
 import { openInputPipeline } from '../../../../src-main/engine/data/input-pipeline';
-import { inMemorySplit } from '../../../../src-main/engine/data/splits';
-import type { ViewSource } from '../../../../src-main/engine/data/views';
 import { Rng } from '../../../../src-main/engine/util/rng';
+import { randomViewSource } from '../../../helpers/view-source';
 import { relativeError } from '../compare';
 import { compareVulkanToCpu, vulkanAvailable } from './vulkan-helpers';
 
@@ -55,20 +54,7 @@ describe.runIf(vulkanAvailable)('augmentation on the vulkan device', () => {
   }
 
   it("an input thread that only samples gives, augmented on vulkan, the wasm input thread's views", async () => {
-    const rng = new Rng(5);
-    const count = 12;
-    const source: ViewSource = {
-      train: inMemorySplit(
-        Uint8Array.from({ length: count * 16 * 16 * 3 }, () => rng.int(256)),
-        null,
-        count,
-      ),
-      height: 16,
-      width: 16,
-      channels: 3,
-      mean: [0.5, 0.4, 0.3],
-      std: [0.2, 0.25, 0.3],
-    };
+    const { source } = randomViewSource(12, 16);
     const plan: ViewPlan = { global: [simclrAugment(16), blurredAndSolarised], local: [] };
     const batches = [Int32Array.of(0, 1, 2, 3), Int32Array.of(11, 4, 9, 9)];
     const draw = async (augmentOnTrainingBackend: boolean) => {

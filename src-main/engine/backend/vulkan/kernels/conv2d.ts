@@ -85,6 +85,31 @@ function filterGradient(
 const nhwcFloat = (format: string, ...tensors: tf.TensorInfo[]): boolean =>
   format === 'NHWC' && tensors.every((t) => t.dtype === 'float32');
 
+type Shape4 = [number, number, number, number];
+
+/**
+ * The geometry tfjs's computeConv2DInfo gives a convolution of an `input`-shaped image with a
+ * `filter`-shaped filter (NHWC, HWIO), from the attributes every convolution kernel has; the gradients
+ * have no dilation.
+ */
+function geometry(
+  input: readonly number[],
+  filter: readonly number[],
+  attrs: Pick<tf.Conv2DAttrs, 'strides' | 'pad' | 'dimRoundingMode'> &
+    Partial<Pick<tf.Conv2DAttrs, 'dilations'>>,
+  depthwise = false,
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
+    input as Shape4,
+    filter as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+  );
+}
+
 /**
  * 2-D convolutions in NHWC (tfjs's layout) and their two gradients, direct loops over the taps; and the
  * depthwise convolution forward (the augmentation's Gaussian blur), whose gradients fall back to the cpu.
@@ -94,16 +119,9 @@ export const conv2dKernels: VulkanKernel[] = [
     kernelName: tf.Conv2D,
     run({ inputs, attrs, backend }) {
       const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as tf.Conv2DAttrs;
-      if (!nhwcFloat(dataFormat, x, filter)) return null;
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filter.shape as [number, number, number, number],
-        strides,
-        dilations,
-        pad,
-        dimRoundingMode,
-      );
+      const conv = attrs as unknown as tf.Conv2DAttrs;
+      if (!nhwcFloat(conv.dataFormat, x, filter)) return null;
+      const info = geometry(x.shape, filter.shape, conv);
       return runConv(backend, 'conv2d', info, x, filter, info.outShape);
     },
   },
@@ -111,17 +129,10 @@ export const conv2dKernels: VulkanKernel[] = [
     kernelName: tf.Conv2DBackpropInput,
     run({ inputs, attrs, backend }) {
       const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
-      const { strides, pad, dataFormat, dimRoundingMode, inputShape } =
-        attrs as unknown as tf.Conv2DBackpropInputAttrs;
-      if (!nhwcFloat(dataFormat, dy, filter)) return null;
-      const info = tf.backend_util.computeConv2DInfo(
-        inputShape,
-        filter.shape as [number, number, number, number],
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
-      );
+      const conv = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+      const inputShape = conv.inputShape;
+      if (!nhwcFloat(conv.dataFormat, dy, filter)) return null;
+      const info = geometry(inputShape, filter.shape, conv);
       // [kh, kw, cin, cout] → [kh, kw, cout, cin]: the shader's loads of it are then contiguous.
       const transposed = transpose(backend, filter, [0, 1, 3, 2]);
       const dx = runConv(backend, 'conv2dBackpropInput', info, dy, transposed, [...inputShape]);
@@ -133,17 +144,10 @@ export const conv2dKernels: VulkanKernel[] = [
     kernelName: tf.Conv2DBackpropFilter,
     run({ inputs, attrs, backend }) {
       const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-      const { strides, pad, dataFormat, dimRoundingMode, filterShape } =
-        attrs as unknown as tf.Conv2DBackpropFilterAttrs;
-      if (!nhwcFloat(dataFormat, x, dy)) return null;
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filterShape,
-        strides,
-        1,
-        pad,
-        dimRoundingMode,
-      );
+      const conv = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+      const filterShape = conv.filterShape;
+      if (!nhwcFloat(conv.dataFormat, x, dy)) return null;
+      const info = geometry(x.shape, filterShape, conv);
       return filterGradient(backend, info, x, dy, [...filterShape]);
     },
   },
@@ -151,18 +155,9 @@ export const conv2dKernels: VulkanKernel[] = [
     kernelName: tf.DepthwiseConv2dNative,
     run({ inputs, attrs, backend }) {
       const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
-      const { strides, pad, dataFormat, dilations, dimRoundingMode } =
-        attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
-      if (!nhwcFloat(dataFormat, x, filter)) return null;
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filter.shape as [number, number, number, number],
-        strides,
-        dilations,
-        pad,
-        dimRoundingMode,
-        true,
-      );
+      const conv = attrs as unknown as tf.DepthwiseConv2dNativeAttrs;
+      if (!nhwcFloat(conv.dataFormat, x, filter)) return null;
+      const info = geometry(x.shape, filter.shape, conv, true);
       return runConv(backend, 'depthwiseConv2d', info, x, filter, info.outShape);
     },
   },
