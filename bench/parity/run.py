@@ -5,8 +5,8 @@
 
 CFG.json: {"method": ID, "config": <ContrastLab's resolved RunConfig>, "dataset": {"dataDir": ...,
 "trainSize": N|null, "testSize": N|null, "imageSize": 32}, "ablation": {...}} where the optional
-"ablation" switches one piece of a recipe to ours' way (each recipe lists the switches it knows), to
-measure whether that piece explains a gap. The recipe is bench/parity/recipes/<ID>.py
+"ablation" switches one piece of a recipe to ours' way (each recipe's ABLATIONS maps a switch to its
+one value and what it does), to measure whether that piece explains a gap. The recipe is bench/parity/recipes/<ID>.py
 (its build(cfg, kit) returns a common.Recipe); common.py is the kit. ``--capabilities`` prints the
 recipes and backbones the kit has, so `contrastlab bench parity` can refuse before anything trains.
 Exit code 2 with one line on stderr for a configuration the kit cannot run.
@@ -53,7 +53,8 @@ def main(argv=None):
 
     if args.capabilities:
         import torch
-        ablations = {m: sorted(getattr(load_recipe(m), 'ABLATIONS', {})) for m in recipe_ids()}
+        ablations = {m: {k: v for k, (v, _) in sorted(getattr(load_recipe(m), 'ABLATIONS', {}).items())}
+                     for m in recipe_ids()}
         print(json.dumps({'recipes': recipe_ids(), 'backbones': list(common.BACKBONES),
                           'ablations': ablations, 'torch': torch.__version__}))
         return 0
@@ -82,6 +83,9 @@ def main(argv=None):
         if unknown:
             raise common.Unsupported(
                 f'{method} has no ablation {", ".join(unknown)}; it knows: {", ".join(known) or "none"}')
+        for key, value in ablation.items():
+            if value != known[key][0]:
+                raise common.Unsupported(f"{method}'s ablation {key} takes {known[key][0]} only, not {value}")
         recipe = module.build({**cfg, 'ablation': ablation}, common)
         result = common.train(recipe, data, cfg, log=log)
     except common.Unsupported as e:

@@ -7,7 +7,8 @@ import { repoRoot, sharedDir, tempDir } from '../helpers/cli';
 
 /**
  * A reference's ablation switches (run.py's "ablation"): one piece done ours' way, to measure whether it
- * explains a gap. BYOL's target_init: 'copy' starts the target as the online network, as ours does.
+ * explains a gap. BYOL's target_init: 'copy' starts the target as the online network, as ours does;
+ * SimCLR's five switches each undo one way the released code differs from ours.
  */
 const python = '/usr/bin/python3';
 const hasTorch = spawnSync(python, ['-c', 'import torch, torchvision']).status === 0;
@@ -33,7 +34,89 @@ print(json.dumps(same))`;
   return JSON.parse(r.stdout.trim()) as boolean;
 }
 
+const simclrConfig = resolveConfig(getMethod('simclr'), { backbone: 'convnet', width: 4, epochs: 1 });
+
+/** What each SimCLR switch changes in the reference, read off the built recipe. */
+interface SimclrPieces {
+  /** The head's layers by class name, and whether its last dense layer has a bias. */
+  head: string[];
+  lastDenseBias: boolean;
+  /** The first dense layer's weights: the largest magnitude, and 1/√fan_in. */
+  maxWeight: number;
+  uniformBound: number;
+  stdWeight: number;
+  /** The SGD groups: how many parameters, their weight decay, Nesterov. */
+  groups: { size: number; weightDecay: number; nesterov: boolean }[];
+  /** The loss of the same two views, as a multiple of the released (summed) loss. */
+  loss: number;
+}
+
+function simclrPieces(ablation: Record<string, string>): SimclrPieces {
+  const code = `
+import json, sys, torch
+sys.path.insert(0, ${JSON.stringify(path.join(repoRoot, 'bench/parity'))})
+import common
+from recipes import simclr
+cfg = json.loads(sys.argv[1])
+common.seed_everything(0)
+r = simclr.build(cfg, common)
+head = [type(m).__name__ for m in r.head]
+dense = [m for m in r.head if isinstance(m, torch.nn.Linear)]
+w = dense[0].weight.detach()
+# The loss alone: the same embeddings through an identity network.
+torch.manual_seed(2)
+released = simclr.contrastive_loss(torch.randn(8, 5), torch.randn(8, 5), 0.5)
+torch.manual_seed(2)
+z1, z2 = torch.randn(8, 5), torch.randn(8, 5)
+r.head = torch.nn.Identity()
+r.encoder = torch.nn.Identity()
+loss = r.loss([torch.cat([z1, z2])[:8], torch.cat([z1, z2])[8:]], None)
+print(json.dumps({
+  'head': head,
+  'lastDenseBias': dense[-1].bias is not None,
+  'maxWeight': float(w.abs().max()), 'uniformBound': w.shape[1] ** -0.5, 'stdWeight': float(w.std()),
+  'groups': [{'size': len(g['params']), 'weightDecay': g['weight_decay'], 'nesterov': bool(g.get('nesterov'))}
+             for g in r.param_groups()],
+  'loss': float(loss / released),
+}))`;
+  const cfg = { ...simclrConfig, temperature: 0.5, ablation };
+  const r = spawnSync(python, ['-c', code, JSON.stringify(cfg)], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout.trim()) as SimclrPieces;
+}
+
 describe("the references' ablation switches", () => {
+  it("SimCLR's five differences from ours, each switched to ours' way alone", (ctx) => {
+    ctx.skip(!hasTorch, noTorch);
+    const wd = simclrConfig.weightDecay;
+    const released = simclrPieces({});
+    // google-research/simclr: an output BN, no biases, N(0, 0.01²) dense kernels, BN undecayed, Nesterov.
+    expect(released.head).toEqual(['Linear', 'BatchNorm1d', 'ReLU', 'Linear', 'BatchNorm1d']);
+    expect(released.lastDenseBias).toBe(false);
+    expect(released.stdWeight).toBeGreaterThan(0.008);
+    expect(released.stdWeight).toBeLessThan(0.012);
+    expect(released.groups.map((g) => [g.weightDecay, g.nesterov])).toEqual([
+      [wd, true],
+      [0, true],
+    ]);
+    expect(released.loss).toBeCloseTo(1, 6);
+    const all = released.groups.reduce((n, g) => n + g.size, 0);
+
+    const head = simclrPieces({ head: 'ours' });
+    expect(head.head).toEqual(['Linear', 'BatchNorm1d', 'ReLU', 'Linear']);
+    expect(head.lastDenseBias).toBe(true);
+
+    // U(±1/√fan_in): within the bound, and a std of bound/√3, far from 0.01 at this fan-in.
+    const init = simclrPieces({ init: 'ours' });
+    expect(init.maxWeight).toBeLessThanOrEqual(init.uniformBound);
+    expect(init.stdWeight).toBeCloseTo(init.uniformBound / Math.sqrt(3), 2);
+    expect(init.head).toEqual(released.head);
+
+    expect(simclrPieces({ nesterov: 'off' }).groups.map((g) => g.nesterov)).toEqual([false, false]);
+    expect(simclrPieces({ bn_decay: 'on' }).groups).toEqual([{ size: all, weightDecay: wd, nesterov: true }]);
+    expect(simclrPieces({ loss: 'mean' }).loss).toBeCloseTo(0.5, 6);
+  }, 60_000);
+
   it("BYOL's target: its own random draw as released, or a copy of the online network as ours", (ctx) => {
     ctx.skip(!hasTorch, noTorch);
     expect(targetStartsAsOnline({})).toBe(false);
@@ -53,6 +136,12 @@ describe("the references' ablation switches", () => {
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr.trim()).toBe('parity: byol has no ablation nesterov; it knows: target_init');
+      // A known switch with a value it does not take.
+      fs.writeFileSync(file, JSON.stringify({ ...spec, ablation: { target_init: 'draw' } }));
+      const bad = spawnSync(python, [script, '--config', file, '--seed', '0'], { encoding: 'utf8' });
+      expect(bad.status).toBe(2);
+      expect(bad.stdout).toBe('');
+      expect(bad.stderr.trim()).toBe("parity: byol's ablation target_init takes copy only, not draw");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

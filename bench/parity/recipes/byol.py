@@ -120,8 +120,9 @@ class Byol:
             target.add_(online - target, alpha=1 - tau)
 
 
-# Switches run.py's "ablation" may set, each one piece done ours' way (to measure what explains a gap).
-ABLATIONS = {'target_init': "'copy': the target starts as a copy of the online network, as ours does"}
+# Switches run.py's "ablation" may set, each one piece done ours' way (to measure what explains a gap):
+# the switch's one value, and what it does.
+ABLATIONS = {'target_init': ('copy', 'the target starts as a copy of the online network, as ours does')}
 
 
 def build(cfg, kit):

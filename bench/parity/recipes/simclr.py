@@ -52,22 +52,27 @@ def nt_xent_fixture(inputs, params):
 FIXTURES = {'nt_xent': nt_xent_fixture}
 
 
-def projection_head(in_dim, hidden_dim, out_dim):
-    """model_util.py projection_head, 'nonlinear' with two layers."""
-    head = nn.Sequential(
+def projection_head(in_dim, hidden_dim, out_dim, released_output=True, released_init=True):
+    """model_util.py projection_head, 'nonlinear' with two layers. ``released_output=False`` ends it as
+    ours does (engine/nn/heads/mlp-head.ts): a dense layer with a bias and no batch norm.
+    ``released_init=False`` keeps PyTorch's default dense init, U(±1/√fan_in), which ours uses."""
+    mods = [
         nn.Linear(in_dim, hidden_dim, bias=False),
         nn.BatchNorm1d(hidden_dim),
         nn.ReLU(inplace=True),
-        nn.Linear(hidden_dim, out_dim, bias=False),
-        nn.BatchNorm1d(out_dim),
-    )
-    for m in head:
-        if isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, std=0.01)
-    # center=False on the output BN: a scale γ but no shift β.
-    out_bn = head[-1]
-    nn.init.zeros_(out_bn.bias)
-    out_bn.bias.requires_grad_(False)
+        nn.Linear(hidden_dim, out_dim, bias=not released_output),
+    ]
+    if released_output:
+        out_bn = nn.BatchNorm1d(out_dim)
+        # center=False on the output BN: a scale γ but no shift β.
+        nn.init.zeros_(out_bn.bias)
+        out_bn.bias.requires_grad_(False)
+        mods.append(out_bn)
+    head = nn.Sequential(*mods)
+    if released_init:
+        for m in head:
+            if isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, std=0.01)
     return head
 
 
@@ -86,7 +91,12 @@ class SimCLRRecipe(Recipe):
         self.encoder, dim = kit.backbone(cfg)
         if cfg['backbone'] == 'resnet18':
             zero_init_last_bn(self.encoder)
-        self.head = projection_head(dim, int(cfg['projectionHiddenDim']), int(cfg['projectionDim']))
+        ablation = cfg.get('ablation', {})
+        self.head = projection_head(dim, int(cfg['projectionHiddenDim']), int(cfg['projectionDim']),
+                                    released_output='head' not in ablation, released_init='init' not in ablation)
+        self.summed_loss = 'loss' not in ablation
+        self.nesterov = 'nesterov' not in ablation
+        self.decay_everything = 'bn_decay' in ablation
         view = kit.augmentation(cfg, 'global', sigma='output')
         self.view_transforms = [view, view]
 
@@ -94,22 +104,37 @@ class SimCLRRecipe(Recipe):
         v1, v2 = views
         z = self.head(self.encoder(torch.cat([v1, v2])))
         z1, z2 = z.chunk(2)
-        return contrastive_loss(z1, z2, float(self.cfg['temperature']))
+        loss = contrastive_loss(z1, z2, float(self.cfg['temperature']))
+        return loss if self.summed_loss else 0.5 * loss
 
     def param_groups(self):
         """BN parameters (every 1-D parameter here: the network has no biases) without weight decay, for
         SGD too; Nesterov momentum for SGD (model_util.py get_optimizer 'momentum')."""
         params = [p for p in self.parameters() if p.requires_grad]
         wd = float(self.cfg['weightDecay'])
-        nesterov = self.cfg['optimizer'] == 'sgd'
+        sgd = self.cfg['optimizer'] == 'sgd'
+        extra = {'nesterov': True} if sgd and self.nesterov else {}
+        if sgd and self.decay_everything:
+            # Ours' SGD, as torch.optim.SGD: every parameter decayed.
+            return [{'params': params, 'name': 'all', 'weight_decay': wd, 'fixed_lr': False, **extra}]
         decayed = [p for p in params if p.ndim > 1]
         exempt = [p for p in params if p.ndim <= 1]
-        extra = {'nesterov': True} if nesterov else {}
         return [
             {'params': decayed, 'name': 'decayed', 'weight_decay': wd, 'fixed_lr': False, **extra},
             {'params': exempt, 'name': 'batch norm', 'weight_decay': 0.0, 'fixed_lr': False,
              'lars_exclude': True, **extra},
         ]
+
+
+# Switches run.py's "ablation" may set, each one piece done ours' way (to measure what explains a gap):
+# the switch's one value, and what it does.
+ABLATIONS = {
+    'loss': ('mean', 'the mean of the two directions (Eq. 1 over all 2N views), as ours, not their sum'),
+    'nesterov': ('off', "SGD's plain momentum, as ours, not Nesterov's"),
+    'bn_decay': ('on', "SGD decays the batch-norm parameters too, as ours' SGD decays every parameter"),
+    'head': ('ours', "the head's output layer with a bias and no batch norm, as ours"),
+    'init': ('ours', "the head's dense layers in PyTorch's default init U(±1/√fan_in), as ours, not N(0, 0.01²)"),
+}
 
 
 def build(cfg, kit):

@@ -30,8 +30,11 @@ export class ParityRefused extends Error {
 export interface ParityKit {
   recipes: string[];
   backbones: string[];
-  /** Each recipe's ablation switches (run.py's "ablation"): one piece of it done ours' way. */
-  ablations: Record<string, string[]>;
+  /**
+   * Each recipe's ablation switches (run.py's "ablation"), each with its one value: one piece of the
+   * recipe done ours' way.
+   */
+  ablations: Record<string, Record<string, string>>;
   torch: string;
 }
 
@@ -203,12 +206,19 @@ export function planParity(options: ParityOptions, kit: ParityKit): ParityPlan[]
     }
   }
   for (const id of ids) {
-    const known = kit.ablations[id] ?? [];
-    const unknown = Object.keys(options.ablation ?? {}).filter((k) => !known.includes(k));
+    const known = kit.ablations[id] ?? {};
+    const ablation = Object.entries(options.ablation ?? {});
+    const unknown = ablation.map(([k]) => k).filter((k) => !(k in known));
     if (unknown.length) {
+      const switches = Object.entries(known).map(([k, v]) => `${k}=${v}`);
       throw new ParityRefused(
-        `${id}'s reference has no ablation ${unknown.join(', ')}; it knows: ${known.join(', ') || 'none'}`,
+        `${id}'s reference has no ablation ${unknown.join(', ')}; it knows: ${switches.join(', ') || 'none'}`,
       );
+    }
+    for (const [key, value] of ablation) {
+      if (value !== known[key]) {
+        throw new ParityRefused(`${id}'s reference ablation ${key} takes ${known[key]} only, not ${value}`);
+      }
     }
   }
   if (options.backbone !== undefined && !kit.backbones.includes(options.backbone)) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Module } from './module';
 import { batchNormTrain, batchNormTrainSupported } from '../backend/kernels/batch-norm-train';
+import { scaledSum } from '../backend/kernels/scaled-sum';
 import type { Rng } from '../util/rng';
 
 /** Kaiming-normal (fan-out, ReLU gain) as torchvision's ResNet initialises convolutions. */
@@ -47,8 +48,9 @@ export class Conv2d extends Module {
 /**
  * Batch normalisation over every axis but the last (works for NHWC maps and [N, D] vectors).
  * Training mode normalises with batch statistics and updates running averages; eval mode uses them.
- * In training, on the backends that have them (wasm, cpu), one fused kernel does the normalisation and
- * one its closed-form gradient (backend/kernels/batch-norm-train.ts); elsewhere the tfjs ops do.
+ * In training, on the backends that have them (wasm, cpu, vulkan), one fused kernel does the
+ * normalisation and one its closed-form gradient (backend/kernels/batch-norm-train.ts); elsewhere the
+ * tfjs ops do.
  */
 export class BatchNorm extends Module {
   /** Use the fused training kernels where the backend has them; false forces the tfjs ops (for tests). */
@@ -110,10 +112,8 @@ export class BatchNorm extends Module {
     const n = x.size / x.shape[x.shape.length - 1]!;
     const m = this.momentum;
     tf.tidy(() => {
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-      this.runningVar.assign(
-        tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * n) / Math.max(n - 1, 1))),
-      );
+      this.runningMean.assign(scaledSum(this.runningMean, 1 - m, mean, m));
+      this.runningVar.assign(scaledSum(this.runningVar, 1 - m, variance, (m * n) / Math.max(n - 1, 1)));
     });
   }
 }

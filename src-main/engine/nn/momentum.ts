@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { emaUpdate } from '../backend/kernels/ema-update';
 import { Module, copyState } from './module';
 
 /**
@@ -32,7 +33,7 @@ export function momentumUpdate(online: Module, target: Module, m: number): void 
       if (t.shape.join() !== o.shape.join()) {
         throw new Error(`momentumUpdate: shape mismatch ${t.shape} vs ${o.shape} at ${t.name}`);
       }
-      t.assign(m === 0 ? o.clone() : tf.add(t, tf.mul(tf.sub(o, t), 1 - m)));
+      t.assign(m === 0 ? o.clone() : emaUpdate(t, o, 1 - m));
     });
   });
 }

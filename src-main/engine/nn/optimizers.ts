@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
+import { adamWUpdate } from '../backend/kernels/adamw-update';
+import { larsUpdate } from '../backend/kernels/lars-update';
+import { sgdUpdate } from '../backend/kernels/sgd-update';
 import {
   expectOnly,
   restoreVariables,
@@ -94,10 +97,10 @@ class Sgd implements Optimizer {
   step(grads: tf.Tensor[], lr: LearningRates, weightDecay = this.s.weightDecay): void {
     tf.tidy(() => {
       this.params.forEach(([, p], i) => {
-        const g = weightDecay > 0 ? tf.add(grads[i]!, tf.mul(p, weightDecay)) : grads[i]!;
-        const v = tf.add(tf.mul(this.velocity[i]!, this.s.momentum), g);
+        const attrs = { lr: rateOf(lr, i), momentum: this.s.momentum, weightDecay };
+        const [w, v] = sgdUpdate(p, this.velocity[i]!, grads[i]!, attrs);
         this.velocity[i]!.assign(v);
-        p.assign(tf.sub(p, tf.mul(v, rateOf(lr, i))));
+        p.assign(w);
       });
     });
   }
@@ -135,21 +138,16 @@ class Lars implements Optimizer {
   step(grads: tf.Tensor[], lr: LearningRates, weightDecay = this.s.weightDecay): void {
     tf.tidy(() => {
       this.params.forEach(([name, p], i) => {
-        let g = grads[i]!;
-        if (!isDecayExempt(name)) {
-          g = tf.add(g, tf.mul(p, weightDecay));
-          const wNorm = tf.norm(p);
-          const gNorm = tf.norm(g);
-          const trust = tf.where(
-            tf.logicalAnd(tf.greater(wNorm, 0), tf.greater(gNorm, 0)),
-            tf.div(tf.mul(wNorm, this.trustCoefficient), gNorm),
-            tf.scalar(1),
-          );
-          g = tf.mul(g, trust);
-        }
-        const v = tf.add(tf.mul(this.velocity[i]!, this.s.momentum), g);
+        const step = { lr: rateOf(lr, i), momentum: this.s.momentum };
+        const [w, v] = isDecayExempt(name)
+          ? sgdUpdate(p, this.velocity[i]!, grads[i]!, { ...step, weightDecay: 0 })
+          : larsUpdate(p, this.velocity[i]!, grads[i]!, {
+              ...step,
+              weightDecay,
+              trustCoefficient: this.trustCoefficient,
+            });
         this.velocity[i]!.assign(v);
-        p.assign(tf.sub(p, tf.mul(v, rateOf(lr, i))));
+        p.assign(w);
       });
     });
   }
@@ -191,15 +189,18 @@ class AdamW implements Optimizer {
     const c2 = 1 - this.beta2 ** this.t;
     tf.tidy(() => {
       this.params.forEach(([name, p], i) => {
-        const g = grads[i]!;
-        const m = tf.add(tf.mul(this.m[i]!, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(this.v[i]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
+        const [w, m, v] = adamWUpdate(p, this.m[i]!, this.v[i]!, grads[i]!, {
+          lr: rateOf(lr, i),
+          beta1: this.beta1,
+          beta2: this.beta2,
+          epsilon: this.eps,
+          weightDecay: isDecayExempt(name) ? 0 : weightDecay,
+          correction1: c1,
+          correction2: c2,
+        });
         this.m[i]!.assign(m);
         this.v[i]!.assign(v);
-        const update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.eps));
-        const rate = rateOf(lr, i);
-        const decay = isDecayExempt(name) ? 0 : weightDecay;
-        p.assign(tf.sub(tf.mul(p, 1 - rate * decay), tf.mul(update, rate)));
+        p.assign(w);
       });
     });
   }

@@ -57,13 +57,20 @@ describe('bench parity', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       mode: string;
-      kit: { recipes: string[]; ablations: Record<string, string[]> };
+      kit: { recipes: string[]; ablations: Record<string, Record<string, string>> };
       rows: ParityRow[];
     };
     expect(out.mode).toBe('parity');
     expect(out.kit.recipes).toContain('simclr');
-    // Each recipe's ablation switches are known before anything trains; BYOL's target start among them.
-    expect(out.kit.ablations.byol).toEqual(['target_init']);
+    // Each recipe's ablation switches, with their one value, are known before anything trains.
+    expect(out.kit.ablations.byol).toEqual({ target_init: 'copy' });
+    expect(out.kit.ablations.simclr).toEqual({
+      bn_decay: 'on',
+      head: 'ours',
+      init: 'ours',
+      loss: 'mean',
+      nesterov: 'off',
+    });
     const [row] = out.rows;
     expect(out.rows).toHaveLength(1);
     // The budget echoes the flags; batch 128 of 256 images is two steps.
@@ -135,7 +142,17 @@ describe('bench parity', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/byol's reference has no ablation nesterov; it knows: target_init/);
+    expect(r.stderr).toMatch(/byol's reference has no ablation nesterov; it knows: target_init=copy$/m);
+  }, 60_000);
+
+  it('refuses a value an ablation switch does not take, in one line, before anything trains', async (ctx) => {
+    ctx.skip(!hasTorch, noTorch);
+    const args = ['bench', 'parity', '--method', 'simclr', ...tiny, '--ablation', 'nesterov=on'];
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/simclr's reference ablation nesterov takes off only, not on$/m);
   }, 60_000);
 
   it('refuses a switch or a setting that is not key=value, naming its flag, in one line', async () => {

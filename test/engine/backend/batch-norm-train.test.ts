@@ -2,25 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { initBackend } from '../../../src-main/engine/backend';
-import { batchNormTrain } from '../../../src-main/engine/backend/kernels/batch-norm-train';
 import { ResNet18 } from '../../../src-main/engine/nn/backbones';
 import { Rng } from '../../../src-main/engine/util/rng';
 import { compareWasmToCpu } from './compare';
-
-/** The fused kernel's outputs and the gradients of Σ w·y, on seeded inputs (identical on both backends). */
-function fusedWithGrads(shape: number[], relu: boolean, residual: boolean): tf.Tensor[] {
-  const c = shape[shape.length - 1]!;
-  const x = tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 1), tf.linspace(0.5, 2, c)), 1);
-  const gamma = tf.randomNormal([c], 1, 0.3, 'float32', 2);
-  const beta = tf.randomNormal([c], 0, 0.3, 'float32', 3);
-  const r = tf.randomNormal(shape, 0, 1, 'float32', 4);
-  const w = tf.randomNormal(shape, 0, 1, 'float32', 5);
-  const inputs = residual ? [x, gamma, beta, r] : [x, gamma, beta];
-  const f = (...ts: tf.Tensor[]) =>
-    tf.sum(tf.mul(batchNormTrain(ts[0]!, ts[1]!, ts[2]!, 1e-5, relu, ts[3]).y, w)) as tf.Scalar;
-  const { y, mean, variance } = batchNormTrain(x, gamma, beta, 1e-5, relu, residual ? r : undefined);
-  return [y, mean, variance, ...tf.grads(f)(inputs)];
-}
+import { fusedBatchNormWithGrads as fusedWithGrads } from './batch-norm-cases';
 
 describe('fused batch-norm kernels on wasm match the cpu backend', () => {
   // C a multiple of 4 runs the SIMD passes, other C the JS loops.

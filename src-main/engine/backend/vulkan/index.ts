@@ -58,11 +58,10 @@ export async function startVulkan(): Promise<{
 }
 
 /**
- * The project's fused kernels for the cpu and wasm backends (`ContrastLab…`, such as the batch-norm
- * training kernels) are not offered on vulkan through the fallback: the layers use them wherever the
- * current backend has them, and on the cpu each would read its activations back. Without them the
- * layers compose tf ops, which all have shaders. Whether the cpu had registered them before vulkan
- * started used to decide which path a run took.
+ * The project's fused kernels for the cpu and wasm backends (`ContrastLab…`) are not offered on vulkan
+ * through the fallback: the layers and optimisers use them wherever the current backend has them, and on
+ * the cpu each would read its activations back. Vulkan has those it has shaders for (the batch-norm
+ * training kernels, the SGD update); for the rest the callers compose tf ops, which all have shaders.
  */
 const cpuOnly = (kernelName: string): boolean => kernelName.startsWith('ContrastLab');
 

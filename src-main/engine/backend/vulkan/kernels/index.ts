@@ -1,16 +1,22 @@
+import { adamWUpdateKernel } from './adamw-update';
 import { batchMatMulKernel } from './batch-mat-mul';
 import { batchNormKernel } from './batch-norm';
+import { batchNormTrainKernels } from './batch-norm-train';
 import { binaryKernels } from './binary';
 import { castKernel } from './cast';
 import { conv2dKernels } from './conv2d';
+import { emaUpdateKernel } from './ema-update';
 import { fillKernels } from './fill';
 import { gatherKernels } from './gather';
 import { imageKernels } from './image';
 import type { VulkanKernel } from './kernel';
+import { larsUpdateKernel } from './lars-update';
 import { poolKernels } from './pool';
 import { reduceKernels } from './reduce';
+import { scaledSumKernel } from './scaled-sum';
 import { scatterKernels } from './scatter';
 import { selectKernels } from './select';
+import { sgdUpdateKernel } from './sgd-update';
 import { softmaxKernel } from './softmax';
 import { viewKernels } from './reshape';
 import { stridedCopyKernels } from './strided-copy';
@@ -29,6 +35,7 @@ export const vulkanKernels: readonly VulkanKernel[] = [
   batchMatMulKernel,
   ...conv2dKernels,
   batchNormKernel,
+  ...batchNormTrainKernels,
   ...selectKernels,
   ...gatherKernels,
   softmaxKernel,
@@ -36,4 +43,9 @@ export const vulkanKernels: readonly VulkanKernel[] = [
   ...scatterKernels,
   ...poolKernels,
   topKKernel,
+  sgdUpdateKernel,
+  larsUpdateKernel,
+  adamWUpdateKernel,
+  emaUpdateKernel,
+  scaledSumKernel,
 ];

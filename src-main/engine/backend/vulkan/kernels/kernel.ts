@@ -36,3 +36,11 @@ export function stridesOf(shape: readonly number[]): number[] {
 export function padded(values: readonly number[], length: number, fill = 0): number[] {
   return [...values, ...new Array<number>(Math.max(0, length - values.length)).fill(fill)];
 }
+
+/** Push constants of `uints` as 32-bit unsigned words, then `floats` as float32 (`uint …; float …;`). */
+export function pushConstants(uints: readonly number[], floats: readonly number[]): Uint32Array {
+  const push = new Uint32Array(uints.length + floats.length);
+  push.set(uints);
+  new Float32Array(push.buffer).set(floats, uints.length);
+  return push;
+}
