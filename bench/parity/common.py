@@ -312,11 +312,12 @@ class Recipe(nn.Module):
         raise NotImplementedError
 
     def param_groups(self):
-        """Ours' weight-decay rule: SGD decays every parameter (torch.optim.SGD, as ours); LARS and AdamW
-        exempt biases and BN parameters (optimizers.ts isDecayExempt; SimCLR appendix B.1)."""
+        """Ours' weight-decay rule: SGD decays every parameter (torch.optim.SGD, as ours) unless the config's
+        exemptNormsFromDecay; LARS and AdamW exempt biases and BN parameters (optimizers.ts isDecayExempt;
+        SimCLR appendix B.1)."""
         params = [p for p in self.parameters() if p.requires_grad]
         wd = float(self.cfg['weightDecay'])
-        if self.cfg['optimizer'] == 'sgd':
+        if self.cfg['optimizer'] == 'sgd' and not self.cfg.get('exemptNormsFromDecay', False):
             return [{'params': params, 'name': 'all', 'weight_decay': wd, 'fixed_lr': False}]
         decayed = [p for p in params if not is_decay_exempt(p)]
         exempt = [p for p in params if is_decay_exempt(p)]
@@ -375,8 +376,10 @@ class Lars(torch.optim.Optimizer):
 def make_optimizer(cfg, groups):
     kind = cfg['optimizer']
     if kind == 'sgd':
-        # torch.optim.SGD: v ← μv + (g + λw); w ← w − lr·v, exactly ours' Sgd.
-        return torch.optim.SGD(groups, lr=0.0, momentum=float(cfg['momentum']))
+        # torch.optim.SGD: v ← μv + (g + λw); w ← w − lr·v (with Nesterov: w ← w − lr·(g + λw + μv)),
+        # exactly ours' Sgd.
+        return torch.optim.SGD(groups, lr=0.0, momentum=float(cfg['momentum']),
+                               nesterov=bool(cfg.get('nesterov', False)))
     if kind == 'lars':
         return Lars(groups, lr=0.0, momentum=float(cfg['momentum']),
                     trust_coefficient=float(cfg.get('larsTrustCoefficient', 0.001)))

@@ -68,18 +68,29 @@ test('the run form: method search, section links, the dataset checked as typed, 
   await expect(page.getByTestId('method-moco')).toBeVisible();
   await page.getByTestId('method-simclr').click();
 
-  // LARS's trust coefficient is shown only while the optimiser is LARS (SimCLR's default is SGD).
+  // LARS's trust coefficient is shown only while the optimiser is LARS (SimCLR's default is SGD), and
+  // SGD's Nesterov momentum and decay exemption only while it is SGD.
   const trust = page.getByTestId('field-larsTrustCoefficient');
+  const nesterov = page.getByTestId('field-nesterov');
   await expect(page.getByTestId('field-weightDecay')).toBeVisible();
   await expect(trust).toHaveCount(0);
+  await expect(nesterov.locator('input')).not.toBeChecked();
+  await nesterov.locator('input').check();
+  await page.getByTestId('field-exemptNormsFromDecay').locator('input').check();
+  await page
+    .getByTestId('group-optimisation')
+    .screenshot({ path: path.join(os.tmpdir(), 'progress-form-sgd.png') });
   await setField(page, 'optimizer', 'lars');
   await expect(trust).toBeVisible();
+  await expect(nesterov).toHaveCount(0);
+  await expect(page.getByTestId('field-exemptNormsFromDecay')).toHaveCount(0);
   await expect(trust.locator('input')).toHaveValue('0.02');
   await page
     .getByTestId('group-optimisation')
     .screenshot({ path: path.join(os.tmpdir(), 'progress-form-lars.png') });
   await setField(page, 'optimizer', 'sgd');
   await expect(trust).toHaveCount(0);
+  await expect(nesterov.locator('input')).toBeChecked();
 
   // A section link brings its section into view.
   const evaluation = page.getByTestId('group-evaluation');

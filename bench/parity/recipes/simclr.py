@@ -5,13 +5,16 @@
   the two halves' means (twice the mean over the 2N rows that the paper's Eq. 1 and our nt_xent average).
 - Projection head: model_util.py projection_head ('nonlinear', two layers): dense without bias + BN
   (γ, β) + ReLU, then dense without bias + BN with γ and no β (center=False); dense kernels drawn from
-  N(0, 0.01²) (linear_layer's kernel_initializer). Widths follow our config (projectionHiddenDim,
-  projectionDim).
+  N(0, 0.01²) (linear_layer's kernel_initializer). Widths and the output (headOutput: 'linear' ends
+  with a biased dense layer instead) follow our config.
 - Both views pass through the network as one batch, so BN sees 2N samples (run.py concatenates the
   views along the batch axis).
 - Optimisation: model_util.py add_weight_decay / get_optimizer: batch-norm parameters never decayed
   (the L2 loss skips 'batch_normalization'; LARS excludes 'batch_normalization' and 'bias'); the
-  'momentum' optimiser is Nesterov SGD.
+  'momentum' optimiser is Nesterov SGD. Both are config fields here that both sides follow through the
+  kit (exemptNormsFromDecay, nesterov; off by default, as torch.optim.SGD), like the head's end
+  (headOutput): `--set headOutput=batch-norm --set nesterov=true --set exemptNormsFromDecay=true`
+  trains the released recipe on both sides.
 - Backbone (resnet.py residual_block): the last BN of each residual block starts at γ = 0 (init_zero).
 - Views: data_util.py preprocess_for_train: crop (0.08, 1), flip, colour jitter p 0.8 (strength s),
   grayscale 0.2; blur off on CIFAR — all taken from our config by the kit.
@@ -93,10 +96,9 @@ class SimCLRRecipe(Recipe):
             zero_init_last_bn(self.encoder)
         ablation = cfg.get('ablation', {})
         self.head = projection_head(dim, int(cfg['projectionHiddenDim']), int(cfg['projectionDim']),
-                                    released_output='head' not in ablation, released_init='init' not in ablation)
+                                    released_output=cfg.get('headOutput', 'linear') == 'batch-norm',
+                                    released_init='init' not in ablation)
         self.summed_loss = 'loss' not in ablation
-        self.nesterov = 'nesterov' not in ablation
-        self.decay_everything = 'bn_decay' in ablation
         view = kit.augmentation(cfg, 'global', sigma='output')
         self.view_transforms = [view, view]
 
@@ -107,32 +109,11 @@ class SimCLRRecipe(Recipe):
         loss = contrastive_loss(z1, z2, float(self.cfg['temperature']))
         return loss if self.summed_loss else 0.5 * loss
 
-    def param_groups(self):
-        """BN parameters (every 1-D parameter here: the network has no biases) without weight decay, for
-        SGD too; Nesterov momentum for SGD (model_util.py get_optimizer 'momentum')."""
-        params = [p for p in self.parameters() if p.requires_grad]
-        wd = float(self.cfg['weightDecay'])
-        sgd = self.cfg['optimizer'] == 'sgd'
-        extra = {'nesterov': True} if sgd and self.nesterov else {}
-        if sgd and self.decay_everything:
-            # Ours' SGD, as torch.optim.SGD: every parameter decayed.
-            return [{'params': params, 'name': 'all', 'weight_decay': wd, 'fixed_lr': False, **extra}]
-        decayed = [p for p in params if p.ndim > 1]
-        exempt = [p for p in params if p.ndim <= 1]
-        return [
-            {'params': decayed, 'name': 'decayed', 'weight_decay': wd, 'fixed_lr': False, **extra},
-            {'params': exempt, 'name': 'batch norm', 'weight_decay': 0.0, 'fixed_lr': False,
-             'lars_exclude': True, **extra},
-        ]
-
 
 # Switches run.py's "ablation" may set, each one piece done ours' way (to measure what explains a gap):
 # the switch's one value, and what it does.
 ABLATIONS = {
     'loss': ('mean', 'the mean of the two directions (Eq. 1 over all 2N views), as ours, not their sum'),
-    'nesterov': ('off', "SGD's plain momentum, as ours, not Nesterov's"),
-    'bn_decay': ('on', "SGD decays the batch-norm parameters too, as ours' SGD decays every parameter"),
-    'head': ('ours', "the head's output layer with a bias and no batch norm, as ours"),
     'init': ('ours', "the head's dense layers in PyTorch's default init U(±1/√fan_in), as ours, not N(0, 0.01²)"),
 }
 

@@ -208,7 +208,7 @@ export function planParity(options: ParityOptions, kit: ParityKit): ParityPlan[]
   for (const id of ids) {
     const known = kit.ablations[id] ?? {};
     const ablation = Object.entries(options.ablation ?? {});
-    const unknown = ablation.map(([k]) => k).filter((k) => !(k in known));
+    const unknown = ablation.map(([k]) => k).filter((k) => !Object.hasOwn(known, k));
     if (unknown.length) {
       const switches = Object.entries(known).map(([k, v]) => `${k}=${v}`);
       throw new ParityRefused(

@@ -10,6 +10,7 @@ import {
   type VulkanStats,
 } from '../../engine/backend/vulkan';
 import { optimizationStep } from '../../engine/runner/step';
+import { optimizerSettings } from '../../engine/methods/config';
 import type { StepContext, TrainBatch } from '../../engine/methods/method';
 import { createOptimizer } from '../../engine/nn/optimizers';
 import { Rng } from '../../engine/util/rng';
@@ -117,12 +118,7 @@ export async function benchSteps(options: StepBenchOptions): Promise<StepBenchRe
   });
   const plan = method.viewPlan(config, imageSize);
   const params = instance.trainableParameters();
-  const optimizer = createOptimizer(params, {
-    id: config.optimizer,
-    momentum: config.momentum,
-    weightDecay: config.weightDecay,
-    trustCoefficient: config.larsTrustCoefficient,
-  });
+  const optimizer = createOptimizer(params, optimizerSettings(config));
   const augs = [...plan.global, ...plan.local];
   const views = augs.map(
     (aug, i) =>

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { createBackbone } from '../nn/backbones';
 import { mlpHead } from '../nn/heads/mlp-head';
 import { ntXentLoss } from '../losses/nt_xent';
@@ -14,6 +15,13 @@ const fields = {
     512,
     'Hidden width of the projection head (paper: 2048, the ResNet-50 feature size).',
   ),
+  headOutput: z
+    .enum(['batch-norm', 'linear'])
+    .default('linear')
+    .describe(
+      "How the projection head ends. 'batch-norm': a bias-free output layer, then batch norm with a learned scale and no shift, as the released code does (model_util.py projection_head). 'linear': an output layer with a bias (the paper's g(·) = W⁽²⁾σ(W⁽¹⁾h), Sec. 2.1).",
+    )
+    .meta({ group: 'method' }),
 };
 
 /**
@@ -37,7 +45,15 @@ export const simclr: MethodDefinition<typeof fields> = {
   viewPlan: (config, imageSize) => twoViews(config, imageSize),
   create(config, env) {
     const encoder = createBackbone(config.backbone, config.width, env.rng, env.channels, env.imageSize);
-    const head = mlpHead(encoder.outputDim, config.projectionHiddenDim, config.projectionDim, 2, env.rng);
+    const outputNorm = config.headOutput === 'batch-norm' ? 'scale' : false;
+    const head = mlpHead(
+      encoder.outputDim,
+      config.projectionHiddenDim,
+      config.projectionDim,
+      2,
+      env.rng,
+      outputNorm,
+    );
     return {
       ...encoderWithHead(encoder, head),
       step(batch) {

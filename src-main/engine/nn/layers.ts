@@ -66,13 +66,15 @@ export class BatchNorm extends Module {
     private readonly momentum = 0.1,
     private readonly eps = 1e-5,
     affine = true,
+    shift = affine,
   ) {
     super();
-    // Without affine parameters (SimCLR v2's last head layer) γ=1, β=0 are constants, kept as buffers.
+    // Without affine parameters (SimCLR v2's last head layer) γ=1, β=0 are constants, kept as buffers;
+    // with a scale and no shift (SimCLR's released head, center=False) only β is.
     this.gamma = affine
       ? this.addParam('gamma', tf.ones([channels]))
       : this.addBuffer('gamma', tf.ones([channels]));
-    this.beta = affine
+    this.beta = shift
       ? this.addParam('beta', tf.zeros([channels]))
       : this.addBuffer('beta', tf.zeros([channels]));
     this.runningMean = this.addBuffer('running_mean', tf.zeros([channels]));

@@ -21,6 +21,10 @@ export interface OptimizerSettings {
   weightDecay: number;
   /** LARS's trust coefficient η (default 0.001, You et al. 2017); the other optimisers ignore it. */
   trustCoefficient?: number;
+  /** SGD only: Nesterov momentum (torch.optim.SGD nesterov=True). */
+  nesterov?: boolean;
+  /** SGD only: no decay on biases and normalisation parameters (LARS and AdamW never decay them). */
+  exemptNormsFromDecay?: boolean;
 }
 
 /** A named trainable parameter; names decide weight-decay exclusion. */
@@ -83,7 +87,10 @@ function restoreSlots(
   restoreVariables(state, entries);
 }
 
-/** SGD with momentum and coupled L2 weight decay, as torch.optim.SGD: v ← μv + (g + λw); w ← w − η v. */
+/**
+ * SGD with momentum and coupled L2 weight decay, as torch.optim.SGD: v ← μv + (g + λw); w ← w − η v,
+ * or w ← w − η(g + λw + μv) with Nesterov momentum.
+ */
 class Sgd implements Optimizer {
   private readonly velocity: tf.Variable[];
 
@@ -96,8 +103,14 @@ class Sgd implements Optimizer {
 
   step(grads: tf.Tensor[], lr: LearningRates, weightDecay = this.s.weightDecay): void {
     tf.tidy(() => {
-      this.params.forEach(([, p], i) => {
-        const attrs = { lr: rateOf(lr, i), momentum: this.s.momentum, weightDecay };
+      this.params.forEach(([name, p], i) => {
+        const exempt = this.s.exemptNormsFromDecay === true && isDecayExempt(name);
+        const attrs = {
+          lr: rateOf(lr, i),
+          momentum: this.s.momentum,
+          weightDecay: exempt ? 0 : weightDecay,
+          nesterov: this.s.nesterov === true,
+        };
         const [w, v] = sgdUpdate(p, this.velocity[i]!, grads[i]!, attrs);
         this.velocity[i]!.assign(v);
         p.assign(w);
@@ -140,7 +153,7 @@ class Lars implements Optimizer {
       this.params.forEach(([name, p], i) => {
         const step = { lr: rateOf(lr, i), momentum: this.s.momentum };
         const [w, v] = isDecayExempt(name)
-          ? sgdUpdate(p, this.velocity[i]!, grads[i]!, { ...step, weightDecay: 0 })
+          ? sgdUpdate(p, this.velocity[i]!, grads[i]!, { ...step, weightDecay: 0, nesterov: false })
           : larsUpdate(p, this.velocity[i]!, grads[i]!, {
               ...step,
               weightDecay,

@@ -8,6 +8,7 @@ import { limitEvaluation, loadDataset } from '../data';
 import { labelBatch } from '../data/batches';
 import { openInputPipeline, startPosition, type InputPipeline } from '../data/input-pipeline';
 import { getMethod, type RunConfig } from '../methods';
+import { optimizerSettings } from '../methods/config';
 import type { StepContext, TrainBatch } from '../methods/method';
 import { createOptimizer } from '../nn/optimizers';
 import { Rng } from '../util/rng';
@@ -165,12 +166,7 @@ export async function train(
   // The augmentation stream, apart from the data order, so that batches are the same wherever drawn.
   const augmentSeed = rng.nextSeed();
   const params = instance.trainableParameters();
-  const optimizer = createOptimizer(params, {
-    id: config.optimizer,
-    momentum: config.momentum,
-    weightDecay: config.weightDecay,
-    trustCoefficient: config.larsTrustCoefficient,
-  });
+  const optimizer = createOptimizer(params, optimizerSettings(config));
 
   const batchSize = Math.min(config.batchSize, dataset.train.count);
   const stepsPerEpoch = Math.floor(dataset.train.count / batchSize);

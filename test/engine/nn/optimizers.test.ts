@@ -24,6 +24,39 @@ describe('optimisers', () => {
     opt.dispose();
   });
 
+  it('SGD with Nesterov momentum steps by g + λw + μv (torch.optim.SGD nesterov=True)', () => {
+    const w = tf.variable(tf.tensor1d([1, -2]));
+    const settings = { id: 'sgd', momentum: 0.9, weightDecay: 0.1, nesterov: true } as const;
+    const opt = createOptimizer([['layer.weight', w]], settings);
+    const g = tf.tensor1d([0.5, 0.5]);
+    opt.step([g], 0.1);
+    // g' = g + 0.1 w = [0.6, 0.3] = v; step = g' + 0.9 v = [1.14, 0.57]
+    expect(Array.from(w.dataSync())).toEqual([expect.closeTo(0.886, 6), expect.closeTo(-2.057, 6)]);
+    opt.step([g], 0.1);
+    // g' = [0.5886, 0.2943]; v = 0.9 [0.6, 0.3] + g' = [1.1286, 0.5643]; step = g' + 0.9 v
+    expect(Array.from(w.dataSync())).toEqual([
+      expect.closeTo(0.886 - 0.1 * (0.5886 + 0.9 * 1.1286), 5),
+      expect.closeTo(-2.057 - 0.1 * (0.2943 + 0.9 * 0.5643), 5),
+    ]);
+    opt.dispose();
+  });
+
+  it('SGD decays every parameter, or leaves biases and norms undecayed where asked', () => {
+    for (const exemptNormsFromDecay of [false, true]) {
+      const w = tf.variable(tf.tensor1d([1]));
+      const b = tf.variable(tf.tensor1d([1]));
+      const params: [string, tf.Variable][] = [
+        ['fc.weight', w],
+        ['bn.gamma', b],
+      ];
+      const opt = createOptimizer(params, { id: 'sgd', momentum: 0, weightDecay: 0.5, exemptNormsFromDecay });
+      opt.step([tf.tensor1d([0]), tf.tensor1d([0])], 0.1);
+      expect(w.dataSync()[0]).toBeCloseTo(0.95, 6);
+      expect(b.dataSync()[0]).toBeCloseTo(exemptNormsFromDecay ? 1 : 0.95, 6);
+      opt.dispose();
+    }
+  });
+
   it('AdamW decouples weight decay and skips it for biases and norms', () => {
     const w = tf.variable(tf.tensor1d([1]));
     const b = tf.variable(tf.tensor1d([1]));

@@ -29,7 +29,8 @@ export function adamWUpdate(
   a: AdamWUpdateAttrs,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const fused = tf.getKernel(AdamWUpdate, tf.getBackend()) !== undefined;
-  if (fused && [w, m, v, g].every((t) => t.dtype === 'float32')) {
+  const alike = [m, v, g].every((t) => tf.util.arraysEqual(t.shape, w.shape));
+  if (fused && alike && [w, m, v, g].every((t) => t.dtype === 'float32')) {
     const out = tf
       .engine()
       .runKernel(AdamWUpdate, { w, m, v, g }, a as unknown as tf.NamedAttrMap) as tf.Tensor[];

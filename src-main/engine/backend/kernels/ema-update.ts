@@ -13,7 +13,8 @@ export interface EmaUpdateAttrs {
 
 export function emaUpdate(target: tf.Tensor, online: tf.Tensor, rate: number): tf.Tensor {
   const fused = tf.getKernel(EmaUpdate, tf.getBackend()) !== undefined;
-  if (fused && target.dtype === 'float32' && online.dtype === 'float32') {
+  const alike = tf.util.arraysEqual(target.shape, online.shape);
+  if (fused && alike && target.dtype === 'float32' && online.dtype === 'float32') {
     const attrs: EmaUpdateAttrs = { rate };
     return tf
       .engine()

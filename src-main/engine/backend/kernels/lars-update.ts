@@ -24,7 +24,8 @@ export function larsUpdate(
   a: LarsUpdateAttrs,
 ): [tf.Tensor, tf.Tensor] {
   const fused = tf.getKernel(LarsUpdate, tf.getBackend()) !== undefined;
-  if (fused && [w, v, g].every((t) => t.dtype === 'float32')) {
+  const alike = [v, g].every((t) => tf.util.arraysEqual(t.shape, w.shape));
+  if (fused && alike && [w, v, g].every((t) => t.dtype === 'float32')) {
     const out = tf
       .engine()
       .runKernel(LarsUpdate, { w, v, g }, a as unknown as tf.NamedAttrMap) as tf.Tensor[];

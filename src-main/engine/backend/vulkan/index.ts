@@ -60,8 +60,8 @@ export async function startVulkan(): Promise<{
 /**
  * The project's fused kernels for the cpu and wasm backends (`ContrastLab…`) are not offered on vulkan
  * through the fallback: the layers and optimisers use them wherever the current backend has them, and on
- * the cpu each would read its activations back. Vulkan has those it has shaders for (the batch-norm
- * training kernels, the SGD update); for the rest the callers compose tf ops, which all have shaders.
+ * the cpu each would read its activations back. Vulkan has them all as shaders (the batch-norm training
+ * kernels, the optimisers' and the momentum updates, the scaled sum of batch norm's running statistics).
  */
 const cpuOnly = (kernelName: string): boolean => kernelName.startsWith('ContrastLab');
 

@@ -33,7 +33,7 @@ const layouts: Record<ShaderName, { bindings: number; pushBytes: number }> = {
   segmentLinks: { bindings: 2, pushBytes: 4 * 2 },
   segmentSum: { bindings: 3, pushBytes: 4 * 3 },
   select: { bindings: 4, pushBytes: 4 * 2 },
-  sgdUpdate: { bindings: 5, pushBytes: 4 * 4 },
+  sgdUpdate: { bindings: 5, pushBytes: 4 * 5 },
   stridedCopy: { bindings: 2, pushBytes: 4 * (4 + 3 * 6) },
   topK: { bindings: 3, pushBytes: 4 * 4 },
   unary: { bindings: 2, pushBytes: 4 * 4 },

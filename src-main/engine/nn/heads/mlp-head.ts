@@ -4,8 +4,10 @@ import type { Rng } from '../../util/rng';
 
 /**
  * An MLP head: `layers` linear layers with batch norm and ReLU between them (SimCLR's projection
- * head g(·), appendix B.9; v2 uses three layers). `lastBatchNorm` adds a BN without affine
- * parameters after the last layer, as SimCLR v2's released head and MoCo v3 do.
+ * head g(·), appendix B.9; v2 uses three layers). `lastBatchNorm` ends it with a BN after a bias-free
+ * last layer: `true` without affine parameters, as SimCLR v2's released head and MoCo v3 do; 'scale'
+ * with a learned scale and no shift, as SimCLR's released code does (model_util.py projection_head:
+ * linear_layer(…, use_bias=False, use_bn=True) and batch_norm_relu(…, center=False)).
  */
 export function mlpHead(
   inDim: number,
@@ -13,7 +15,7 @@ export function mlpHead(
   outDim: number,
   layers: number,
   rng: Rng,
-  lastBatchNorm = false,
+  lastBatchNorm: boolean | 'scale' = false,
 ): Module {
   const mods: Module[] = [];
   let d = inDim;
@@ -22,6 +24,6 @@ export function mlpHead(
     d = hiddenDim;
   }
   mods.push(new Linear(d, outDim, rng, !lastBatchNorm));
-  if (lastBatchNorm) mods.push(new BatchNorm(outDim, 0.1, 1e-5, false));
+  if (lastBatchNorm) mods.push(new BatchNorm(outDim, 0.1, 1e-5, lastBatchNorm === 'scale', false));
   return new Sequential(mods);
 }

@@ -10,6 +10,7 @@ import {
   type VulkanAddon,
 } from '../../../../src-main/engine/backend/vulkan';
 import { createInstance, ctxAt, randomBatch } from '../../methods/method-harness';
+import { spirv } from '../../../../src-main/engine/backend/vulkan/spirv';
 import { vulkanAvailable } from './vulkan-helpers';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../../..');
@@ -29,6 +30,25 @@ describe('the committed SPIR-V', () => {
       expect(check.status).toBe(0);
     },
   );
+
+  // SPIR-V's GLSL.std.450 Fma (instruction 50 of OpExtInst, opcode 12): one rounding where the tfjs ops
+  // round a product and a sum apart. glslc -O fuses a·b + c unless the result is `precise`, and a GPU
+  // driver then computes it fused (lavapipe did not, so the tests against the cpu passed there anyway).
+  it('has no fused multiply-add in the shaders that give the cpu’s results bit for bit', () => {
+    const fusedMultiplyAdds = (shader: keyof typeof spirv): number => {
+      const bytes = Buffer.from(spirv[shader], 'base64');
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      let count = 0;
+      for (let i = 5; i < words.length; i += words[i]! >>> 16) {
+        if ((words[i]! & 0xffff) === 12 && words[i + 4] === 50) count++;
+      }
+      return count;
+    };
+    const exact = ['sgdUpdate', 'emaUpdate', 'scaledSum', 'larsUpdate', 'adamwUpdate'] as const;
+    expect(exact.map((s) => [s, fusedMultiplyAdds(s)])).toEqual(exact.map((s) => [s, 0]));
+    // The parser finds them where they are.
+    expect(fusedMultiplyAdds('batchNormNormalize')).toBeGreaterThan(0);
+  });
 });
 
 describe.runIf(vulkanAvailable)('the vulkan backend', () => {

@@ -43,3 +43,11 @@ export async function compareVulkanToCpu(
   const error = Math.max(0, ...expected.values.map((v, i) => relativeError(v, actual.values[i]!)));
   return { error, fellBack };
 }
+
+/** How many dispatches `fn` records on the vulkan device (its inputs made beforehand). */
+export function dispatchesOf(fn: () => void): number {
+  const addon = vulkanDevice().addon!;
+  const before = addon.stats().dispatches;
+  fn();
+  return addon.stats().dispatches - before;
+}

@@ -10,7 +10,7 @@ export const sgdUpdateKernel: VulkanKernel = {
   run({ inputs, attrs, backend }) {
     const { w, v, g } = inputs as Record<'w' | 'v' | 'g', tf.TensorInfo>;
     if ([w, v, g].some((t) => t.dtype !== 'float32')) return null;
-    const { lr, momentum, weightDecay } = attrs as unknown as SgdUpdateAttrs;
+    const { lr, momentum, weightDecay, nesterov } = attrs as unknown as SgdUpdateAttrs;
     const n = tf.util.sizeFromShape(w.shape);
     const wNext = backend.makeOutput(w.shape, 'float32');
     const vNext = backend.makeOutput(w.shape, 'float32');
@@ -18,7 +18,7 @@ export const sgdUpdateKernel: VulkanKernel = {
     backend.shaders.run(
       'sgdUpdate',
       [w, v, g, wNext, vNext].map((t) => backend.bufferOf(t)),
-      pushConstants([n], [lr, momentum, weightDecay]),
+      pushConstants([n, nesterov ? 1 : 0], [lr, momentum, weightDecay]),
       Shaders.elementGroups(n),
     );
     return [wNext, vNext];

@@ -27,15 +27,15 @@ layout(push_constant) uniform Push {
 void main() {
   uint c = gl_GlobalInvocationID.x;
   if (c >= p.channels) return;
-  // Kahan summation over the chunks.
-  float sa = 0.0, ea = 0.0, sb = 0.0, eb = 0.0;
+  // Kahan summation over the chunks; `precise`, or a compiler may simplify the compensation away.
+  precise float sa = 0.0, ea = 0.0, sb = 0.0, eb = 0.0;
   for (uint k = 0u; k < p.chunks; k++) {
-    float ya = partials[(k * 2u) * p.channels + c] - ea;
-    float ta = sa + ya;
+    precise float ya = partials[(k * 2u) * p.channels + c] - ea;
+    precise float ta = sa + ya;
     ea = (ta - sa) - ya;
     sa = ta;
-    float yb = partials[(k * 2u + 1u) * p.channels + c] - eb;
-    float tb = sb + yb;
+    precise float yb = partials[(k * 2u + 1u) * p.channels + c] - eb;
+    precise float tb = sb + yb;
     eb = (tb - sb) - yb;
     sb = tb;
   }

@@ -13,6 +13,7 @@ layout(push_constant) uniform Push {
 void main() {
   for (uint i = gl_GlobalInvocationID.x; i < p.n; i += gl_NumWorkGroups.x * 256u) {
     precise float step_ = (online[i] - target[i]) * p.rate;
-    o[i] = target[i] + step_;
+    precise float moved = target[i] + step_;
+    o[i] = moved;
   }
 }

@@ -2,7 +2,7 @@
 // The second pass of a LARS step (kernels/lars-update.ts): every workgroup adds up the `chunks` (≤ 256)
 // partial sums of lars-norms.comp in the same order, so all agree on the trust ratio
 // η‖w‖/‖g + λw‖ (1 where either norm is 0), then updates its share of the tensor:
-// v ← μv + (g + λw)·trust; w ← w − lr·v.
+// v ← μv + (g + λw)·trust; w ← w − lr·v, each step rounded as the tfjs ops round it (`precise`).
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer W { float w[]; };
 layout(set = 0, binding = 1) readonly buffer V { float v[]; };
@@ -41,6 +41,7 @@ void main() {
     precise float decayed = g[i] + w[i] * p.weightDecay;
     precise float vi = v[i] * p.momentum + decayed * trust;
     vOut[i] = vi;
-    wOut[i] = w[i] - vi * p.lr;
+    precise float weight = w[i] - vi * p.lr;
+    wOut[i] = weight;
   }
 }

@@ -1,6 +1,6 @@
 #version 450
 // One SGD step of one parameter (kernels/sgd-update.ts), as torch.optim.SGD: v ← μv + (g + λw);
-// w ← w − η·v. `precise` keeps each product and sum rounded on its own, as the six tfjs ops round
+// w ← w − η·v, or with Nesterov momentum w ← w − η·(g + λw + μv). `precise` keeps each product and sum rounded on its own, as the six tfjs ops round
 // them, so the result equals the cpu backend's bit for bit (no fused multiply-add).
 layout(local_size_x = 256) in;
 layout(set = 0, binding = 0) readonly buffer W { float w[]; };
@@ -10,6 +10,7 @@ layout(set = 0, binding = 3) writeonly buffer WOut { float wOut[]; };
 layout(set = 0, binding = 4) writeonly buffer VOut { float vOut[]; };
 layout(push_constant) uniform Push {
   uint n;
+  uint nesterov;
   float lr;
   float momentum;
   float weightDecay;
@@ -20,6 +21,8 @@ void main() {
     precise float decayed = p.weightDecay > 0.0 ? g[i] + w[i] * p.weightDecay : g[i];
     precise float velocity = v[i] * p.momentum + decayed;
     vOut[i] = velocity;
-    wOut[i] = w[i] - velocity * p.lr;
+    precise float step_ = p.nesterov != 0u ? decayed + velocity * p.momentum : velocity;
+    precise float weight = w[i] - step_ * p.lr;
+    wOut[i] = weight;
   }
 }
