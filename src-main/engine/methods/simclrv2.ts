@@ -23,8 +23,11 @@ import { twoViews } from './views';
 import { layersField, momentumField, queueSizeField } from './fields';
 
 const fields = {
-  // Temperature and head sizes are SimCLR's own fields (same meaning, same scaled-down defaults).
-  ...simclr.fields,
+  // Temperature and head sizes are SimCLR's own fields (same meaning, same scaled-down defaults); its
+  // head ends as v2's released head does (a BN without affine parameters), so SimCLR's headOutput is not one.
+  temperature: simclr.fields.temperature,
+  projectionDim: simclr.fields.projectionDim,
+  projectionHiddenDim: simclr.fields.projectionHiddenDim,
   projectionLayers: layersField(
     3,
     'Linear layers of the projection head, each with batch norm (SimCLR v2: 3; v1: 2).',

@@ -173,4 +173,14 @@ export const migrations: string[] = [
   UPDATE runs SET config_json = json_set(config_json, '$.larsTrustCoefficient', 0.001)
   WHERE json_type(config_json, '$.larsTrustCoefficient') IS NULL;
   `,
+  // 9: SimCLR's defaults became the released code's (the head ending in batch norm, Nesterov momentum,
+  // norms undecayed); its runs recorded before trained with a linear head end and plain SGD, and say so.
+  `
+  UPDATE runs SET config_json = json_set(config_json, '$.headOutput', 'linear')
+  WHERE method = 'simclr' AND json_type(config_json, '$.headOutput') IS NULL;
+  UPDATE runs SET config_json = json_set(config_json, '$.nesterov', json('false'))
+  WHERE method = 'simclr' AND json_type(config_json, '$.nesterov') IS NULL;
+  UPDATE runs SET config_json = json_set(config_json, '$.exemptNormsFromDecay', json('false'))
+  WHERE method = 'simclr' AND json_type(config_json, '$.exemptNormsFromDecay') IS NULL;
+  `,
 ];

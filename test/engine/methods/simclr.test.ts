@@ -20,7 +20,16 @@ function headParameters(config: Record<string, unknown>): string[] {
 
 describe('simclr', () => {
   it("ends the head with a biased output layer, or with the released code's scale-only batch norm", () => {
-    expect(resolveConfig(getMethod('simclr'), {}).headOutput).toBe('linear');
+    // The released code's recipe by default (the field's description has the measurement).
+    expect(resolveConfig(getMethod('simclr'), {})).toMatchObject({
+      headOutput: 'batch-norm',
+      nesterov: true,
+      exemptNormsFromDecay: true,
+    });
+    expect(resolveConfig(getMethod('supcon'), {})).toMatchObject({
+      nesterov: false,
+      exemptNormsFromDecay: false,
+    });
     const linear = headParameters({ headOutput: 'linear' });
     const released = headParameters({ headOutput: 'batch-norm' });
     // Both: a bias-free hidden layer, its BN's γ and β.

@@ -209,3 +209,31 @@ describe('migration 8', () => {
     store.close();
   });
 });
+
+describe('migration 9', () => {
+  it("records SimCLR's head end and SGD the runs of older versions trained with (linear, plain, all decayed)", () => {
+    const db = new Database(file.replace('nested/', ''));
+    for (const [v, sql] of migrations.slice(0, 8).entries()) {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    }
+    const insert = db.prepare(
+      `INSERT INTO runs (name, method, status, dataset_json, backend_preference, config_json, created_at)
+       VALUES (?, ?, 'completed', '{"id":"synthetic"}', 'auto', ?, '2026-01-01T00:00:00Z')`,
+    );
+    insert.run('old SimCLR run', 'simclr', JSON.stringify({ lr: 0.5 }));
+    insert.run('set by hand', 'simclr', JSON.stringify({ headOutput: 'batch-norm', nesterov: true }));
+    insert.run('another method', 'supcon', JSON.stringify({ lr: 0.5 }));
+    db.close();
+    const store = new Store(file.replace('nested/', ''));
+    const old = { headOutput: 'linear', nesterov: false, exemptNormsFromDecay: false };
+    expect(store.getRun(1)!.config).toEqual({ lr: 0.5, ...old });
+    expect(store.getRun(2)!.config).toEqual({
+      headOutput: 'batch-norm',
+      nesterov: true,
+      exemptNormsFromDecay: false,
+    });
+    expect(store.getRun(3)!.config).toEqual({ lr: 0.5 });
+    store.close();
+  });
+});
