@@ -19,7 +19,7 @@ const fields = {
     .enum(['batch-norm', 'linear'])
     .default('batch-norm')
     .describe(
-      "How the projection head ends. 'batch-norm': a bias-free output layer, then batch norm with a learned scale and no shift, as the released code does (model_util.py projection_head). 'linear': an output layer with a bias (the paper's g(·) = W⁽²⁾σ(W⁽¹⁾h), Sec. 2.1). With the released code's SGD (Nesterov, norms undecayed, the defaults here) on the CIFAR-10 subset (ConvNet w16, batch 128, 10 epochs, seeds 0–2), kNN top-1 gains 10.2 ± 2.3 points; with 'linear', plain momentum and every parameter decayed, 7.9 ± 2.3 (the PyTorch reference of the released code: 9.7 ± 0.1, and 7.8 ± 0.1 with that head and SGD).",
+      "How the projection head ends. 'batch-norm': a bias-free output layer, then batch norm with a learned scale and no shift, as the released code does (model_util.py projection_head). 'linear': an output layer with a bias (the paper's g(·) = W⁽²⁾σ(W⁽¹⁾h), Sec. 2.1). With the released code's SGD (Nesterov, norms undecayed, the defaults here) on the CIFAR-10 subset (ConvNet w16, batch 128, 10 epochs, seeds 0–2), kNN top-1 gains 10.2 ± 2.3 points; with 'linear', plain momentum and every parameter decayed, 7.9 ± 2.3 (the PyTorch reference of the released code: 9.7 ± 0.4, and 7.8 ± 0.1 with that head and SGD).",
     )
     .meta({ group: 'method' }),
 };

@@ -109,7 +109,7 @@ export const zhMethodFieldHelp: Readonly<Record<string, Readonly<Record<string, 
     projectionDim: '投影头 g(·) 的输出维度（论文：128）。',
     projectionHiddenDim: '投影头的隐藏层宽度（论文：2048，即 ResNet-50 的特征维度）。',
     headOutput:
-      "投影头的结尾。'batch-norm'：无偏置的输出层，再接只学缩放、不学平移的批归一化，同公开代码（model_util.py projection_head）。'linear'：带偏置的输出层（论文的 g(·) = W⁽²⁾σ(W⁽¹⁾h)，第 2.1 节）。在 CIFAR-10 子集上（ConvNet 宽度 16，批量 128，10 轮，种子 0–2），配合公开代码的 SGD（Nesterov、归一化参数不衰减，即此处默认值），kNN top-1 提升 10.2 ± 2.3 个百分点；用 'linear'、普通动量且所有参数衰减时为 7.9 ± 2.3（公开代码的 PyTorch 参考实现：9.7 ± 0.1；用那个投影头与 SGD 时为 7.8 ± 0.1）。",
+      "投影头的结尾。'batch-norm'：无偏置的输出层，再接只学缩放、不学平移的批归一化，同公开代码（model_util.py projection_head）。'linear'：带偏置的输出层（论文的 g(·) = W⁽²⁾σ(W⁽¹⁾h)，第 2.1 节）。在 CIFAR-10 子集上（ConvNet 宽度 16，批量 128，10 轮，种子 0–2），配合公开代码的 SGD（Nesterov、归一化参数不衰减，即此处默认值），kNN top-1 提升 10.2 ± 2.3 个百分点；用 'linear'、普通动量且所有参数衰减时为 7.9 ± 2.3（公开代码的 PyTorch 参考实现：9.7 ± 0.4；用那个投影头与 SGD 时为 7.8 ± 0.1）。",
   },
   simclrv2: {
     temperature: 'NT-Xent 温度 τ（SimCLR CIFAR-10：0.5；ImageNet：0.1）。',
